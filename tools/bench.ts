@@ -1,0 +1,259 @@
+/**
+ * `bench`: named benchmarks on synthetic MovieLens-shaped data.
+ *
+ * Data for a scale is generated once into `.cache/bench/scale-<S>/`
+ * (`ratings.csv`, `movies.csv`, `links.csv`, and the split's
+ * `ratings_train.csv` / `ratings_test.csv`); entries that need more (neighbor
+ * files, recommendations) build it there on first use through
+ * {@link BenchContext.ensure}. Each entry runs in its own child process so
+ * its peak RSS (`VmHWM` of that process, Workers included) is its own. The
+ * table is printed and `bench/results.json` is updated (entries of other
+ * names or scales are kept).
+ *
+ * Timings are measurements for notes and the README, never assertions.
+ */
+import { defineCommand } from "../lib/command.ts";
+import { writeFileAtomic } from "../lib/atomic_file.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
+import { synthesize } from "./synth.ts";
+import { splitRatings } from "./split.ts";
+
+/** What one entry measured. */
+export interface BenchMeasure {
+  /** Wall seconds of the measured work (excluding data preparation). */
+  seconds: number;
+  /** Work done, in `unit`s, for the throughput column. */
+  work: number;
+  unit: string;
+  /** Anything else worth recording (pairs kept, rows/s, …). */
+  extra?: Record<string, number | string>;
+}
+
+/** Shared, cached inputs for entries at one scale. */
+export interface BenchContext {
+  scale: number;
+  /** `.cache/bench/scale-<S>` with ratings.csv, movies.csv, links.csv, ratings_{train,test}.csv. */
+  dir: string;
+  /**
+   * Returns `<dir>/<name>`, creating it with `make(path)` the first time
+   * (written atomically by `make`; a crash leaves nothing half-made).
+   */
+  ensure(name: string, make: (path: string) => Promise<void>): Promise<string>;
+}
+
+export interface BenchEntry {
+  name: string;
+  description: string;
+  run(ctx: BenchContext): Promise<BenchMeasure>;
+}
+
+const parseEntry: BenchEntry = {
+  name: "parse",
+  description: "parse ratings.csv into typed-array columns (target >= 300 MB/s)",
+  async run(ctx) {
+    const path = `${ctx.dir}/ratings.csv`;
+    const bytes = (await Deno.stat(path)).size;
+    const t0 = performance.now();
+    const { table } = await readRatingsTable(path);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, work: bytes / 1e6, unit: "MB", extra: { ratings: table.length } };
+  },
+};
+
+const splitEntry: BenchEntry = {
+  name: "split",
+  description: "80/20 split of ratings.csv (target < 15 s at scale 1)",
+  async run(ctx) {
+    const out = await Deno.makeTempDir({ dir: ctx.dir, prefix: "split-bench-" });
+    try {
+      const t0 = performance.now();
+      const r = await splitRatings(`${ctx.dir}/ratings.csv`, out, {
+        testRatio: 0.2,
+        seed: 42,
+        skipInvalid: false,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      return { seconds, work: r.train + r.test, unit: "ratings" };
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+};
+
+const synthEntry: BenchEntry = {
+  name: "synth",
+  description: "generate the synthetic data set (target < 3 min at scale 1)",
+  async run(ctx) {
+    const out = await Deno.makeTempDir({ dir: ctx.dir, prefix: "synth-bench-" });
+    try {
+      const t0 = performance.now();
+      const r = await synthesize(out, { scale: ctx.scale, seed: 1 });
+      const seconds = (performance.now() - t0) / 1000;
+      return { seconds, work: r.ratings, unit: "ratings" };
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+};
+
+/** Every benchmark, in run order. Later issues append their entries here. */
+export const BENCHMARKS: readonly BenchEntry[] = [parseEntry, splitEntry, synthEntry];
+
+/** Prepares (or reuses) the synthetic data for a scale. */
+export async function benchContext(scale: number, root = ".cache/bench"): Promise<BenchContext> {
+  const dir = `${root}/scale-${scale}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+  if (!(await exists(`${dir}/links.csv`)) || !(await exists(`${dir}/ratings.csv`))) {
+    console.error(`bench: generating synthetic data at scale ${scale} into ${dir}`);
+    await synthesize(dir, { scale, seed: 1, progress: true });
+  }
+  if (!(await exists(`${dir}/ratings_test.csv`))) {
+    await splitRatings(`${dir}/ratings.csv`, dir, {
+      testRatio: 0.2,
+      seed: 42,
+      skipInvalid: false,
+      progress: true,
+    });
+  }
+  return {
+    scale,
+    dir,
+    async ensure(name, make) {
+      const path = `${dir}/${name}`;
+      if (!(await exists(path))) await make(path);
+      return path;
+    },
+  };
+}
+
+interface BenchRow extends BenchMeasure {
+  name: string;
+  scale: number;
+  peakRssMiB: number;
+  date: string;
+}
+
+/** Peak resident set size of this process, MiB (Linux `VmHWM`). */
+export function peakRssMiB(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const m = status.match(/VmHWM:\s+(\d+) kB/);
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Child-process side: runs one entry and prints its row as JSON on the last line. */
+async function runEntryHere(name: string, scale: number): Promise<void> {
+  const entry = BENCHMARKS.find((e) => e.name === name);
+  if (!entry) throw new Error(`unknown benchmark '${name}'`);
+  const ctx = await benchContext(scale);
+  const m = await entry.run(ctx);
+  const row: BenchRow = {
+    name,
+    scale,
+    ...m,
+    peakRssMiB: peakRssMiB(),
+    date: new Date().toISOString(),
+  };
+  console.log(JSON.stringify(row));
+}
+
+async function runEntryChild(name: string, scale: number): Promise<BenchRow> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-run",
+      "--allow-sys",
+      "--allow-net=127.0.0.1",
+      import.meta.url.replace("file://", ""),
+      name,
+      String(scale),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  });
+  const out = await cmd.output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) throw new Error(`benchmark ${name} failed (exit ${out.code})\n${text}`);
+  return JSON.parse(text.split("\n").at(-1)!);
+}
+
+function printTable(rows: BenchRow[]): void {
+  const header = ["name", "scale", "seconds", "throughput", "peak RSS MiB"];
+  const body = rows.map((r) => [
+    r.name,
+    String(r.scale),
+    r.seconds.toFixed(2),
+    `${formatRate(r.work / r.seconds)} ${r.unit}/s`,
+    String(r.peakRssMiB),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(fmt(b));
+  for (const r of rows) if (r.extra) console.log(`  ${r.name}: ${JSON.stringify(r.extra)}`);
+}
+
+function formatRate(x: number): string {
+  if (x >= 1e6) return (x / 1e6).toFixed(2) + "M";
+  if (x >= 1e3) return (x / 1e3).toFixed(1) + "k";
+  return x.toFixed(1);
+}
+
+export const benchCommand = defineCommand({
+  name: "bench",
+  summary: "run benchmarks on synthetic data; prints a table, writes bench/results.json",
+  flags: {
+    scale: {
+      type: "number",
+      default: 0.1,
+      above: 0,
+      max: 4,
+      doc: "synthetic data size (1 = ML-32M)",
+    },
+    only: { type: "string", arg: "<name,...>", doc: "run only these benchmarks (comma-separated)" },
+    list: { type: "boolean", doc: "list the benchmarks and exit" },
+  },
+  details: "Benchmarks: " + BENCHMARKS.map((b) => b.name).join(", "),
+  async run(f) {
+    if (f.list) {
+      for (const b of BENCHMARKS) console.log(`${b.name.padEnd(18)} ${b.description}`);
+      return;
+    }
+    const names = f.only ? f.only.split(",").map((s) => s.trim()) : BENCHMARKS.map((b) => b.name);
+    for (const n of names) {
+      if (!BENCHMARKS.some((b) => b.name === n)) {
+        throw new Error(`bench: unknown benchmark '${n}' (see --list)`);
+      }
+    }
+    await benchContext(f.scale);
+    const rows: BenchRow[] = [];
+    for (const n of names) {
+      console.error(`bench: ${n} at scale ${f.scale} ...`);
+      rows.push(await runEntryChild(n, f.scale));
+    }
+    printTable(rows);
+    await Deno.mkdir("bench", { recursive: true });
+    let previous: BenchRow[] = [];
+    try {
+      previous = JSON.parse(await Deno.readTextFile("bench/results.json"));
+    } catch { /* first run */ }
+    const kept = previous.filter((p) =>
+      !rows.some((r) => r.name === p.name && r.scale === p.scale)
+    );
+    const all = [...kept, ...rows].sort((a, b) =>
+      a.name.localeCompare(b.name) || a.scale - b.scale
+    );
+    await writeFileAtomic("bench/results.json", JSON.stringify(all, null, 2) + "\n");
+    console.log("wrote bench/results.json");
+  },
+});
+
+if (import.meta.main) await runEntryHere(Deno.args[0], Number(Deno.args[1]));
