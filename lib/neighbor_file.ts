@@ -4,22 +4,43 @@
  * entries sorted by sim descending then nid ascending, lines sorted by id
  * ascending. An id with no neighbor has no line.
  *
- * {@link formatNeighborLine} is the single place a line is printed, so both
- * engines produce identical bytes. {@link parseNeighborFile} reads a file into
+ * Similarities are ranked and printed through one integer key,
+ * `simKey(sim) = round(sim · 10^6)`: top-K selection, the order of entries
+ * and the printed text all use it, so a file is sorted exactly as it reads
+ * (two sims that print alike are a tie, broken by the smaller nid), and both
+ * engines produce identical bytes. {@link formatNeighborLine} is the single
+ * place a line is printed. {@link parseNeighborFile} reads a file into
  * CSR arrays in one byte-level pass (a user file on ML-32M holds ~10M entries).
  */
 
-/** Formats one line (with trailing newline) from the first `count` entries. */
+/** The ranking and printing key of a similarity: `round(sim · 10^6)`, an integer. */
+export function simKey(sim: number): number {
+  return Math.round(sim * 1e6);
+}
+
+/** Prints a sim key with 6 decimals (`-1234` → `-0.001234`), by integer arithmetic. */
+export function formatSimKey(key: number): string {
+  const neg = key < 0;
+  const abs = neg ? -key : key;
+  const whole = Math.floor(abs / 1e6);
+  const frac = String(abs - whole * 1e6).padStart(6, "0");
+  return (neg ? "-" : "") + whole + "." + frac;
+}
+
+/**
+ * Formats one line (with trailing newline) from the first `count` entries,
+ * which the caller has ordered by key descending, then nid ascending.
+ */
 export function formatNeighborLine(
   id: number,
   nids: ArrayLike<number>,
-  sims: ArrayLike<number>,
+  keys: ArrayLike<number>,
   count: number,
 ): string {
   let line = id + "\t";
   for (let i = 0; i < count; i++) {
     if (i > 0) line += ",";
-    line += nids[i] + ":" + sims[i].toFixed(6);
+    line += nids[i] + ":" + formatSimKey(keys[i]);
   }
   return line + "\n";
 }

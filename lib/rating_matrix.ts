@@ -78,9 +78,13 @@ export interface BuildMatrixOptions {
  * Builds both CSR orientations from ratings columns.
  * Throws {@link DuplicateRatingError} if a (user, movie) pair repeats.
  */
-export function buildRatingMatrix(table: RatingsTable, options: BuildMatrixOptions = {}): RatingMatrix {
+export function buildRatingMatrix(
+  table: RatingsTable,
+  options: BuildMatrixOptions = {},
+): RatingMatrix {
   const shared = options.shared ?? true;
-  const i32 = (n: number) => new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+  const i32 = (n: number) =>
+    new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
   const u8 = (n: number) => new Uint8Array(shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
   const n = table.length;
   const { users, movies, ratings } = table;

@@ -1,0 +1,113 @@
+/**
+ * The store the web app and the CLI read: one interface, two backends
+ * (SQLite file by default, MySQL/MariaDB for deployment), the same schema
+ * and table names (ARCHITECTURE.md). Every method is a parameterised query;
+ * nothing user-supplied is spliced into SQL. Ratings here are stars
+ * (0.5..5.0), not the half-star integers of the compute engines.
+ */
+
+/** A movie with its links. `year` is parsed from the title's trailing "(YYYY)". */
+export interface Movie {
+  movieId: number;
+  title: string;
+  genres: string[];
+  year: number | null;
+  /** IMDb id as GroupLens ships it (7 digits, zero-padded), or null. */
+  imdbId: string | null;
+  tmdbId: number | null;
+}
+
+/** A movie the user rated in training. */
+export interface RatedMovie {
+  movie: Movie;
+  /** Stars, 0.5..5.0. */
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
+export type RatedSort = "rating" | "title" | "date";
+
+export interface RatedQuery {
+  sort: RatedSort;
+  order: "asc" | "desc";
+  offset: number;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** All matching rows, not just this page. */
+  total: number;
+}
+
+/** One recommendation, best first. */
+export interface Recommendation {
+  movie: Movie;
+  prediction: number;
+  /** How many of the user's neighbors rated this movie >= 4.0 in training. */
+  likedByNeighbors: number;
+}
+
+export interface UserNeighbor {
+  userId: number;
+  similarity: number;
+  /** Movies both users rated in training. */
+  common: number;
+}
+
+export interface SimilarMovie {
+  movie: Movie;
+  similarity: number;
+}
+
+/** Cached TMDB metadata; `status: "not_found"` caches a miss. */
+export interface TmdbEntry {
+  movieId: number;
+  status: "ok" | "not_found";
+  tmdbId: number | null;
+  posterPath: string | null;
+  overview: string | null;
+  /** Unix milliseconds. */
+  fetchedAt: number;
+}
+
+export interface StoreCounts {
+  movies: number;
+  users: number;
+  ratingsTrain: number;
+  ratingsTest: number;
+  userNeighbors: number;
+  itemNeighbors: number;
+  predictions: number;
+  tmdbCached: number;
+}
+
+export interface Store {
+  /** "sqlite" or "mysql", for status pages and logs. */
+  readonly kind: "sqlite" | "mysql";
+  userExists(userId: number): Promise<boolean>;
+  ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>>;
+  recommendations(userId: number, limit: number): Promise<Recommendation[]>;
+  userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
+  movie(movieId: number): Promise<Movie | null>;
+  similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
+  /** Title search: case-insensitive substring, prefix matches first, then by title. */
+  searchMovies(query: string, limit: number): Promise<Movie[]>;
+  /** Most-rated movies first (TMDB prefetch order). */
+  popularMovies(limit: number): Promise<Movie[]>;
+  /** A deterministic sample of user ids that have recommendations (login page). */
+  sampleUserIds(limit: number): Promise<number[]>;
+  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
+  tmdbPut(entry: TmdbEntry): Promise<void>;
+  counts(): Promise<StoreCounts>;
+  close(): Promise<void>;
+}
+
+/** The store cannot be reached (database down, file missing): the web app answers 503. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
