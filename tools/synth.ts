@@ -8,13 +8,14 @@
  *
  * The model, chosen so that speed and accuracy behave as on the real data:
  * - Activity: user u rates `20 + LogNormal(ln 50, 1.43)` movies (median ≈ 70,
- *   mean ≈ 159, a few users with tens of thousands), capped at a third of
+ *   mean ≈ 159, a few users with tens of thousands), capped at 90 % of
  *   the catalogue, then rescaled so the total is exact.
  * - Popularity: the movie of popularity rank j (relative rank x = j/M) has
- *   weight `(x + x0)^-1.8`, with x0 solved so the most-rated movie holds
- *   0.3125 % of all ratings (≈ 100k at scale 1) — a long tail where most
- *   movies have a handful of ratings. Users draw distinct movies from this
- *   distribution (alias table + rejection of repeats).
+ *   weight `(x + x0)^-1.8`, with x0 solved so the top movie's weight is
+ *   0.65 % of the total. Users draw distinct movies from this distribution
+ *   (alias table + rejection of repeats); since a user rates a movie at most
+ *   once, the most-rated movie ends near 100k ratings at scale 1 (about half
+ *   the users, as on ML-32M), with a long tail of movies with few ratings.
  * - Taste: 8 latent factors. rating = 3.47 + b_u + b_i + p_u·q_i + ε, with
  *   b_u ~ N(0, .35), b_i ~ N(0, .3) + a small bonus for popular movies,
  *   p, q ~ N(0, .42) per factor, ε ~ N(0, .6). 60 % of users use whole stars
@@ -139,7 +140,7 @@ class AliasTable {
   }
 }
 
-/** Popularity weights `(j/M + x0)^-1.8` with x0 set so rank 0 holds `topShare`. */
+/** Popularity weights `(j/M + x0)^-1.8` with x0 set so rank 0 holds `topShare` of the weight. */
 export function popularityWeights(movies: number, topShare = 0.0065): Float64Array {
   const w = new Float64Array(movies);
   const fill = (x0: number) => {
@@ -159,7 +160,7 @@ export function popularityWeights(movies: number, topShare = 0.0065): Float64Arr
 
 /** Per-user rating counts: ≥ 20 each, heavy-tailed, summing exactly to `total`. */
 export function userActivity(rng: Rng, users: number, movies: number, total: number): Int32Array {
-  const cap = Math.max(20, Math.floor(movies / 3));
+  const cap = Math.max(20, Math.floor(movies * 0.9));
   const extra = new Float64Array(users);
   for (let u = 0; u < users; u++) extra[u] = Math.exp(Math.log(50) + 1.43 * rng.gauss());
   const counts = new Int32Array(users);
