@@ -268,7 +268,7 @@ export async function synthesize(outDir: string, options: SynthOptions): Promise
   const counts = userActivity(rng, users, movies, total);
   const alias = new AliasTable(popularityWeights(movies));
   const seen = new Int32Array(movies).fill(-1);
-  const chosen = new Int32Array(Math.max(...counts));
+  const chosen = new Int32Array(counts.reduce((a, b) => Math.max(a, b), 0));
   const p = new Float64Array(FACTORS);
   const line = new LineBytes();
   const bar = new Progress("synth", total, { unit: "ratings", enabled: options.progress });
