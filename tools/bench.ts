@@ -5,8 +5,9 @@
  * (`ratings.csv`, `movies.csv`, `links.csv`, and the split's
  * `ratings_train.csv` / `ratings_test.csv`); entries that need more (neighbor
  * files, recommendations) build it there on first use through
- * {@link BenchContext.ensure}. Each entry runs in its own child process so
- * its peak RSS (`VmHWM` of that process, Workers included) is its own. The
+ * {@link BenchContext.ensure}. Each entry runs in its own child process
+ * under GNU `time`, so its peak RSS (max resident set, Workers included) is
+ * its own; Deno cannot read `/proc/self` without `--allow-all`. The
  * table is printed and `bench/results.json` is updated (entries of other
  * names or scales are kept).
  *
@@ -134,54 +135,57 @@ interface BenchRow extends BenchMeasure {
   date: string;
 }
 
-/** Peak resident set size of this process, MiB (Linux `VmHWM`). */
-export function peakRssMiB(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const m = status.match(/VmHWM:\s+(\d+) kB/);
-    return m ? Math.round(Number(m[1]) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 /** Child-process side: runs one entry and prints its row as JSON on the last line. */
 async function runEntryHere(name: string, scale: number): Promise<void> {
   const entry = BENCHMARKS.find((e) => e.name === name);
   if (!entry) throw new Error(`unknown benchmark '${name}'`);
   const ctx = await benchContext(scale);
   const m = await entry.run(ctx);
-  const row: BenchRow = {
+  console.log(JSON.stringify(m));
+}
+
+const GNU_TIME = "/usr/bin/time";
+
+async function runEntryChild(name: string, scale: number): Promise<BenchRow> {
+  const hasTime = await Deno.stat(GNU_TIME).then(() => true, () => false);
+  const rssFile = await Deno.makeTempFile({ prefix: "bench-rss-" });
+  const denoArgs = [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-run",
+    "--allow-sys",
+    "--allow-net=127.0.0.1",
+    import.meta.url.replace("file://", ""),
+    name,
+    String(scale),
+  ];
+  const cmd = hasTime
+    ? new Deno.Command(GNU_TIME, {
+      args: ["-o", rssFile, "-f", "%M", Deno.execPath(), ...denoArgs],
+      stdout: "piped",
+      stderr: "inherit",
+    })
+    : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "inherit" });
+  const out = await cmd.output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  const rssKiB = hasTime
+    ? Number((await Deno.readTextFile(rssFile)).trim().split("\n").at(-1))
+    : NaN;
+  await Deno.remove(rssFile);
+  if (!out.success) throw new Error(`benchmark ${name} failed (exit ${out.code})\n${text}`);
+  if (!hasTime) {
+    console.error(`bench: ${GNU_TIME} not found; peak RSS not measured (apt-get install time)`);
+  }
+  const m: BenchMeasure = JSON.parse(text.split("\n").at(-1)!);
+  return {
     name,
     scale,
     ...m,
-    peakRssMiB: peakRssMiB(),
+    peakRssMiB: Math.round(rssKiB / 1024),
     date: new Date().toISOString(),
   };
-  console.log(JSON.stringify(row));
-}
-
-async function runEntryChild(name: string, scale: number): Promise<BenchRow> {
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys",
-      "--allow-net=127.0.0.1",
-      import.meta.url.replace("file://", ""),
-      name,
-      String(scale),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  });
-  const out = await cmd.output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) throw new Error(`benchmark ${name} failed (exit ${out.code})\n${text}`);
-  return JSON.parse(text.split("\n").at(-1)!);
 }
 
 function printTable(rows: BenchRow[]): void {
