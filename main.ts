@@ -15,12 +15,14 @@ import {
 import { splitCommand } from "./tools/split.ts";
 import { synthCommand } from "./tools/synth.ts";
 import { benchCommand } from "./tools/bench.ts";
+import { fetchDataCommand } from "./tools/fetch_data.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
   splitCommand,
   synthCommand,
   benchCommand,
+  fetchDataCommand,
 ];
 
 const PROG = "recsys";
