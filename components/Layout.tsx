@@ -1,0 +1,55 @@
+/** The page frame: head, header with the session's user and logout, footer. */
+import type { ComponentChildren } from "preact";
+import type { Assets } from "../routes/_assets.ts";
+
+export interface LayoutProps {
+  title: string;
+  userId: number | null;
+  csrfToken: string;
+  assets: Assets;
+  children: ComponentChildren;
+}
+
+export function Layout({ title, userId, csrfToken, assets, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · recsys32m`}</title>
+        <link rel="icon" href={assets.icon} type="image/svg+xml" />
+        <link rel="stylesheet" href={assets.style} />
+        {assets.script && <script type="module" src={assets.script} defer />}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="container header-inner">
+            <a class="brand" href={userId === null ? "/login" : "/dashboard"}>
+              <span class="brand-mark" aria-hidden="true">▶</span> recsys32m
+            </a>
+            <nav class="site-nav" aria-label="Account">
+              {userId === null ? <a href="/login">Sign in</a> : (
+                <>
+                  <a href="/dashboard">Dashboard</a>
+                  <span class="whoami">User {userId}</span>
+                  <form method="post" action="/logout" class="logout-form">
+                    <input type="hidden" name="_csrf" value={csrfToken} />
+                    <button type="submit" class="button-link">Sign out</button>
+                  </form>
+                </>
+              )}
+            </nav>
+          </div>
+        </header>
+        <main id="main" class="container">{children}</main>
+        <footer class="site-footer">
+          <div class="container">
+            Ratings: MovieLens (GroupLens Research). Posters and overviews: TMDB. This product uses
+            the TMDB API but is not endorsed or certified by TMDB.
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

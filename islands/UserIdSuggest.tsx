@@ -1,0 +1,74 @@
+/**
+ * The login form's user id field. On the server it renders the input and a
+ * few example ids as submit buttons (one click logs in as that user, with or
+ * without JavaScript); hydrated, it narrows the examples to ids starting with
+ * what you type, from a larger sample fetched once from /api/users/sample,
+ * and says at once when the input is not a number.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+
+export interface UserIdSuggestProps {
+  /** Example user ids that have recommendations. */
+  examples: number[];
+  /** What the user typed last time (shown again after an error). */
+  value: string;
+  /** The server's message about `value`, if it was rejected. */
+  error: string | null;
+}
+
+const SHOWN = 8;
+
+export default function UserIdSuggest({ examples, value, error }: UserIdSuggestProps) {
+  const [text, setText] = useState(value);
+  const [pool, setPool] = useState(examples);
+  const asked = useRef(false);
+
+  useEffect(() => {
+    if (asked.current || text === "") return;
+    asked.current = true;
+    fetch("/api/users/sample?limit=1000")
+      .then((r) => r.ok ? r.json() : null)
+      .then((j: { userIds?: number[] } | null) => {
+        if (j?.userIds?.length) setPool(j.userIds);
+      })
+      .catch(() => {});
+  }, [text]);
+
+  const typed = text.trim();
+  const notNumber = typed !== "" && !/^[0-9]+$/.test(typed);
+  const matching = typed === "" || notNumber
+    ? pool.slice(0, SHOWN)
+    : pool.filter((id) => String(id).startsWith(typed)).slice(0, SHOWN);
+  const message = notNumber ? "A user id is a number, like 42." : (typed === value ? error : null);
+
+  return (
+    <div class="field">
+      <label for="userId">MovieLens user id</label>
+      <input
+        id="userId"
+        name="userId"
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder="e.g. 42"
+        value={text}
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        aria-invalid={message ? "true" : undefined}
+        aria-describedby="userId-message userId-examples"
+      />
+      <p id="userId-message" class="field-error" role="alert">{message ?? ""}</p>
+      <div id="userId-examples" class="examples">
+        <span class="examples-label">
+          {matching.length
+            ? (typed && !notNumber ? "Matching users:" : "Try a user:")
+            : "No example starts with that."}
+        </span>
+        {matching.map((id) => (
+          <button key={id} type="submit" name="pick" value={String(id)} class="chip">
+            {id}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

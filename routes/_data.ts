@@ -1,0 +1,102 @@
+/**
+ * Store reads shared by pages and the JSON API, returning the plain view
+ * objects both render, with TMDB metadata attached within its time budget.
+ */
+import type { Movie, RatedSort } from "../lib/store/store.ts";
+import { type MovieView, movieView } from "../lib/movie_view.ts";
+import type { RatedRow } from "../islands/RatedMovies.tsx";
+import { type AppDeps, NotFoundError, parseChoice, parseIntParam } from "./_http.ts";
+
+export const RATED_SORTS: readonly RatedSort[] = ["date", "rating", "title"];
+export const RATED_PAGE_SIZE = 20;
+
+export interface RatedParams {
+  sort: RatedSort;
+  order: "asc" | "desc";
+  page: number;
+  pageSize: number;
+}
+
+/** `?sort=&order=&page=&pageSize=`; the default order is the natural one of the column. */
+export function ratedParams(q: (name: string) => string | undefined): RatedParams {
+  const sort = parseChoice(q("sort"), "sort", RATED_SORTS, "date");
+  const order = parseChoice(
+    q("order"),
+    "order",
+    ["asc", "desc"],
+    sort === "title" ? "asc" : "desc",
+  );
+  return {
+    sort,
+    order,
+    page: parseIntParam(q("page"), "page", 1, 1, 1_000_000),
+    pageSize: parseIntParam(q("pageSize"), "pageSize", RATED_PAGE_SIZE, 1, 100),
+  };
+}
+
+/** Throws {@link NotFoundError} unless the user is in the store. */
+export async function requireKnownUser(deps: AppDeps, userId: number): Promise<void> {
+  if (!(await deps.store.userExists(userId))) throw new NotFoundError("user", userId);
+}
+
+/** Views of `movies`, TMDB metadata looked up for all of them at once. */
+export async function viewsOf(deps: AppDeps, movies: readonly Movie[]): Promise<MovieView[]> {
+  const meta = await deps.tmdb.forMovies(movies);
+  return movies.map((m) => movieView(m, meta.get(m.movieId), deps.tmdb.imageBase));
+}
+
+export interface RatedPage extends RatedParams {
+  rows: RatedRow[];
+  total: number;
+}
+
+export async function ratedPage(deps: AppDeps, userId: number, p: RatedParams): Promise<RatedPage> {
+  const { items, total } = await deps.store.ratedMovies(userId, {
+    sort: p.sort,
+    order: p.order,
+    offset: (p.page - 1) * p.pageSize,
+    limit: p.pageSize,
+  });
+  const views = await viewsOf(deps, items.map((r) => r.movie));
+  const rows = items.map((r, i) => ({ ...views[i], rating: r.rating, timestamp: r.timestamp }));
+  return { ...p, rows, total };
+}
+
+export interface RecommendationView extends MovieView {
+  prediction: number;
+  likedByNeighbors: number;
+}
+
+export async function recommendationViews(
+  deps: AppDeps,
+  userId: number,
+  limit: number,
+): Promise<RecommendationView[]> {
+  const recs = await deps.store.recommendations(userId, limit);
+  const views = await viewsOf(deps, recs.map((r) => r.movie));
+  return recs.map((r, i) => ({
+    ...views[i],
+    prediction: r.prediction,
+    likedByNeighbors: r.likedByNeighbors,
+  }));
+}
+
+export interface SimilarMovieView extends MovieView {
+  similarity: number;
+}
+
+export async function similarMovieViews(
+  deps: AppDeps,
+  movieId: number,
+  limit: number,
+): Promise<SimilarMovieView[]> {
+  const similar = await deps.store.similarMovies(movieId, limit);
+  const views = await viewsOf(deps, similar.map((s) => s.movie));
+  return similar.map((s, i) => ({ ...views[i], similarity: s.similarity }));
+}
+
+/** The reason line under a recommendation. */
+export function recommendationReason(likedByNeighbors: number): string {
+  if (likedByNeighbors === 0) return "Predicted from your similar users' ratings";
+  return `Liked by ${likedByNeighbors} of your similar users`;
+}

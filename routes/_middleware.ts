@@ -1,0 +1,144 @@
+/**
+ * The app's middleware, one small factory each: security headers, the
+ * signed session cookie, CSRF tokens, and the login requirement of pages.
+ */
+import type { MiddlewareHandler } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { type AppEnv, CsrfError } from "./_http.ts";
+
+export const SESSION_COOKIE = "recsys_session";
+export const CSRF_COOKIE = "recsys_csrf";
+/** Sessions last a week; the cookie carries the issue time and is re-checked on read. */
+const SESSION_SECONDS = 7 * 24 * 3600;
+
+export interface SecurityHeadersOptions {
+  /** Extra origins images may come from (the TMDB image CDN). @default [] */
+  imageOrigins?: readonly string[];
+}
+
+/**
+ * CSP without inline scripts or styles, no framing, no MIME sniffing, and a
+ * same-origin referrer, on every response.
+ */
+export function securityHeaders({ imageOrigins = [] }: SecurityHeadersOptions = {}) {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' ${imageOrigins.join(" ")}`.trim(),
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  const setSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    c.res.headers.set("Content-Security-Policy", csp);
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+    c.res.headers.set("X-Frame-Options", "DENY");
+    c.res.headers.set("Referrer-Policy", "same-origin");
+  };
+  return setSecurityHeaders;
+}
+
+export interface SessionOptions {
+  /** HMAC key of the session and CSRF cookies. */
+  secret: string;
+  /** Set the `Secure` flag (behind HTTPS). @default false */
+  secure?: boolean;
+}
+
+/**
+ * Reads the signed session cookie into `c.var.userId` (null when absent,
+ * tampered with or expired). The cookie value is `<userId>.<issued unix s>`,
+ * HMAC-SHA256-signed by Hono's signed-cookie helper.
+ */
+export function session({ secret }: SessionOptions) {
+  const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const raw = await getSignedCookie(c, secret, SESSION_COOKIE);
+    let userId: number | null = null;
+    const m = typeof raw === "string" ? /^([1-9][0-9]{0,9})\.([0-9]{1,12})$/.exec(raw) : null;
+    if (m && Date.now() / 1000 - Number(m[2]) < SESSION_SECONDS) userId = Number(m[1]);
+    c.set("userId", userId);
+    await next();
+  };
+  return readSession;
+}
+
+/** Starts a session for `userId` (after the login form was checked). */
+export async function startSession(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  userId: number,
+  { secret, secure = false }: SessionOptions,
+): Promise<void> {
+  await setSignedCookie(c, SESSION_COOKIE, `${userId}.${Math.floor(Date.now() / 1000)}`, secret, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure,
+    maxAge: SESSION_SECONDS,
+  });
+}
+
+/** Ends the session. */
+export function endSession(c: Parameters<MiddlewareHandler<AppEnv>>[0]): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+function sameBytes(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Double-submit CSRF protection: a random token in a signed HttpOnly cookie,
+ * echoed by every POST form as the hidden field `_csrf`. A POST whose field
+ * does not match, or whose `Origin` is another site, throws {@link CsrfError}.
+ * The token is exposed to pages as `c.var.csrfToken`.
+ */
+export function csrf({ secret, secure = false }: SessionOptions) {
+  const checkCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const existing = await getSignedCookie(c, secret, CSRF_COOKIE);
+    const token = typeof existing === "string" && existing.length >= 32 ? existing : null;
+    if (c.req.method === "POST") {
+      const origin = c.req.header("origin");
+      if (origin && origin !== new URL(c.req.url).origin) {
+        throw new CsrfError(`cross-origin form post from ${origin}`);
+      }
+      const body = await c.req.parseBody();
+      const sent = typeof body._csrf === "string" ? body._csrf : "";
+      if (!token || !sameBytes(sent, token)) {
+        throw new CsrfError("the form has expired or did not come from this site");
+      }
+    }
+    const current = token ?? randomToken();
+    if (!token) {
+      await setSignedCookie(c, CSRF_COOKIE, current, secret, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "Lax",
+        secure,
+      });
+    }
+    c.set("csrfToken", current);
+    await next();
+  };
+  return checkCsrf;
+}
+
+/** Pages behind login: redirect to `/login` without a session. */
+export function requireUser() {
+  const redirectToLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.var.userId === null) return c.redirect("/login", 302);
+    await next();
+  };
+  return redirectToLogin;
+}

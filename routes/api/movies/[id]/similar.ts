@@ -1,0 +1,17 @@
+/**
+ * `GET /api/movies/:id/similar?limit=` (default 20, at most 100):
+ * `{"movieId", "similar": [{movieId, title, year, genres, posterUrl, overview,
+ * similarity}]}`, most similar first (item-item neighbors).
+ */
+import { type AppContext, NotFoundError, parseId, parseIntParam } from "../../../_http.ts";
+import { similarMovieViews } from "../../../_data.ts";
+
+export const handler = {
+  async GET(c: AppContext): Promise<Response> {
+    const movieId = parseId(c.req.param("id"), "movie id");
+    const limit = parseIntParam(c.req.query("limit"), "limit", 20, 1, 100);
+    if (!(await c.var.deps.store.movie(movieId))) throw new NotFoundError("movie", movieId);
+    const similar = await similarMovieViews(c.var.deps, movieId, limit);
+    return c.json({ movieId, similar });
+  },
+};

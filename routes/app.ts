@@ -1,0 +1,151 @@
+/**
+ * The web app: one explicit route table over the route modules (Fresh's
+ * layout: each exports `handler` per method and, for pages, a default Preact
+ * component), a few middleware factories, and one `onError` that maps our
+ * error classes to statuses.
+ *
+ * | status | when |
+ * |---|---|
+ * | 400 | {@link BadRequestError}: malformed id or query parameter |
+ * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
+ * | 404 | {@link NotFoundError} or no route |
+ * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
+ * | 500 | anything else (logged) |
+ *
+ * Paths under `/api/` answer JSON `{"error": "..."}`; pages answer HTML.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { h } from "preact";
+import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
+import { DEFAULT_TMDB_IMAGE_BASE, TmdbMetadata } from "../lib/tmdb.ts";
+import { type Assets, loadAssets } from "./_assets.ts";
+import {
+  type AppContext,
+  type AppDeps,
+  type AppEnv,
+  BadRequestError,
+  CsrfError,
+  NotFoundError,
+} from "./_http.ts";
+import { csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
+import { renderPage } from "./_render.tsx";
+import ErrorPage from "./_error.tsx";
+import * as index from "./index.ts";
+import * as login from "./login.tsx";
+import * as logout from "./logout.tsx";
+import * as dashboard from "./dashboard.tsx";
+import * as moviePage from "./movies/[id].tsx";
+import * as health from "./api/health.ts";
+import * as userSample from "./api/users/sample.ts";
+import * as userRecommendations from "./api/users/[id]/recommendations.ts";
+import * as userNeighbors from "./api/users/[id]/neighbors.ts";
+import * as userRatings from "./api/users/[id]/ratings.ts";
+import * as movieApi from "./api/movies/[id].ts";
+import * as similarApi from "./api/movies/[id]/similar.ts";
+
+export interface AppOptions {
+  /** Where every page and API answer comes from. */
+  store: Store;
+  /** HMAC key of the session and CSRF cookies. */
+  sessionSecret: string;
+  /** TMDB metadata; default: whatever the store has cached, no lookups. */
+  tmdb?: TmdbMetadata;
+  /** Stylesheet, icon and islands bundle; default: `static/` without islands. */
+  assets?: Assets;
+  /** Mark cookies `Secure` (serving over HTTPS). @default false */
+  secureCookies?: boolean;
+}
+
+const FORM_BYTES = 16 * 1024;
+
+/** Builds the app; `app.fetch` serves it, `app.request()` tests it. */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const sessionOptions = { secret: options.sessionSecret, secure: options.secureCookies };
+  const tmdb = options.tmdb ?? new TmdbMetadata(options.store, null, DEFAULT_TMDB_IMAGE_BASE);
+  const deps: AppDeps = {
+    store: options.store,
+    tmdb,
+    assets: options.assets ?? loadAssets(),
+    session: sessionOptions,
+  };
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use("*", securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin] }));
+
+  const page = [session(sessionOptions), csrf(sessionOptions)] as const;
+  const form = bodyLimit({ maxSize: FORM_BYTES });
+
+  // Pages.
+  app.get("/", ...page, index.handler.GET);
+  app.get("/login", ...page, login.handler.GET);
+  app.post("/login", form, ...page, login.handler.POST);
+  app.get("/logout", ...page, logout.handler.GET);
+  app.post("/logout", form, ...page, logout.handler.POST);
+  app.get("/dashboard", ...page, requireUser(), dashboard.handler.GET);
+  app.get("/movies/:id", ...page, moviePage.handler.GET);
+
+  // JSON API.
+  app.get("/api/health", health.handler.GET);
+  app.get("/api/users/sample", userSample.handler.GET);
+  app.get("/api/users/:id/recommendations", userRecommendations.handler.GET);
+  app.get("/api/users/:id/neighbors", userNeighbors.handler.GET);
+  app.get("/api/users/:id/ratings", userRatings.handler.GET);
+  app.get("/api/movies/:id", movieApi.handler.GET);
+  app.get("/api/movies/:id/similar", similarApi.handler.GET);
+
+  // Content-hashed assets: cacheable for a year.
+  app.get("/assets/:file", (c) => {
+    const asset = deps.assets.files.get(c.req.param("file"));
+    if (!asset) throw new NotFoundError("page", c.req.path);
+    return c.body(asset.body, 200, {
+      "Content-Type": asset.type,
+      "Cache-Control": "public, max-age=31536000, immutable",
+    });
+  });
+
+  app.notFound((c) => errorResponse(c as AppContext, new NotFoundError("page", c.req.path)));
+  app.onError((err, c) => errorResponse(c as AppContext, err));
+  return app;
+}
+
+function statusOf(err: Error): ContentfulStatusCode {
+  if (err instanceof BadRequestError) return 400;
+  if (err instanceof CsrfError) return 403;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof StoreUnavailableError) return 503;
+  return 500;
+}
+
+const TITLES: Record<number, string> = {
+  400: "That request does not look right",
+  403: "This form cannot be accepted",
+  404: "Nothing here",
+  500: "Something went wrong",
+  503: "Temporarily unavailable",
+};
+
+function errorResponse(c: AppContext, err: Error): Response {
+  const status = statusOf(err);
+  let message = err.message;
+  if (status === 500) {
+    console.error(err);
+    message = "An unexpected error happened on our side. It has been logged.";
+  } else if (status === 503) {
+    console.error(`store unavailable: ${err.message}`);
+    message = "The movie database cannot be reached right now. Please try again in a moment.";
+    c.header("Retry-After", "5");
+  } else if (status === 404 && err instanceof NotFoundError && err.what === "page") {
+    message = "There is no page at this address.";
+  } else if (status === 403) {
+    message = `${err.message}. Reload the page and try again.`;
+  }
+  if (c.req.path.startsWith("/api/")) return c.json({ error: message }, status);
+  const title = TITLES[status];
+  return renderPage(c, title, h(ErrorPage, { data: { status, title, message } }), status);
+}

@@ -1,0 +1,146 @@
+/**
+ * `/dashboard`: the logged-in user's three sections — movies they rated
+ * (sortable, paginated island), their top 30 recommendations with a reason,
+ * and the users most similar to them. Behind `requireUser()`.
+ */
+import type { UserNeighbor } from "../lib/store/store.ts";
+import { formatStars } from "../lib/movie_view.ts";
+import { Island } from "../components/Island.tsx";
+import { MovieCard } from "../components/MovieCard.tsx";
+import RatedMovies from "../islands/RatedMovies.tsx";
+import type { AppContext } from "./_http.ts";
+import { endSession } from "./_middleware.ts";
+import {
+  type RatedPage,
+  ratedPage,
+  ratedParams,
+  recommendationReason,
+  type RecommendationView,
+  recommendationViews,
+} from "./_data.ts";
+import { renderPage } from "./_render.tsx";
+
+export const RECOMMENDATIONS_SHOWN = 30;
+export const NEIGHBORS_SHOWN = 20;
+
+export interface DashboardData {
+  userId: number;
+  rated: RatedPage;
+  recommendations: RecommendationView[];
+  neighbors: UserNeighbor[];
+}
+
+export const handler = {
+  async GET(c: AppContext): Promise<Response> {
+    const userId = c.var.userId!;
+    const deps = c.var.deps;
+    const params = ratedParams((name) => c.req.query(name));
+    if (!(await deps.store.userExists(userId))) {
+      // The store was re-imported without this user: the session is stale.
+      endSession(c);
+      return c.redirect("/login", 302);
+    }
+    const [recommendations, rated, neighbors] = await Promise.all([
+      recommendationViews(deps, userId, RECOMMENDATIONS_SHOWN),
+      ratedPage(deps, userId, params),
+      deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
+    ]);
+    return renderPage(
+      c,
+      `User ${userId}`,
+      <DashboardPage data={{ userId, rated, recommendations, neighbors }} />,
+    );
+  },
+};
+
+export default function DashboardPage({ data }: { data: DashboardData }) {
+  const { userId, rated, recommendations, neighbors } = data;
+  const { rows, total, page, pageSize, sort, order } = rated;
+  return (
+    <>
+      <section class="hero">
+        <h1>Welcome back, user {userId}</h1>
+        <ul class="stats">
+          <li>
+            <strong>{total.toLocaleString("en-US")}</strong> movies rated
+          </li>
+          <li>
+            <strong>{recommendations.length}</strong> recommendations
+          </li>
+          <li>
+            <strong>{neighbors.length}</strong> similar users
+          </li>
+        </ul>
+      </section>
+
+      <section id="rated" class="panel" aria-labelledby="rated-title">
+        <div class="panel-head">
+          <h2 id="rated-title">Movies you have rated</h2>
+          <span class="count">{total.toLocaleString("en-US")} in total</span>
+        </div>
+        {total === 0 ? <p class="empty">No ratings in the training set.</p> : (
+          <Island
+            name="RatedMovies"
+            component={RatedMovies}
+            props={{ userId, rows, total, page, pageSize, sort, order }}
+          />
+        )}
+      </section>
+
+      <section id="recommended" class="panel" aria-labelledby="recommended-title">
+        <div class="panel-head">
+          <h2 id="recommended-title">Recommended for you</h2>
+          <span class="count">top {recommendations.length} by predicted rating</span>
+        </div>
+        {recommendations.length === 0
+          ? <p class="empty">No recommendations for this user yet.</p>
+          : (
+            <div class="card-grid">
+              {recommendations.map((r) => (
+                <MovieCard key={r.movieId} movie={r}>
+                  <p class="score">
+                    <span class="score-badge">★ {formatStars(r.prediction)}</span> predicted
+                  </p>
+                  <p class="reason">{recommendationReason(r.likedByNeighbors)}</p>
+                </MovieCard>
+              ))}
+            </div>
+          )}
+      </section>
+
+      <section id="similar-users" class="panel" aria-labelledby="similar-title">
+        <div class="panel-head">
+          <h2 id="similar-title">Users similar to you</h2>
+          <span class="count">{neighbors.length} nearest neighbors</span>
+        </div>
+        {neighbors.length === 0
+          ? <p class="empty">No similar users found.</p>
+          : (
+            <table class="neighbors-table">
+              <thead>
+                <tr>
+                  <th>User</th>
+                  <th>Similarity</th>
+                  <th class="num">Movies in common</th>
+                </tr>
+              </thead>
+              <tbody>
+                {neighbors.map((n) => (
+                  <tr key={n.userId}>
+                    <td>User {n.userId}</td>
+                    <td>
+                      <span class="simbar">
+                        <meter min={-1} max={1} value={n.similarity} />
+                        <span>{n.similarity.toFixed(3)}</span>
+                      </span>
+                    </td>
+                    <td class="num">{n.common}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+      </section>
+    </>
+  );
+}

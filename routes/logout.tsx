@@ -1,0 +1,32 @@
+/**
+ * `/logout`: POST (the header's sign-out button, CSRF-checked) ends the
+ * session; GET shows a sign-out button, so a link cannot log anyone out.
+ */
+import type { AppContext } from "./_http.ts";
+import { endSession } from "./_middleware.ts";
+import { renderPage } from "./_render.tsx";
+
+export const handler = {
+  GET(c: AppContext): Response {
+    if (c.var.userId === null) return c.redirect("/login", 302);
+    return renderPage(c, "Sign out", <LogoutPage data={{ csrfToken: c.var.csrfToken }} />);
+  },
+  POST(c: AppContext): Response {
+    endSession(c);
+    return c.redirect("/login", 303);
+  },
+};
+
+export default function LogoutPage({ data }: { data: { csrfToken: string } }) {
+  return (
+    <section class="login">
+      <div class="login-card">
+        <h1>Sign out?</h1>
+        <form method="post" action="/logout">
+          <input type="hidden" name="_csrf" value={data.csrfToken} />
+          <button type="submit" class="button-primary">Sign out</button>
+        </form>
+      </div>
+    </section>
+  );
+}
