@@ -15,12 +15,16 @@ import {
 import { splitCommand } from "./tools/split.ts";
 import { synthCommand } from "./tools/synth.ts";
 import { benchCommand } from "./tools/bench.ts";
+import { evalCommand } from "./eval/evaluate.ts";
+import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
   splitCommand,
   synthCommand,
+  evalCommand,
+  predictCommand,
   benchCommand,
   fetchDataCommand,
 ];

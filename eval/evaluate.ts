@@ -1,0 +1,465 @@
+/**
+ * `eval`: offline evaluation of a user- or item-based model on a test split.
+ *
+ * Every test rating is scored on a pool of Web Workers over shared typed
+ * arrays. Test ratings are grouped by item (user-based) or by user
+ * (item-based) and cut into fixed chunks of whole groups (independent of the
+ * worker count); each chunk returns error sums, and the sums are merged in
+ * chunk order, so every number is identical for any `--workers`.
+ *
+ * Reported: RMSE, MAE and coverage of the CF model for each K of `--k`
+ * (neighbor lists truncated to their first K entries), four baselines on the
+ * same test set (global mean, user mean, item mean, regularised biases, all
+ * at 100 % coverage), optionally CF with the bias baseline filling gaps, an
+ * error histogram, and top-N ranking quality on a deterministic sample of
+ * test users (see {@link RANKING_CANDIDATES}).
+ */
+import { defineCommand } from "../lib/command.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
+import { type Baselines, DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
+import { reverseNeighborGraph } from "../lib/predictors.ts";
+import {
+  emptyErrors,
+  emptyRanking,
+  type ErrorPartial,
+  HISTOGRAM,
+  mae,
+  mergeErrors,
+  mergeRanking,
+  rmse,
+} from "../lib/metrics.ts";
+import { hash3 } from "../lib/hash.ts";
+import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
+import { writeFileAtomic } from "../lib/atomic_file.ts";
+import { Progress } from "../lib/progress.ts";
+import { denseIndex, loadModel, MODEL_KINDS, type ModelKind } from "./model_data.ts";
+import type {
+  EvalChunkResult,
+  EvalInit,
+  GroupedTest,
+  RankingChunkResult,
+  RankingSample,
+  RatingChunkResult,
+} from "./eval_worker.ts";
+import { renderReport } from "./report.tsx";
+
+/** How ranking candidates are chosen and ordered (printed in the report and JSON). */
+export const RANKING_CANDIDATES = {
+  user: "Candidates for user u are the movies rated in training by at least one of u's first K " +
+    "neighbors and not rated by u in training; each is scored with the user-based formula.",
+  item: "Candidates for user u are the movies i not rated by u in training such that one of " +
+    "i's first K neighbors is rated by u; each is scored with the item-based formula.",
+  order: "Candidates are ranked by prediction (rounded to 6 decimals) descending, then movieId " +
+    "ascending; the first N form the list. Relevant = test rating >= 4.0; users with no " +
+    "relevant test rating are skipped; precision divides by N.",
+} as const;
+
+export interface EvalOptions {
+  /** Training ratings (header-less split output or ratings.csv). */
+  train: string;
+  test: string;
+  /** Neighbor file of the model's kind. */
+  neighbors: string;
+  model: ModelKind;
+  /** K values (ascending after sorting); empty = the whole lists. Changes output. */
+  k: number[];
+  /** Worker count; changes only speed. @default cores */
+  workers: number;
+  /** `baseline`: also report CF with the bias baseline filling gaps. @default "baseline" */
+  fallback: "none" | "baseline";
+  /** N of the top-N ranking metrics. @default 10 */
+  top: number;
+  /** Users sampled for ranking metrics (0 = every test user). Changes output. @default 2000 */
+  rankUsers: number;
+  /** Write the result as JSON here. */
+  json?: string;
+  /** Write the HTML report here. */
+  report?: string;
+  /** Progress bar on a terminal. */
+  progress?: boolean;
+}
+
+export interface ModelMetrics {
+  rmse: number;
+  mae: number;
+  coverage: number;
+  predicted: number;
+}
+
+export interface EvalResult {
+  model: ModelKind;
+  /** The K of the headline numbers (the largest evaluated). */
+  k: number;
+  rmse: number;
+  mae: number;
+  coverage: number;
+  predicted: number;
+  total: number;
+  seconds: number;
+  options: Record<string, unknown>;
+  /** One row per K, ascending. */
+  byK: Array<ModelMetrics & { k: number }>;
+  /** CF with the bias baseline where CF has no prediction (100 % coverage), at the headline K. */
+  fallback: (ModelMetrics & { byK: Array<{ k: number; rmse: number; mae: number }> }) | null;
+  baselines: {
+    globalMean: ModelMetrics;
+    userMean: ModelMetrics;
+    itemMean: ModelMetrics;
+    bias: ModelMetrics & { regUser: number; regItem: number; iterations: number };
+  };
+  /** CF errors (prediction − rating) at the headline K. */
+  histogram: { min: number; width: number; counts: number[] };
+  ranking: {
+    n: number;
+    k: number;
+    relevantThreshold: number;
+    /** Test users known in training. */
+    testUsers: number;
+    /** Users scored (a deterministic sample when fewer than testUsers). */
+    sampledUsers: number;
+    sampled: boolean;
+    /** Sampled users with at least one relevant test rating (the averages' denominator). */
+    usersWithRelevant: number;
+    precision: number;
+    recall: number;
+    ndcg: number;
+    hitRate: number;
+    map: number;
+    catalogCoverage: number;
+    meanCandidates: number;
+    candidates: string;
+  };
+  neighborsDropped: number;
+}
+
+/** Test ratings per rating chunk (a chunk is whole groups, so it can exceed this). */
+const CHUNK_RATINGS = 1 << 15;
+/** Sampled users per ranking chunk. */
+const CHUNK_USERS = 32;
+/** Seed of the ranking sample: the users with the smallest hash3(seed, userId, 0). */
+const SAMPLE_SEED = 0x52414e4b;
+
+/** Evaluates one model; see the module doc. */
+export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
+  const t0 = performance.now();
+  const loaded = await loadModel(options.train, options.neighbors, options.model);
+  const { matrix: m, graph } = loaded;
+  const { table } = await readRatingsTable(options.test);
+  const ks = options.k.length > 0
+    ? [...new Set(options.k)].sort((a, b) => a - b)
+    : [Math.max(1, loaded.maxK)];
+  const headK = ks[ks.length - 1];
+  const baselines = fitBaselines(m, DEFAULT_BIAS);
+
+  const test = groupTest(table, m, options.model);
+  const groupCuts = cutGroups(test.offsets, CHUNK_RATINGS);
+  const sample = rankingSample(table, m, options.rankUsers);
+  const userCuts: number[] = [];
+  for (let x = 0; x < sample.sample.users.length; x += CHUNK_USERS) userCuts.push(x);
+  userCuts.push(sample.sample.users.length);
+
+  const init: EvalInit = {
+    model: options.model,
+    matrix: m,
+    graph,
+    reverse: options.model === "item" ? reverseNeighborGraph(graph, m.itemIds.length) : null,
+    baselines,
+    ks,
+    test,
+    groupCuts,
+    sample: sample.sample,
+    userCuts: Int32Array.from(userCuts),
+    rankK: headK,
+    top: options.top,
+    relevant2: 8,
+  };
+  const ratingChunks = groupCuts.length - 1;
+  const rankChunks = userCuts.length - 1;
+  const total = table.length;
+  const bar = new Progress(`eval ${options.model}`, total + sample.sample.users.length, {
+    unit: "items",
+    enabled: options.progress,
+  });
+  let done = 0;
+  const results = await runChunks<EvalInit, EvalChunkResult>({
+    worker: new URL("./eval_worker.ts", import.meta.url),
+    init,
+    chunks: ratingChunks + rankChunks,
+    workers: options.workers,
+    onChunk: (_c, r) => {
+      done += r.kind === "ratings" ? r.total : r.users;
+      bar.update(done);
+    },
+  });
+  bar.finish();
+
+  const nk = ks.length;
+  const cf = ks.map(emptyErrors), fb = ks.map(emptyErrors);
+  const hist = new Array<number>(HISTOGRAM.bins).fill(0);
+  const base = {
+    globalMean: emptyErrors(),
+    userMean: emptyErrors(),
+    itemMean: emptyErrors(),
+    bias: emptyErrors(),
+  };
+  let counted = 0;
+  const ranking = emptyRanking();
+  let rankedUsers = 0, candidates = 0;
+  const recommended = new Uint8Array(m.itemIds.length);
+  for (let c = 0; c < results.length; c++) {
+    const r = results[c];
+    if (r.kind === "ratings") {
+      const rr = r as RatingChunkResult;
+      counted += rr.total;
+      for (let k = 0; k < nk; k++) {
+        mergeErrors(cf[k], rr.cf[k]);
+        mergeErrors(fb[k], rr.fallback[k]);
+      }
+      for (let b = 0; b < HISTOGRAM.bins; b++) hist[b] += rr.histograms[nk - 1][b];
+      mergeErrors(base.globalMean, rr.globalMean);
+      mergeErrors(base.userMean, rr.userMean);
+      mergeErrors(base.itemMean, rr.itemMean);
+      mergeErrors(base.bias, rr.bias);
+    } else {
+      const rk = r as RankingChunkResult;
+      mergeRanking(ranking, rk.ranking);
+      rankedUsers += rk.users;
+      candidates += rk.candidates;
+      for (const i of rk.recommended) recommended[i] = 1;
+    }
+  }
+  if (counted !== total) throw new Error(`eval: scored ${counted} of ${total} test ratings`);
+  let recCount = 0;
+  for (let i = 0; i < recommended.length; i++) recCount += recommended[i];
+
+  const metrics = (e: ErrorPartial): ModelMetrics => ({
+    rmse: rmse(e),
+    mae: mae(e),
+    coverage: total > 0 ? e.count / total : NaN,
+    predicted: e.count,
+  });
+  const byK = ks.map((k, t) => ({ k, ...metrics(cf[t]) }));
+  const head = byK[nk - 1];
+  const mean = (x: number) => ranking.users > 0 ? x / ranking.users : NaN;
+  const seconds = (performance.now() - t0) / 1000;
+  const result: EvalResult = {
+    model: options.model,
+    k: headK,
+    rmse: head.rmse,
+    mae: head.mae,
+    coverage: head.coverage,
+    predicted: head.predicted,
+    total,
+    seconds,
+    options: {
+      train: options.train,
+      test: options.test,
+      neighbors: options.neighbors,
+      model: options.model,
+      k: ks,
+      workers: options.workers,
+      fallback: options.fallback,
+      top: options.top,
+      rankUsers: options.rankUsers,
+    },
+    byK,
+    fallback: options.fallback === "baseline"
+      ? {
+        ...metrics(fb[nk - 1]),
+        byK: ks.map((k, t) => ({ k, rmse: rmse(fb[t]), mae: mae(fb[t]) })),
+      }
+      : null,
+    baselines: {
+      globalMean: metrics(base.globalMean),
+      userMean: metrics(base.userMean),
+      itemMean: metrics(base.itemMean),
+      bias: { ...metrics(base.bias), ...biasInfo(baselines) },
+    },
+    histogram: { min: HISTOGRAM.min, width: HISTOGRAM.width, counts: hist },
+    ranking: {
+      n: options.top,
+      k: headK,
+      relevantThreshold: 4,
+      testUsers: sample.testUsers,
+      sampledUsers: rankedUsers,
+      sampled: rankedUsers < sample.testUsers,
+      usersWithRelevant: ranking.users,
+      precision: mean(ranking.precision),
+      recall: mean(ranking.recall),
+      ndcg: mean(ranking.ndcg),
+      hitRate: mean(ranking.hits),
+      map: mean(ranking.ap),
+      catalogCoverage: m.itemIds.length > 0 ? recCount / m.itemIds.length : NaN,
+      meanCandidates: rankedUsers > 0 ? candidates / rankedUsers : NaN,
+      candidates: RANKING_CANDIDATES[options.model] + " " + RANKING_CANDIDATES.order,
+    },
+    neighborsDropped: loaded.dropped,
+  };
+  if (options.json) await writeFileAtomic(options.json, JSON.stringify(result, null, 2) + "\n");
+  if (options.report) await writeFileAtomic(options.report, renderReport(result));
+  return result;
+}
+
+function biasInfo(b: Baselines) {
+  return { regUser: b.bias.regUser, regItem: b.bias.regItem, iterations: b.bias.iterations };
+}
+
+/**
+ * Groups the test ratings by item (user model) or user (item model) with a
+ * counting sort; ratings whose group id is unknown in training form the last group.
+ */
+function groupTest(
+  table: { length: number; users: Int32Array; movies: Int32Array; ratings: Uint8Array },
+  m: EvalInit["matrix"],
+  model: ModelKind,
+): GroupedTest {
+  const n = table.length;
+  const groups = model === "user" ? m.itemIds.length : m.userIds.length;
+  const sh = (bytes: number) => new SharedArrayBuffer(bytes);
+  const offsets = new Int32Array(sh((groups + 2) * 4));
+  const groupOf = new Int32Array(n);
+  const du = new Int32Array(n), di = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    du[t] = denseIndex(m.userIndex, table.users[t]);
+    di[t] = denseIndex(m.itemIndex, table.movies[t]);
+    const g = model === "user" ? di[t] : du[t];
+    groupOf[t] = g < 0 ? groups : g;
+    offsets[groupOf[t] + 1]++;
+  }
+  for (let g = 0; g <= groups; g++) offsets[g + 1] += offsets[g];
+  const fill = offsets.slice(0, groups + 1);
+  const users = new Int32Array(sh(n * 4)), items = new Int32Array(sh(n * 4));
+  const ratings = new Uint8Array(sh(n));
+  for (let t = 0; t < n; t++) {
+    const at = fill[groupOf[t]]++;
+    users[at] = du[t];
+    items[at] = di[t];
+    ratings[at] = table.ratings[t];
+  }
+  return { offsets, users, items, ratings };
+}
+
+/** Cuts groups into chunks of at least `target` ratings (fixed by the data alone). */
+function cutGroups(offsets: Int32Array, target: number): Int32Array {
+  const groups = offsets.length - 1;
+  const cuts = [0];
+  let start = 0;
+  for (let g = 0; g < groups; g++) {
+    if (offsets[g + 1] - offsets[start] >= target) {
+      cuts.push(g + 1);
+      start = g + 1;
+    }
+  }
+  if (cuts[cuts.length - 1] !== groups) cuts.push(groups);
+  return Int32Array.from(cuts);
+}
+
+/**
+ * The ranking sample: test users known in training; when there are more
+ * than `limit` (> 0), the `limit` with the smallest `hash3(seed, userId, 0)`
+ * (ties by userId), in ascending user order, with their test ratings.
+ */
+function rankingSample(
+  table: { length: number; users: Int32Array; movies: Int32Array; ratings: Uint8Array },
+  m: EvalInit["matrix"],
+  limit: number,
+): { sample: RankingSample; testUsers: number } {
+  const nUsers = m.userIds.length;
+  const count = new Int32Array(nUsers + 1);
+  for (let t = 0; t < table.length; t++) {
+    const u = denseIndex(m.userIndex, table.users[t]);
+    if (u >= 0) count[u + 1]++;
+  }
+  let chosen: number[] = [];
+  for (let u = 0; u < nUsers; u++) if (count[u + 1] > 0) chosen.push(u);
+  const testUsers = chosen.length;
+  if (limit > 0 && chosen.length > limit) {
+    const key = (u: number) => hash3(SAMPLE_SEED, m.userIds[u], 0);
+    chosen = chosen.map((u) => [key(u), u])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .slice(0, limit)
+      .map((x) => x[1])
+      .sort((a, b) => a - b);
+  }
+  const slot = new Int32Array(nUsers).fill(-1);
+  chosen.forEach((u, s) => (slot[u] = s));
+  const offsets = new Int32Array(chosen.length + 1);
+  for (let s = 0; s < chosen.length; s++) offsets[s + 1] = offsets[s] + count[chosen[s] + 1];
+  const fill = offsets.slice(0, chosen.length);
+  const items = new Int32Array(offsets[chosen.length]);
+  const ratings = new Uint8Array(offsets[chosen.length]);
+  for (let t = 0; t < table.length; t++) {
+    const u = denseIndex(m.userIndex, table.users[t]);
+    if (u < 0 || slot[u] < 0) continue;
+    const at = fill[slot[u]]++;
+    items[at] = denseIndex(m.itemIndex, table.movies[t]);
+    ratings[at] = table.ratings[t];
+  }
+  return { sample: { users: Int32Array.from(chosen), offsets, items, ratings }, testUsers };
+}
+
+const pct = (x: number) => (x * 100).toFixed(2) + " %";
+const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
+
+/** The terminal summary of a result. */
+export function formatEvalSummary(r: EvalResult): string {
+  const lines = [
+    `model ${r.model}  K ${r.k}  test ratings ${r.total}  ${r.seconds.toFixed(2)} s`,
+    "",
+    "predictor            K      RMSE     MAE  coverage",
+  ];
+  const row = (name: string, k: string, x: ModelMetrics) =>
+    `${name.padEnd(20)} ${k.padStart(4)}  ${f4(x.rmse).padStart(7)} ${f4(x.mae).padStart(7)}  ` +
+    pct(x.coverage).padStart(8);
+  for (const b of r.byK) lines.push(row(`${r.model}-based CF`, String(b.k), b));
+  if (r.fallback) lines.push(row("CF + bias fallback", String(r.k), r.fallback));
+  lines.push(row("global mean", "", r.baselines.globalMean));
+  lines.push(row("user mean", "", r.baselines.userMean));
+  lines.push(row("item mean", "", r.baselines.itemMean));
+  lines.push(row("bias μ+b_u+b_i", "", r.baselines.bias));
+  const k = r.ranking;
+  lines.push(
+    "",
+    `top-${k.n} ranking (K ${k.k}, ${k.usersWithRelevant} users with a relevant test rating of ` +
+      `${k.sampledUsers} scored${k.sampled ? `, sampled from ${k.testUsers}` : ""}):`,
+    `  precision ${f4(k.precision)}  recall ${f4(k.recall)}  NDCG ${f4(k.ndcg)}  ` +
+      `hit rate ${f4(k.hitRate)}  MAP ${f4(k.map)}  catalog coverage ${pct(k.catalogCoverage)}`,
+  );
+  return lines.join("\n");
+}
+
+export const evalCommand = defineCommand({
+  name: "eval",
+  summary: "RMSE/MAE/coverage, baselines and top-N ranking of a neighbor model on a test split",
+  flags: {
+    train: { type: "string", required: true, arg: "<file>", doc: "training ratings" },
+    test: { type: "string", required: true, arg: "<file>", doc: "test ratings" },
+    neighbors: { type: "string", required: true, arg: "<file>", doc: "neighbor file of --model" },
+    model: { type: "string", required: true, choices: MODEL_KINDS, doc: "user- or item-based" },
+    k: { type: "int-list", min: 1, doc: "neighbors used, one or a list (default: whole lists)" },
+    json: { type: "string", arg: "<file>", doc: "write the metrics as JSON" },
+    report: { type: "string", arg: "<file>", doc: "write a self-contained HTML report" },
+    workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    fallback: {
+      type: "string",
+      default: "baseline",
+      choices: ["none", "baseline"] as const,
+      doc: "also report CF with the bias baseline filling gaps",
+    },
+    top: { type: "integer", default: 10, min: 1, doc: "N of the top-N ranking metrics" },
+    rankUsers: {
+      type: "integer",
+      default: 2000,
+      min: 0,
+      doc: "test users sampled for ranking metrics (0 = all)",
+    },
+  },
+  details: "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
+    RANKING_CANDIDATES.order,
+  async run(f) {
+    const r = await evaluateModel({ ...f, k: f.k ?? [], progress: undefined });
+    console.log(formatEvalSummary(r));
+    if (f.json) console.log(`wrote ${f.json}`);
+    if (f.report) console.log(`wrote ${f.report}`);
+  },
+});

@@ -1,0 +1,44 @@
+/**
+ * What `eval` and `predict` load before any prediction: the training
+ * matrix (shared arrays, for Workers) and the neighbor file mapped once to
+ * dense indices of the model's kind (users for `user`, items for `item`).
+ */
+import { readRatingsTable } from "../lib/ratings_table.ts";
+import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
+import { readNeighborFile } from "../lib/neighbor_file.ts";
+import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../lib/predictors.ts";
+
+export type ModelKind = "user" | "item";
+export const MODEL_KINDS: readonly ModelKind[] = ["user", "item"];
+
+/** A neighbor-based model ready to predict. */
+export interface LoadedModel {
+  matrix: RatingMatrix;
+  graph: NeighborGraph;
+  /** Neighbor entries dropped because an id is unknown in training. */
+  dropped: number;
+  /** The longest neighbor list, i.e. the K of "use the whole file". */
+  maxK: number;
+}
+
+/** Reads the training ratings and the neighbor file of `model`. */
+export async function loadModel(
+  train: string,
+  neighbors: string,
+  model: ModelKind,
+): Promise<LoadedModel> {
+  const [{ table }, lists] = await Promise.all([
+    readRatingsTable(train),
+    readNeighborFile(neighbors),
+  ]);
+  const matrix = buildRatingMatrix(table);
+  const { graph, dropped } = model === "user"
+    ? denseNeighborGraph(lists, matrix.userIndex, matrix.userIds.length)
+    : denseNeighborGraph(lists, matrix.itemIndex, matrix.itemIds.length);
+  return { matrix, graph, dropped, maxK: maxListLength(graph) };
+}
+
+/** Id → dense index, −1 when the id is unknown (or beyond the map). */
+export function denseIndex(index: Int32Array, id: number): number {
+  return id >= 0 && id < index.length ? index[id] : -1;
+}
