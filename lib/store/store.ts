@@ -72,6 +72,7 @@ export interface TmdbEntry {
   fetchedAt: number;
 }
 
+/** Row counts as of the last import (neighbors: (id, neighbor) pairs), plus the TMDB cache size. */
 export interface StoreCounts {
   movies: number;
   users: number;
@@ -102,6 +103,22 @@ export interface Store {
   tmdbPut(entry: TmdbEntry): Promise<void>;
   counts(): Promise<StoreCounts>;
   close(): Promise<void>;
+}
+
+/**
+ * A bad argument to a store method (an id that is not a non-negative
+ * integer, an unknown sort key): the web app answers 400. Checked before any
+ * query runs.
+ */
+export class StoreArgumentError extends Error {
+  readonly argument: string;
+  readonly value: unknown;
+  constructor(argument: string, value: unknown) {
+    super(`invalid ${argument}: ${JSON.stringify(value) ?? String(value)}`);
+    this.name = "StoreArgumentError";
+    this.argument = argument;
+    this.value = value;
+  }
 }
 
 /** The store cannot be reached (database down, file missing): the web app answers 503. */

@@ -1,0 +1,201 @@
+/**
+ * The store schema, one definition rendered for both dialects (SQLite and
+ * MySQL/MariaDB), with the seed's table names (ARCHITECTURE.md).
+ *
+ * Choices, and why:
+ * - Ratings keep `rating2` = stars × 2 (1..10, as the compute engines hold
+ *   them): one byte instead of a float, exact comparisons (`>= 8` is 4.0 stars).
+ *   The store API converts back to stars.
+ * - Neighbor lists are normalised, one row per (id, position) with the
+ *   neighbor and its similarity, not the seed's one-row-per-id `nid:sim,…`
+ *   text: the dashboard's "liked by your neighbors" count is then a join
+ *   (neighbors × the rating primary key) instead of parsing a list per
+ *   request, and a page of neighbors is a primary-key range. `pos` (0-based,
+ *   the file's order: similarity desc, then id asc) is in the primary key, so
+ *   "top N" is `ORDER BY pos LIMIT N` on the clustered key.
+ * - `user_topk_neighbors.common` (movies both users rated in training) is
+ *   computed once at import, since a heavy user's count would otherwise cost
+ *   thousands of index probes per neighbor on every dashboard view.
+ * - `user_item_predictions.pos` is the rank within the user (prediction desc,
+ *   then movieId asc), computed at import, for the same reason.
+ * - `movies.popularity_rank` (1 = most training ratings, ties by movieId) and
+ *   the `import_meta` counts are computed at import so the popular list and
+ *   the status page never scan the 25M-row ratings table.
+ * - `movies_tmdb` is a cache filled by the web app and the `tmdb` command; an
+ *   import never touches it.
+ * - Every table is clustered on its primary key (SQLite `WITHOUT ROWID`,
+ *   InnoDB), which is also the only index the queries need besides
+ *   `movies(popularity_rank)`.
+ */
+
+export type Dialect = "sqlite" | "mysql";
+
+type ColumnType = "int" | "uint" | "smallint" | "tinyint" | "bigint" | "double" | "title" | "short";
+
+interface Column {
+  name: string;
+  type: ColumnType;
+  nullable?: boolean;
+}
+
+export interface TableDef {
+  name: TableName;
+  columns: readonly Column[];
+  primaryKey: readonly string[];
+  /** Secondary indexes, built after the load. */
+  indexes: readonly (readonly string[])[];
+}
+
+/** The tables an import replaces, in load order. */
+export const IMPORTED_TABLES = [
+  "movies",
+  "links",
+  "ratings_train",
+  "ratings_test",
+  "user_topk_neighbors",
+  "item_topk_neighbors",
+  "user_item_predictions",
+  "import_meta",
+] as const;
+
+export type ImportedTable = (typeof IMPORTED_TABLES)[number];
+export type TableName = ImportedTable | "movies_tmdb";
+
+const ratings: readonly Column[] = [
+  { name: "user_id", type: "int" },
+  { name: "movie_id", type: "int" },
+  { name: "rating2", type: "tinyint" },
+  { name: "ts", type: "uint" },
+];
+
+export const TABLES: Record<TableName, TableDef> = {
+  movies: {
+    name: "movies",
+    columns: [
+      { name: "movie_id", type: "int" },
+      { name: "title", type: "title" },
+      // '|'-joined as in movies.csv; '' for "(no genres listed)".
+      { name: "genres", type: "title" },
+      { name: "year", type: "smallint", nullable: true },
+      { name: "popularity_rank", type: "int" },
+    ],
+    primaryKey: ["movie_id"],
+    indexes: [["popularity_rank"]],
+  },
+  links: {
+    name: "links",
+    columns: [
+      { name: "movie_id", type: "int" },
+      { name: "imdb_id", type: "short", nullable: true },
+      { name: "tmdb_id", type: "int", nullable: true },
+    ],
+    primaryKey: ["movie_id"],
+    indexes: [],
+  },
+  ratings_train: {
+    name: "ratings_train",
+    columns: ratings,
+    primaryKey: ["user_id", "movie_id"],
+    indexes: [],
+  },
+  ratings_test: {
+    name: "ratings_test",
+    columns: ratings,
+    primaryKey: ["user_id", "movie_id"],
+    indexes: [],
+  },
+  user_topk_neighbors: {
+    name: "user_topk_neighbors",
+    columns: [
+      { name: "user_id", type: "int" },
+      { name: "pos", type: "smallint" },
+      { name: "neighbor_id", type: "int" },
+      { name: "similarity", type: "double" },
+      { name: "common", type: "int" },
+    ],
+    primaryKey: ["user_id", "pos"],
+    indexes: [],
+  },
+  item_topk_neighbors: {
+    name: "item_topk_neighbors",
+    columns: [
+      { name: "movie_id", type: "int" },
+      { name: "pos", type: "smallint" },
+      { name: "neighbor_id", type: "int" },
+      { name: "similarity", type: "double" },
+    ],
+    primaryKey: ["movie_id", "pos"],
+    indexes: [],
+  },
+  user_item_predictions: {
+    name: "user_item_predictions",
+    columns: [
+      { name: "user_id", type: "int" },
+      { name: "pos", type: "int" },
+      { name: "movie_id", type: "int" },
+      { name: "prediction", type: "double" },
+    ],
+    primaryKey: ["user_id", "pos"],
+    indexes: [],
+  },
+  import_meta: {
+    name: "import_meta",
+    columns: [
+      { name: "name", type: "short" },
+      { name: "value", type: "bigint" },
+    ],
+    primaryKey: ["name"],
+    indexes: [],
+  },
+  movies_tmdb: {
+    name: "movies_tmdb",
+    columns: [
+      { name: "movie_id", type: "int" },
+      { name: "status", type: "short" },
+      { name: "tmdb_id", type: "int", nullable: true },
+      { name: "poster_path", type: "title", nullable: true },
+      { name: "overview", type: "title", nullable: true },
+      { name: "fetched_at", type: "bigint" },
+    ],
+    primaryKey: ["movie_id"],
+    indexes: [],
+  },
+};
+
+const MYSQL_TYPES: Record<ColumnType, string> = {
+  int: "INT",
+  uint: "INT UNSIGNED",
+  smallint: "SMALLINT",
+  tinyint: "TINYINT",
+  bigint: "BIGINT",
+  double: "DOUBLE",
+  title: "TEXT",
+  short: "VARCHAR(64)",
+};
+
+function sqliteType(t: ColumnType): string {
+  if (t === "double") return "REAL";
+  if (t === "title" || t === "short") return "TEXT";
+  return "INTEGER";
+}
+
+/** `CREATE TABLE` for `def` under the name `as` (staging tables use another name). */
+export function createTableSql(dialect: Dialect, def: TableDef, as: string = def.name): string {
+  const cols = def.columns.map((c) =>
+    `${c.name} ${dialect === "sqlite" ? sqliteType(c.type) : MYSQL_TYPES[c.type]}` +
+    (c.nullable ? "" : " NOT NULL")
+  );
+  cols.push(`PRIMARY KEY (${def.primaryKey.join(", ")})`);
+  const body = cols.join(", ");
+  return dialect === "sqlite"
+    ? `CREATE TABLE IF NOT EXISTS ${as} (${body}) WITHOUT ROWID`
+    : `CREATE TABLE IF NOT EXISTS ${as} (${body}) ENGINE=InnoDB ` +
+      "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+}
+
+/** `CREATE INDEX` statements for `def`'s secondary indexes on table `as`. */
+export function createIndexSql(def: TableDef, as: string = def.name): string[] {
+  return def.indexes.map((cols) =>
+    `CREATE INDEX ${as}_${cols.join("_")} ON ${as} (${cols.join(", ")})`
+  );
+}

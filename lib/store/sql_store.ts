@@ -1,0 +1,273 @@
+/**
+ * The {@link Store} queries, written once for both backends: each backend
+ * supplies a {@link SqlRunner} (SQLite: cached prepared statements;
+ * MySQL: a reconnecting pool), so both answer every method identically.
+ *
+ * Every value is a `?` parameter; the only SQL text chosen at run time comes
+ * from fixed whitelists (sort column and direction). Ids and limits are
+ * checked to be integers before any query ({@link StoreArgumentError}).
+ *
+ * Cost per call (n = rows returned): every query is a primary-key range or
+ * point lookup, except `searchMovies` (one scan of `movies`, ~87k titles)
+ * and `ratedMovies` sorted by title (sorts the user's ratings).
+ * `recommendations` probes the rating key once per (movie, neighbor).
+ */
+import {
+  type Movie,
+  type Page,
+  type RatedMovie,
+  type RatedQuery,
+  type Recommendation,
+  type SimilarMovie,
+  type Store,
+  StoreArgumentError,
+  type StoreCounts,
+  type TmdbEntry,
+  type UserNeighbor,
+} from "./store.ts";
+import type { Dialect } from "./schema.ts";
+
+export type Row = Record<string, unknown>;
+export type SqlParam = number | string | null;
+
+/** Runs parameterised SQL; raises StoreUnavailableError when the database cannot be reached. */
+export interface SqlRunner {
+  readonly kind: Dialect;
+  all(sql: string, params: readonly SqlParam[]): Promise<Row[]>;
+  run(sql: string, params: readonly SqlParam[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MOVIE_COLUMNS = "m.movie_id, m.title, m.genres, m.year, l.imdb_id, l.tmdb_id";
+const MOVIE_JOIN = "LEFT JOIN links l ON l.movie_id = m.movie_id";
+/** At most this many rows per call, whatever the caller asks. */
+const MAX_LIMIT = 1000;
+
+function checkInt(argument: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new StoreArgumentError(argument, value);
+  }
+  return value;
+}
+
+function limitOf(value: unknown): number {
+  return Math.min(checkInt("limit", value, 0), MAX_LIMIT);
+}
+
+function movieOf(r: Row): Movie {
+  const genres = r.genres as string;
+  return {
+    movieId: r.movie_id as number,
+    title: r.title as string,
+    genres: genres === "" ? [] : genres.split("|"),
+    year: (r.year as number | null) ?? null,
+    imdbId: (r.imdb_id as string | null) ?? null,
+    tmdbId: (r.tmdb_id as number | null) ?? null,
+  };
+}
+
+/** Escapes LIKE wildcards with `!` (the ESCAPE character used in every LIKE here). */
+export function likeEscape(text: string): string {
+  return text.replace(/[!%_]/g, (c) => "!" + c);
+}
+
+export class SqlStore implements Store {
+  readonly kind: Dialect;
+  #db: SqlRunner;
+  /** Case-insensitive title order: SQLite needs NOCASE, MySQL's collation is already `_ci`. */
+  #titleOrder: string;
+
+  constructor(runner: SqlRunner) {
+    this.#db = runner;
+    this.kind = runner.kind;
+    this.#titleOrder = runner.kind === "sqlite" ? "m.title COLLATE NOCASE" : "m.title";
+  }
+
+  async userExists(userId: number): Promise<boolean> {
+    const rows = await this.#db.all(
+      "SELECT 1 AS x FROM ratings_train WHERE user_id = ? LIMIT 1",
+      [checkInt("userId", userId, 0)],
+    );
+    return rows.length > 0;
+  }
+
+  async ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>> {
+    const id = checkInt("userId", userId, 0);
+    const key = query.sort === "rating"
+      ? "r.rating2"
+      : query.sort === "title"
+      ? this.#titleOrder
+      : query.sort === "date"
+      ? "r.ts"
+      : null;
+    if (key === null) throw new StoreArgumentError("sort", query.sort);
+    if (query.order !== "asc" && query.order !== "desc") {
+      throw new StoreArgumentError("order", query.order);
+    }
+    const from = "FROM ratings_train r JOIN movies m ON m.movie_id = r.movie_id";
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS}, r.rating2, r.ts ${from} ${MOVIE_JOIN} WHERE r.user_id = ? ` +
+        `ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC LIMIT ? OFFSET ?`,
+      [id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+    );
+    const total = await this.#db.all(`SELECT COUNT(*) AS n ${from} WHERE r.user_id = ?`, [id]);
+    return {
+      items: rows.map((r) => ({
+        movie: movieOf(r),
+        rating: (r.rating2 as number) / 2,
+        timestamp: r.ts as number,
+      })),
+      total: Number(total[0].n),
+    };
+  }
+
+  async recommendations(userId: number, limit: number): Promise<Recommendation[]> {
+    // likedByNeighbors: the user's neighbors who rated the movie >= 4.0 stars in training.
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS}, p.prediction, ` +
+        "(SELECT COUNT(*) FROM user_topk_neighbors n JOIN ratings_train t " +
+        "ON t.user_id = n.neighbor_id AND t.movie_id = p.movie_id " +
+        "WHERE n.user_id = p.user_id AND t.rating2 >= 8) AS liked " +
+        `FROM user_item_predictions p JOIN movies m ON m.movie_id = p.movie_id ${MOVIE_JOIN} ` +
+        "WHERE p.user_id = ? ORDER BY p.pos LIMIT ?",
+      [checkInt("userId", userId, 0), limitOf(limit)],
+    );
+    return rows.map((r) => ({
+      movie: movieOf(r),
+      prediction: r.prediction as number,
+      likedByNeighbors: Number(r.liked),
+    }));
+  }
+
+  async userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]> {
+    const rows = await this.#db.all(
+      "SELECT neighbor_id, similarity, common FROM user_topk_neighbors " +
+        "WHERE user_id = ? ORDER BY pos LIMIT ?",
+      [checkInt("userId", userId, 0), limitOf(limit)],
+    );
+    return rows.map((r) => ({
+      userId: r.neighbor_id as number,
+      similarity: r.similarity as number,
+      common: r.common as number,
+    }));
+  }
+
+  async movie(movieId: number): Promise<Movie | null> {
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} WHERE m.movie_id = ?`,
+      [checkInt("movieId", movieId, 0)],
+    );
+    return rows.length ? movieOf(rows[0]) : null;
+  }
+
+  async similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]> {
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS}, n.similarity FROM item_topk_neighbors n ` +
+        `JOIN movies m ON m.movie_id = n.neighbor_id ${MOVIE_JOIN} ` +
+        "WHERE n.movie_id = ? ORDER BY n.pos LIMIT ?",
+      [checkInt("movieId", movieId, 0), limitOf(limit)],
+    );
+    return rows.map((r) => ({ movie: movieOf(r), similarity: r.similarity as number }));
+  }
+
+  async searchMovies(query: string, limit: number): Promise<Movie[]> {
+    if (typeof query !== "string") throw new StoreArgumentError("query", query);
+    const q = query.trim();
+    if (q === "") return [];
+    const escaped = likeEscape(q);
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} ` +
+        "WHERE m.title LIKE ? ESCAPE '!' " +
+        "ORDER BY CASE WHEN m.title LIKE ? ESCAPE '!' THEN 0 ELSE 1 END, " +
+        `${this.#titleOrder}, m.movie_id LIMIT ?`,
+      [`%${escaped}%`, `${escaped}%`, limitOf(limit)],
+    );
+    return rows.map(movieOf);
+  }
+
+  async popularMovies(limit: number): Promise<Movie[]> {
+    const rows = await this.#db.all(
+      `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} ORDER BY m.popularity_rank LIMIT ?`,
+      [limitOf(limit)],
+    );
+    return rows.map(movieOf);
+  }
+
+  async sampleUserIds(limit: number): Promise<number[]> {
+    // Every user with recommendations has a row at pos 0; the lowest ids, deterministic.
+    const rows = await this.#db.all(
+      "SELECT user_id FROM user_item_predictions WHERE pos = 0 ORDER BY user_id LIMIT ?",
+      [limitOf(limit)],
+    );
+    return rows.map((r) => r.user_id as number);
+  }
+
+  async tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>> {
+    const out = new Map<number, TmdbEntry>();
+    const ids = movieIds.map((id) => checkInt("movieId", id, 0));
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await this.#db.all(
+        "SELECT movie_id, status, tmdb_id, poster_path, overview, fetched_at FROM movies_tmdb " +
+          `WHERE movie_id IN (${chunk.map(() => "?").join(",")})`,
+        chunk,
+      );
+      for (const r of rows) {
+        out.set(r.movie_id as number, {
+          movieId: r.movie_id as number,
+          status: r.status === "ok" ? "ok" : "not_found",
+          tmdbId: (r.tmdb_id as number | null) ?? null,
+          posterPath: (r.poster_path as string | null) ?? null,
+          overview: (r.overview as string | null) ?? null,
+          fetchedAt: Number(r.fetched_at),
+        });
+      }
+    }
+    return out;
+  }
+
+  async tmdbPut(entry: TmdbEntry): Promise<void> {
+    if (entry.status !== "ok" && entry.status !== "not_found") {
+      throw new StoreArgumentError("status", entry.status);
+    }
+    const text = (v: unknown, name: string) => {
+      if (v !== null && typeof v !== "string") throw new StoreArgumentError(name, v);
+      return v;
+    };
+    // REPLACE INTO is the upsert both SQLite and MySQL understand.
+    await this.#db.run(
+      "REPLACE INTO movies_tmdb (movie_id, status, tmdb_id, poster_path, overview, fetched_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?)",
+      [
+        checkInt("movieId", entry.movieId, 0),
+        entry.status,
+        entry.tmdbId === null ? null : checkInt("tmdbId", entry.tmdbId, 0),
+        text(entry.posterPath, "posterPath"),
+        text(entry.overview, "overview"),
+        checkInt("fetchedAt", entry.fetchedAt, 0),
+      ],
+    );
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const meta = new Map<string, number>();
+    for (const r of await this.#db.all("SELECT name, value FROM import_meta", [])) {
+      meta.set(r.name as string, Number(r.value));
+    }
+    const tmdb = await this.#db.all("SELECT COUNT(*) AS n FROM movies_tmdb", []);
+    return {
+      movies: meta.get("movies") ?? 0,
+      users: meta.get("users") ?? 0,
+      ratingsTrain: meta.get("ratings_train") ?? 0,
+      ratingsTest: meta.get("ratings_test") ?? 0,
+      userNeighbors: meta.get("user_topk_neighbors") ?? 0,
+      itemNeighbors: meta.get("item_topk_neighbors") ?? 0,
+      predictions: meta.get("user_item_predictions") ?? 0,
+      tmdbCached: Number(tmdb[0].n),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * `import`: loads one run's outputs into the store (SQLite file or MySQL),
+ * atomically: every table goes into a staging copy and all are swapped in
+ * together at the end (lib/store/loader.ts), so the web app sees the old
+ * store or the new one, never a mix, and a failure anywhere (missing or
+ * malformed file, database error, killed process) leaves the old data
+ * serving. Importing the same files twice gives the same store. The TMDB
+ * cache (`movies_tmdb`) is kept.
+ *
+ * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--dir`),
+ * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
+ * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
+ * `user_based_recommendations.csv`. All are checked to exist before anything
+ * is written.
+ *
+ * Work done here rather than per request (lib/store/schema.ts says why):
+ * ratings sorted by (user, movie) (two counting sorts, O(n)) so they load
+ * in primary-key order; movie popularity ranks; `common` per user-neighbor
+ * pair, counted with a stamp array over the sorted ratings
+ * (O(Σ over pairs of the neighbor's rating count)); prediction ranks per user.
+ *
+ * Memory: the largest input's columns plus a sorted copy (ML-32M training
+ * ratings: ~0.8 GB).
+ */
+import { defineCommand, UsageError } from "../lib/command.ts";
+import { Progress } from "../lib/progress.ts";
+import { readLinks, readMovies } from "../lib/movielens_csv.ts";
+import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
+import { type NeighborLists, readNeighborFile } from "../lib/neighbor_file.ts";
+import {
+  readRecommendations,
+  type RecommendationColumns,
+} from "../lib/store/recommendations_csv.ts";
+import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
+import type { StoreLoader, TableData } from "../lib/store/loader.ts";
+import type { ImportedTable } from "../lib/store/schema.ts";
+
+export interface ImportOptions {
+  /** Store URL: `sqlite:<path>` or `mysql://user:pass@host:port/db`. */
+  db: string;
+  /** Directory with the ratings split, neighbor files and recommendations. */
+  dir: string;
+  /** @default `<dir>/movies.csv` */
+  movies?: string;
+  /** @default `<dir>/links.csv` */
+  links?: string;
+  /**
+   * Progress bars with rows/s on stderr. Output unchanged.
+   * @default whether stderr is a terminal
+   */
+  progress?: boolean;
+}
+
+export interface ImportStats {
+  /** Wall seconds, reading files included. */
+  seconds: number;
+  /** Rows written, all tables. */
+  rows: number;
+  /** Rows per table. */
+  tables: Record<ImportedTable, number>;
+}
+
+/** An input file that is missing or inconsistent (duplicate rating). */
+export class ImportInputError extends Error {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = "ImportInputError";
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** Stable counting-sort order of `keys` (values 0..max). */
+function countingOrder(keys: Int32Array, order: Int32Array | null, max: number): Int32Array {
+  const n = keys.length;
+  const start = new Int32Array(max + 2);
+  for (let i = 0; i < n; i++) start[keys[i] + 1]++;
+  for (let k = 1; k <= max + 1; k++) start[k] += start[k - 1];
+  const out = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = order === null ? j : order[j];
+    out[start[keys[i]]++] = i;
+  }
+  return out;
+}
+
+function maxOf(a: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+/**
+ * The table sorted by (user, movie), the primary key's order. Already sorted
+ * files (GroupLens ships them so) are returned as they are.
+ * Throws ImportInputError on a duplicate (user, movie).
+ */
+function sortRatings(t: RatingsTable, file: string): RatingsTable {
+  const { users, movies, length: n } = t;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (users[i] < users[i - 1] || (users[i] === users[i - 1] && movies[i] <= movies[i - 1])) {
+      sorted = false;
+      break;
+    }
+  }
+  let out = t;
+  if (!sorted) {
+    const order = countingOrder(users, countingOrder(movies, null, maxOf(movies)), maxOf(users));
+    out = {
+      length: n,
+      users: new Int32Array(n),
+      movies: new Int32Array(n),
+      ratings: new Uint8Array(n),
+      timestamps: new Uint32Array(n),
+    };
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      out.users[j] = users[i];
+      out.movies[j] = movies[i];
+      out.ratings[j] = t.ratings[i];
+      out.timestamps[j] = t.timestamps[i];
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    if (out.users[i] === out.users[i - 1] && out.movies[i] === out.movies[i - 1]) {
+      throw new ImportInputError(
+        file,
+        `duplicate rating for userId ${out.users[i]}, movieId ${out.movies[i]}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** `rank[movieId]` = 1 + number of movies with more training ratings (ties: smaller id first). */
+function popularityRanks(movieIds: readonly number[], train: RatingsTable): Map<number, number> {
+  const counts = new Int32Array(maxOf(train.movies) + 1);
+  for (let i = 0; i < train.length; i++) counts[train.movies[i]]++;
+  const count = (id: number) => (id < counts.length ? counts[id] : 0);
+  const order = [...movieIds].sort((a, b) => count(b) - count(a) || a - b);
+  return new Map(order.map((id, i) => [id, i + 1]));
+}
+
+/**
+ * For each (user, neighbor) entry, the number of movies both rated in
+ * training: mark the user's movies in a stamp array, scan the neighbor's.
+ * `train` is sorted by user.
+ */
+function commonCounts(lists: NeighborLists, train: RatingsTable): Int32Array {
+  const maxUser = Math.max(maxOf(train.users), maxOf(lists.ids), maxOf(lists.nids));
+  const start = new Int32Array(maxUser + 2);
+  for (let i = 0; i < train.length; i++) start[train.users[i] + 1]++;
+  for (let u = 1; u <= maxUser + 1; u++) start[u] += start[u - 1];
+  const stamp = new Int32Array(maxOf(train.movies) + 1);
+  const movies = train.movies;
+  const common = new Int32Array(lists.nids.length);
+  for (let r = 0; r < lists.ids.length; r++) {
+    const u = lists.ids[r];
+    for (let i = start[u]; i < start[u + 1]; i++) stamp[movies[i]] = u;
+    for (let e = lists.offsets[r]; e < lists.offsets[r + 1]; e++) {
+      const v = lists.nids[e];
+      let c = 0;
+      for (let i = start[v]; i < start[v + 1]; i++) if (stamp[movies[i]] === u) c++;
+      common[e] = c;
+    }
+  }
+  return common;
+}
+
+/** Neighbor lists as rows: (id, pos, neighbor, similarity). */
+function neighborColumns(lists: NeighborLists): [Int32Array, Int32Array] {
+  const ids = new Int32Array(lists.nids.length);
+  const pos = new Int32Array(lists.nids.length);
+  for (let r = 0; r < lists.ids.length; r++) {
+    for (let e = lists.offsets[r]; e < lists.offsets[r + 1]; e++) {
+      ids[e] = lists.ids[r];
+      pos[e] = e - lists.offsets[r];
+    }
+  }
+  return [ids, pos];
+}
+
+/**
+ * Recommendations ordered by user, then prediction desc, then movieId asc,
+ * with `pos` = rank within the user (0-based).
+ */
+function rankRecommendations(
+  rec: RecommendationColumns,
+): { users: Int32Array; pos: Int32Array; movies: Int32Array; predictions: Float64Array } {
+  const n = rec.length;
+  const order = countingOrder(rec.users, null, maxOf(rec.users));
+  const users = new Int32Array(n), movies = new Int32Array(n), pos = new Int32Array(n);
+  const predictions = new Float64Array(n);
+  const byScore = (a: number, b: number) =>
+    rec.predictions[b] - rec.predictions[a] || rec.movies[a] - rec.movies[b];
+  for (let s = 0; s < n;) {
+    let e = s + 1;
+    while (e < n && rec.users[order[e]] === rec.users[order[s]]) e++;
+    const seg = order.subarray(s, e).sort(byScore);
+    for (let k = 0; k < seg.length; k++) {
+      const i = seg[k];
+      users[s + k] = rec.users[i];
+      movies[s + k] = rec.movies[i];
+      predictions[s + k] = rec.predictions[i];
+      pos[s + k] = k;
+    }
+    s = e;
+  }
+  return { users, pos, movies, predictions };
+}
+
+/** Runs `loader.load` behind a progress bar (rows/s). */
+async function loadWithProgress(
+  loader: StoreLoader,
+  data: TableData,
+  progress: boolean | undefined,
+): Promise<number> {
+  const bar = new Progress(`import ${data.table}`, data.length, {
+    unit: "rows",
+    enabled: progress,
+  });
+  await loader.load(data, (done) => bar.update(done));
+  bar.finish();
+  return data.length;
+}
+
+async function checkInputs(files: string[]): Promise<void> {
+  for (const f of files) {
+    try {
+      const st = await Deno.stat(f);
+      if (!st.isFile) throw new ImportInputError(f, "not a file");
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) throw new ImportInputError(f, "missing input file");
+      throw err;
+    }
+  }
+}
+
+/** Imports a run's outputs into the store at `options.db`; see the module doc. */
+export async function importStore(options: ImportOptions): Promise<ImportStats> {
+  const t0 = performance.now();
+  const dir = options.dir;
+  const files = {
+    movies: options.movies ?? `${dir}/movies.csv`,
+    links: options.links ?? `${dir}/links.csv`,
+    train: `${dir}/ratings_train.csv`,
+    test: `${dir}/ratings_test.csv`,
+    userNeighbors: `${dir}/user_topk_neighbors.txt`,
+    itemNeighbors: `${dir}/item_topk_neighbors.txt`,
+    recommendations: `${dir}/user_based_recommendations.csv`,
+  };
+  await checkInputs(Object.values(files));
+  const movies = await readMovies(files.movies);
+  const links = await readLinks(files.links);
+  const train = sortRatings((await readRatingsTable(files.train)).table, files.train);
+  const tables = {} as Record<ImportedTable, number>;
+  const progress = options.progress;
+  const loader = openLoader(options.db);
+  try {
+    await loader.begin();
+    const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    tables.movies = await loadWithProgress(loader, {
+      table: "movies",
+      length: movies.length,
+      columns: [
+        movies.map((m) => m.movieId),
+        movies.map((m) => m.title),
+        movies.map((m) => m.genres.join("|")),
+        movies.map((m) => m.year),
+        movies.map((m) => rank.get(m.movieId)!),
+      ],
+    }, progress);
+    tables.links = await loadWithProgress(loader, {
+      table: "links",
+      length: links.length,
+      columns: [
+        links.map((l) => l.movieId),
+        links.map((l) => l.imdbId),
+        links.map((l) => l.tmdbId),
+      ],
+    }, progress);
+    tables.ratings_train = await loadWithProgress(loader, {
+      table: "ratings_train",
+      length: train.length,
+      columns: [train.users, train.movies, train.ratings, train.timestamps],
+    }, progress);
+    let users = 0;
+    for (let i = 0; i < train.length; i++) {
+      if (i === 0 || train.users[i] !== train.users[i - 1]) users++;
+    }
+
+    const userLists = await readNeighborFile(files.userNeighbors);
+    const [uIds, uPos] = neighborColumns(userLists);
+    tables.user_topk_neighbors = await loadWithProgress(loader, {
+      table: "user_topk_neighbors",
+      length: userLists.nids.length,
+      columns: [uIds, uPos, userLists.nids, userLists.sims, commonCounts(userLists, train)],
+    }, progress);
+
+    const test = sortRatings((await readRatingsTable(files.test)).table, files.test);
+    tables.ratings_test = await loadWithProgress(loader, {
+      table: "ratings_test",
+      length: test.length,
+      columns: [test.users, test.movies, test.ratings, test.timestamps],
+    }, progress);
+
+    const itemLists = await readNeighborFile(files.itemNeighbors);
+    const [iIds, iPos] = neighborColumns(itemLists);
+    tables.item_topk_neighbors = await loadWithProgress(loader, {
+      table: "item_topk_neighbors",
+      length: itemLists.nids.length,
+      columns: [iIds, iPos, itemLists.nids, itemLists.sims],
+    }, progress);
+
+    const rec = rankRecommendations(await readRecommendations(files.recommendations));
+    tables.user_item_predictions = await loadWithProgress(loader, {
+      table: "user_item_predictions",
+      length: rec.users.length,
+      columns: [rec.users, rec.pos, rec.movies, rec.predictions],
+    }, progress);
+
+    const meta: [string, number][] = [
+      ["movies", movies.length],
+      ["users", users],
+      ["ratings_train", tables.ratings_train],
+      ["ratings_test", tables.ratings_test],
+      ["user_topk_neighbors", tables.user_topk_neighbors],
+      ["item_topk_neighbors", tables.item_topk_neighbors],
+      ["user_item_predictions", tables.user_item_predictions],
+    ];
+    tables.import_meta = await loadWithProgress(loader, {
+      table: "import_meta",
+      length: meta.length,
+      columns: [meta.map((m) => m[0]), meta.map((m) => m[1])],
+    }, progress);
+    await loader.commit();
+  } catch (err) {
+    try {
+      await loader.abort();
+    } catch { /* the original error matters; leftovers are dropped by the next import */ }
+    throw err;
+  } finally {
+    await loader.close();
+  }
+  const rows = Object.values(tables).reduce((a, b) => a + b, 0);
+  return { seconds: (performance.now() - t0) / 1000, rows, tables };
+}
+
+export const importCommand = defineCommand({
+  name: "import",
+  summary: "load ratings, neighbors and recommendations into the store (atomic swap)",
+  flags: {
+    db: {
+      type: "string",
+      arg: "<url>",
+      doc: "sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB)",
+    },
+    dir: {
+      type: "string",
+      required: true,
+      arg: "<dir>",
+      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations",
+    },
+    movies: { type: "string", arg: "<file>", doc: "movies.csv (default: <dir>/movies.csv)" },
+    links: { type: "string", arg: "<file>", doc: "links.csv (default: <dir>/links.csv)" },
+  },
+  details: "The store keeps serving its previous data until the whole import succeeded.",
+  async run(f) {
+    const db = f.db ?? Deno.env.get("RECSYS_DB");
+    if (!db) throw new UsageError("import: no store given (--db <url> or RECSYS_DB)", "--db");
+    const stats = await importStore({ db, dir: f.dir, movies: f.movies, links: f.links });
+    for (const [table, n] of Object.entries(stats.tables)) {
+      console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
+    }
+    console.log(
+      `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +
+        `(${Math.round(stats.rows / stats.seconds)} rows/s)`,
+    );
+  },
+});
