@@ -15,6 +15,7 @@ import {
 import { splitCommand } from "./tools/split.ts";
 import { synthCommand } from "./tools/synth.ts";
 import { benchCommand } from "./tools/bench.ts";
+import { importCommand } from "./tools/import.ts";
 import { evalCommand } from "./eval/evaluate.ts";
 import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   synthCommand,
   evalCommand,
   predictCommand,
+  importCommand,
   benchCommand,
   fetchDataCommand,
 ];
