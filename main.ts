@@ -19,6 +19,7 @@ import { importCommand } from "./tools/import.ts";
 import { evalCommand } from "./eval/evaluate.ts";
 import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
+import { mrCommand } from "./mr/runner.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   importCommand,
   benchCommand,
   fetchDataCommand,
+  mrCommand,
 ];
 
 const PROG = "recsys";

@@ -1,0 +1,679 @@
+/**
+ * The local Hadoop Streaming runner: runs MR1–MR4 (mr/jobs.ts) on one
+ * machine with Hadoop's contract, using the real task executables
+ * (`dist/recsys-mr` when built, else `deno run mr/cli.ts`), so a job that
+ * only works with one reducer or one map split fails here too.
+ *
+ * Per job:
+ * 1. the input files are cut into `maps` splits at line boundaries (like
+ *    FileInputFormat), and one mapper process runs per split;
+ * 2. map output is hash-partitioned by key exactly as Hadoop's
+ *    HashPartitioner does for streaming's Text keys
+ *    (`(hashBytes(key) & MAX_INT) % reducers`, hashBytes = Java's
+ *    `31·h + byte` over the key bytes up to the first TAB);
+ * 3. each map partition is sorted bytewise by key, then run through the
+ *    combiner if the job has one;
+ * 4. reducer p gets the bytewise merge of partition p of every map task on
+ *    stdin and writes `part-r-0000p`; a map-only job's mappers write
+ *    `part-m-0000i` directly.
+ * The part files of one job are the next job's input. The last job's parts
+ * (each sorted by zero-padded row id) are merged numerically into the
+ * neighbor file, written atomically.
+ *
+ * Sorting uses the system `sort` with `LC_ALL=C -t TAB -k1,1 -s` (a bytewise
+ * key order identical to Hadoop's Text comparator, stable): it spills to
+ * disk, so intermediate data far larger than memory (the pair explosion)
+ * sorts in bounded RAM, and `sort -m` is the reduce-side merge. An in-memory
+ * JS sort would hold every line as a string. The partitioner is the one hot
+ * loop in this process and works on bytes in 1 MiB buffers.
+ */
+import { withAtomicFile } from "../lib/atomic_file.ts";
+import { defineCommand } from "../lib/command.ts";
+import { buildEmrCommand } from "./build.ts";
+import { emrPlanCommand } from "./emr_plan.ts";
+import { type JobSpec, planJobs } from "./jobs.ts";
+import { TASK_FLAGS, type TaskOptions } from "./stages.ts";
+
+/** Options of a local MR run; the neighbor options mean what they mean for `neighbors`. */
+export interface MrOptions extends TaskOptions {
+  /** Tasks (processes) run at once. Changes only speed. @default the number of cores */
+  workers: number;
+  /** Unused; accepted so the neighbors options pass through unchanged. */
+  progress?: boolean;
+  /** Reduce tasks (partitions) per job. Changes only speed. @default 4 */
+  reducers: number;
+  /** Map splits per job. Changes only speed. @default 4 */
+  maps?: number;
+  /** Directory for intermediate files (kept with `keep`). @default a new temp dir */
+  workDir?: string;
+  /** Keep intermediate files. @default false */
+  keep?: boolean;
+  /** Tasks fail on a malformed line instead of counting it. @default false */
+  strict?: boolean;
+  /** The task executable and leading args. @default dist/recsys-mr, else `deno run mr/cli.ts` */
+  executable?: string[];
+  /** Called as each job finishes. */
+  onJob?: (stats: JobStats) => void;
+}
+
+/** Volumes and time of one job. */
+export interface JobStats {
+  name: string;
+  title: string;
+  mapTasks: number;
+  reduceTasks: number;
+  inputBytes: number;
+  mapOutputRecords: number;
+  mapOutputBytes: number;
+  /** Combiner output (equals map output when the job has no combiner). */
+  combineOutputRecords: number;
+  combineOutputBytes: number;
+  /** Reducer output, or mapper output for a map-only job. */
+  outputRecords: number;
+  outputBytes: number;
+  seconds: number;
+  /** Hadoop counters the tasks reported (`recsys` group). */
+  counters: Record<string, number>;
+}
+
+export interface MrStats {
+  jobs: JobStats[];
+  /** Lines and bytes of the neighbor file. */
+  lines: number;
+  bytes: number;
+  seconds: number;
+  /** Where intermediate files are, when kept. */
+  workDir?: string;
+}
+
+/** A task process that exited non-zero. */
+export class MrTaskError extends Error {
+  /** e.g. `mr2 reduce 1`. */
+  readonly task: string;
+  readonly code: number;
+  /** The last lines the task wrote on stderr. */
+  readonly stderr: string;
+  constructor(task: string, code: number, stderr: string) {
+    super(`task ${task} failed (exit ${code})${stderr ? `:\n${stderr}` : ""}`);
+    this.name = "MrTaskError";
+    this.task = task;
+    this.code = code;
+    this.stderr = stderr;
+  }
+}
+
+const NL = 10, TAB = 9;
+const SORT_ENV = { LC_ALL: "C" };
+
+/** The task executable: the compiled binary when built, else the script under `deno run`. */
+export async function defaultExecutable(): Promise<string[]> {
+  const binary = new URL("../dist/recsys-mr", import.meta.url).pathname;
+  try {
+    if ((await Deno.stat(binary)).isFile) return [binary];
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return [Deno.execPath(), "run", "--quiet", new URL("./cli.ts", import.meta.url).pathname];
+}
+
+/**
+ * Hadoop's partition of a streaming key: `WritableComparator.hashBytes` of
+ * the key bytes (`h = 31·h + byte`, from 1, as Java int), masked to
+ * non-negative, modulo the reducer count.
+ */
+export function hadoopPartition(buf: Uint8Array, start: number, end: number, reducers: number) {
+  let h = 1;
+  for (let i = start; i < end; i++) h = (Math.imul(31, h) + ((buf[i] << 24) >> 24)) | 0;
+  return (h & 0x7fffffff) % reducers;
+}
+
+/** Runs MR1–MR4 locally on `trainPath` and writes the neighbor file `outPath`. */
+export async function runLocalMr(
+  trainPath: string,
+  outPath: string,
+  options: MrOptions,
+): Promise<MrStats> {
+  const t0 = performance.now();
+  const exe = options.executable ?? await defaultExecutable();
+  const ownDir = options.workDir === undefined;
+  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "recsys-mr-" });
+  await Deno.mkdir(workDir, { recursive: true });
+  const ctx: RunContext = {
+    exe,
+    workDir,
+    reducers: options.reducers,
+    maps: options.maps ?? 4,
+    workers: Math.max(1, options.workers),
+    sortMemory: sortMemory(options.workers),
+  };
+  const jobs: JobStats[] = [];
+  try {
+    let inputs = [trainPath];
+    let previous: string | null = null;
+    for (const job of planJobs(options, options.strict)) {
+      const { stats, outputs } = await runJob(ctx, job, inputs);
+      jobs.push(stats);
+      options.onJob?.(stats);
+      // A job's output is only needed by the next job.
+      if (previous !== null && !options.keep) await Deno.remove(previous, { recursive: true });
+      previous = `${workDir}/${job.name}`;
+      inputs = outputs;
+    }
+    const { lines, bytes } = await mergeByRowId(inputs, outPath);
+    return {
+      jobs,
+      lines,
+      bytes,
+      seconds: (performance.now() - t0) / 1000,
+      workDir: options.keep ? workDir : undefined,
+    };
+  } finally {
+    if (!options.keep) {
+      const dirs = ownDir ? [workDir] : ["mr1", "mr2", "mr3", "mr4"].map((j) => `${workDir}/${j}`);
+      for (const d of dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+interface RunContext {
+  exe: string[];
+  workDir: string;
+  reducers: number;
+  maps: number;
+  workers: number;
+  /** `sort -S` value. */
+  sortMemory: string;
+}
+
+/** A quarter of RAM split among concurrent sorts, 64 MiB..1 GiB each. */
+function sortMemory(workers: number): string {
+  const total = Deno.systemMemoryInfo().total;
+  const mib = Math.floor(total / 4 / Math.max(1, workers) / (1 << 20));
+  return `${Math.min(1024, Math.max(64, mib))}M`;
+}
+
+interface Range {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/** One map task's input: byte ranges of one or more files (small files are combined). */
+interface Split {
+  ranges: Range[];
+  bytes: number;
+}
+
+/**
+ * Cuts the concatenation of `files` into at most `n` splits of about equal
+ * size, each range ending at a line boundary (like CombineFileInputFormat).
+ */
+async function makeSplits(files: string[], n: number): Promise<Split[]> {
+  const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(f)).size));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const target = Math.max(1, Math.ceil(total / n));
+  const splits: Split[] = [];
+  let current: Split = { ranges: [], bytes: 0 };
+  for (let i = 0; i < files.length; i++) {
+    using file = await Deno.open(files[i], { read: true });
+    let pos = 0;
+    while (pos < sizes[i]) {
+      const want = target - current.bytes;
+      const end = pos + want >= sizes[i]
+        ? sizes[i]
+        : await lineEndAfter(file, pos + want, sizes[i]);
+      current.ranges.push({ path: files[i], start: pos, end });
+      current.bytes += end - pos;
+      pos = end;
+      if (current.bytes >= target) {
+        splits.push(current);
+        current = { ranges: [], bytes: 0 };
+      }
+    }
+  }
+  if (current.bytes > 0 || splits.length === 0) splits.push(current);
+  return splits;
+}
+
+/** The offset just past the first newline at or after `pos - 1` (`size` if none). */
+async function lineEndAfter(file: Deno.FsFile, pos: number, size: number): Promise<number> {
+  const buf = new Uint8Array(64 << 10);
+  let at = pos - 1;
+  while (at < size) {
+    await file.seek(at, Deno.SeekMode.Start);
+    const n = await file.read(buf);
+    if (n === null) break;
+    const nl = buf.subarray(0, n).indexOf(NL);
+    if (nl >= 0) return at + nl + 1;
+    at += n;
+  }
+  return size;
+}
+
+/** Byte ranges of files, one after another, as one stream. */
+function rangesStream(ranges: Range[]): ReadableStream<Uint8Array> {
+  let index = 0;
+  let file: Deno.FsFile | null = null;
+  let pos = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (index === ranges.length) {
+          controller.close();
+          return;
+        }
+        const r = ranges[index];
+        if (file === null) {
+          file = await Deno.open(r.path, { read: true });
+          await file.seek(r.start, Deno.SeekMode.Start);
+          pos = r.start;
+        }
+        const want = Math.min(1 << 20, r.end - pos);
+        const buf = new Uint8Array(Math.max(1, want));
+        const n = want > 0 ? await file.read(buf) : null;
+        if (n === null) {
+          file.close();
+          file = null;
+          index++;
+          continue;
+        }
+        pos += n;
+        controller.enqueue(buf.subarray(0, n));
+        return;
+      }
+    },
+    cancel() {
+      file?.close();
+    },
+  });
+}
+
+/** Whole files, one after another, as one stream. */
+async function filesStream(paths: string[]): Promise<ReadableStream<Uint8Array>> {
+  const ranges = await Promise.all(
+    paths.map(async (path) => ({ path, start: 0, end: (await Deno.stat(path)).size })),
+  );
+  return rangesStream(ranges);
+}
+
+/** Writes chunks to a file, counting records (newlines) and bytes. */
+class CountingFile {
+  records = 0;
+  bytes = 0;
+  #file: Deno.FsFile;
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+  static async create(path: string): Promise<CountingFile> {
+    return new CountingFile(await Deno.open(path, { write: true, create: true, truncate: true }));
+  }
+  async write(chunk: Uint8Array): Promise<void> {
+    for (let p = chunk.indexOf(NL); p >= 0; p = chunk.indexOf(NL, p + 1)) this.records++;
+    this.bytes += chunk.length;
+    let off = 0;
+    while (off < chunk.length) off += await this.#file.write(chunk.subarray(off));
+  }
+  close(): void {
+    this.#file.close();
+  }
+}
+
+/**
+ * Spawns `argv` with `input` on stdin, hands stdout chunks to `onOutput`,
+ * adds `reporter:counter:recsys,NAME,N` lines from stderr to `counters`, and
+ * throws {@link MrTaskError} (with the other stderr lines) on a non-zero exit.
+ */
+async function runProcess(
+  label: string,
+  argv: string[],
+  input: ReadableStream<Uint8Array> | null,
+  onOutput: ((chunk: Uint8Array) => Promise<void>) | null,
+  counters: Record<string, number>,
+  env?: Record<string, string>,
+): Promise<void> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdin: input ? "piped" : "null",
+    stdout: onOutput ? "piped" : "null",
+    stderr: "piped",
+    env,
+  }).spawn();
+  const feeding = input
+    ? input.pipeTo(child.stdin).catch(() => {/* the exit status tells why */})
+    : Promise.resolve();
+  const reading = onOutput
+    ? (async () => {
+      for await (const chunk of child.stdout) await onOutput(chunk);
+    })()
+    : Promise.resolve();
+  const errText = new Response(child.stderr).text();
+  const [status, , , text] = await Promise.all([child.status, feeding, reading, errText]);
+  const other: string[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^reporter:counter:recsys,([^,]+),(\d+)$/.exec(line);
+    if (m) counters[m[1]] = (counters[m[1]] ?? 0) + Number(m[2]);
+    else if (line.startsWith("reporter:")) continue;
+    else if (line !== "") other.push(line);
+  }
+  if (!status.success) throw new MrTaskError(label, status.code, other.slice(-20).join("\n"));
+  for (const line of other.slice(0, 5)) console.error(`  [${label}] ${line}`);
+}
+
+/** Runs `tasks` with at most `limit` at once; rejects with the first failure. */
+async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+}
+
+/**
+ * Splits map output lines into per-reducer files by {@link hadoopPartition}
+ * of the key, through 1 MiB buffers (a line spanning chunks is carried).
+ */
+class Partitioner {
+  records = 0;
+  bytes = 0;
+  #files: Deno.FsFile[];
+  #bufs: Uint8Array[];
+  #used: Int32Array;
+  #carry = new Uint8Array(0);
+
+  constructor(files: Deno.FsFile[]) {
+    this.#files = files;
+    this.#bufs = files.map(() => new Uint8Array(1 << 20));
+    this.#used = new Int32Array(files.length);
+  }
+
+  async push(chunk: Uint8Array): Promise<void> {
+    this.bytes += chunk.length;
+    let data = chunk;
+    if (this.#carry.length > 0) {
+      data = new Uint8Array(this.#carry.length + chunk.length);
+      data.set(this.#carry);
+      data.set(chunk, this.#carry.length);
+    }
+    const last = data.lastIndexOf(NL);
+    this.#carry = data.slice(last + 1);
+    if (last >= 0) await this.#lines(data, last + 1);
+  }
+
+  async #lines(data: Uint8Array, to: number): Promise<void> {
+    const r = this.#files.length;
+    let p = 0;
+    while (p < to) {
+      const nl = data.indexOf(NL, p);
+      let keyEnd = data.indexOf(TAB, p);
+      if (keyEnd < 0 || keyEnd > nl) keyEnd = nl;
+      const part = r === 1 ? 0 : hadoopPartition(data, p, keyEnd, r);
+      const len = nl + 1 - p;
+      if (this.#used[part] + len > this.#bufs[part].length) {
+        await this.#flush(part);
+        if (len > this.#bufs[part].length) this.#bufs[part] = new Uint8Array(len);
+      }
+      this.#bufs[part].set(data.subarray(p, nl + 1), this.#used[part]);
+      this.#used[part] += len;
+      this.records++;
+      p = nl + 1;
+    }
+  }
+
+  async #flush(part: number): Promise<void> {
+    const data = this.#bufs[part].subarray(0, this.#used[part]);
+    let off = 0;
+    while (off < data.length) off += await this.#files[part].write(data.subarray(off));
+    this.#used[part] = 0;
+  }
+
+  /** Writes out everything (a final line without newline gets one) and closes the files. */
+  async finish(): Promise<void> {
+    if (this.#carry.length > 0) {
+      const line = new Uint8Array(this.#carry.length + 1);
+      line.set(this.#carry);
+      line[line.length - 1] = NL;
+      this.#carry = new Uint8Array(0);
+      this.bytes++;
+      await this.#lines(line, line.length);
+    }
+    for (let part = 0; part < this.#files.length; part++) {
+      await this.#flush(part);
+      this.#files[part].close();
+    }
+  }
+}
+
+function sortArgs(ctx: RunContext, extra: string[]): string[] {
+  return [
+    "sort",
+    "-t",
+    "\t",
+    "-k1,1",
+    "-s",
+    "-S",
+    ctx.sortMemory,
+    "-T",
+    ctx.workDir,
+    ...extra,
+  ];
+}
+
+const part = (kind: "m" | "r", i: number) => `part-${kind}-${String(i).padStart(5, "0")}`;
+
+/** Runs one job over `inputs`; returns its stats and output part files. */
+async function runJob(
+  ctx: RunContext,
+  job: JobSpec,
+  inputs: string[],
+): Promise<{ stats: JobStats; outputs: string[] }> {
+  const t0 = performance.now();
+  const dir = `${ctx.workDir}/${job.name}`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${dir}/out`, { recursive: true });
+  const splits = await makeSplits(inputs, ctx.maps);
+  const reducers = job.reducer ? ctx.reducers : 0;
+  const counters: Record<string, number> = {};
+  const stats: JobStats = {
+    name: job.name,
+    title: job.title,
+    mapTasks: splits.length,
+    reduceTasks: reducers,
+    inputBytes: splits.reduce((a, s) => a + s.bytes, 0),
+    mapOutputRecords: 0,
+    mapOutputBytes: 0,
+    combineOutputRecords: 0,
+    combineOutputBytes: 0,
+    outputRecords: 0,
+    outputBytes: 0,
+    seconds: 0,
+    counters,
+  };
+  const outputs: string[] = [];
+
+  const openParts = (base: string) =>
+    Promise.all(
+      Array.from(
+        { length: reducers },
+        (_, p) => Deno.open(`${base}${p}`, { write: true, create: true, truncate: true }),
+      ),
+    );
+  const mapTasks = splits.map((split, i) => async () => {
+    const mapper = [...ctx.exe, ...job.mapper];
+    const label = `${job.name} map ${i}`;
+    const input = rangesStream(split.ranges);
+    if (reducers === 0) {
+      const out = await CountingFile.create(`${dir}/out/${part("m", i)}`);
+      try {
+        await runProcess(label, mapper, input, (c) => out.write(c), counters);
+      } finally {
+        out.close();
+      }
+      stats.mapOutputRecords += out.records;
+      stats.mapOutputBytes += out.bytes;
+      return;
+    }
+    const mapDir = `${dir}/map-${i}`;
+    await Deno.mkdir(mapDir);
+    const partitioner = new Partitioner(await openParts(`${mapDir}/raw-`));
+    await runProcess(label, mapper, input, (c) => partitioner.push(c), counters);
+    await partitioner.finish();
+    stats.mapOutputRecords += partitioner.records;
+    stats.mapOutputBytes += partitioner.bytes;
+    const sorted = (p: number) => `${mapDir}/${job.combiner ? "sorted-" : ""}${p}`;
+    for (let p = 0; p < reducers; p++) {
+      await runProcess(
+        `${label} sort ${p}`,
+        sortArgs(ctx, ["-o", sorted(p), `${mapDir}/raw-${p}`]),
+        null,
+        null,
+        {},
+        SORT_ENV,
+      );
+      await Deno.remove(`${mapDir}/raw-${p}`);
+    }
+    if (job.combiner) {
+      // One combiner process per map task sees its sorted partitions one
+      // after another (keys never repeat across partitions) and keeps key
+      // order, so re-partitioning its output leaves each partition sorted.
+      const sortedParts = Array.from({ length: reducers }, (_, p) => sorted(p));
+      const combined = new Partitioner(await openParts(`${mapDir}/`));
+      await runProcess(
+        `${label} combine`,
+        [...ctx.exe, ...job.combiner],
+        await filesStream(sortedParts),
+        (c) => combined.push(c),
+        counters,
+      );
+      await combined.finish();
+      for (const f of sortedParts) await Deno.remove(f);
+      stats.combineOutputRecords += combined.records;
+      stats.combineOutputBytes += combined.bytes;
+    }
+  });
+  await runAll(mapTasks, ctx.workers);
+  if (!job.combiner) {
+    stats.combineOutputRecords = stats.mapOutputRecords;
+    stats.combineOutputBytes = stats.mapOutputBytes;
+  }
+
+  if (reducers === 0) {
+    for (let i = 0; i < splits.length; i++) outputs.push(`${dir}/out/${part("m", i)}`);
+    stats.outputRecords = stats.mapOutputRecords;
+    stats.outputBytes = stats.mapOutputBytes;
+  } else {
+    const reducer = job.reducer!;
+    const reduceTasks = Array.from({ length: reducers }, (_, p) => async () => {
+      const path = `${dir}/out/${part("r", p)}`;
+      outputs[p] = path;
+      const parts = splits.map((_, i) => `${dir}/map-${i}/${p}`);
+      const merge = new Deno.Command("sort", {
+        args: sortArgs(ctx, ["-m", ...parts]).slice(1),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: SORT_ENV,
+      }).spawn();
+      const mergeErr = new Response(merge.stderr).text();
+      const out = await CountingFile.create(path);
+      try {
+        await runProcess(
+          `${job.name} reduce ${p}`,
+          [...ctx.exe, ...reducer],
+          merge.stdout,
+          (c) => out.write(c),
+          counters,
+        );
+      } finally {
+        out.close();
+      }
+      const [status, text] = await Promise.all([merge.status, mergeErr]);
+      if (!status.success) throw new MrTaskError(`${job.name} merge ${p}`, status.code, text);
+      stats.outputRecords += out.records;
+      stats.outputBytes += out.bytes;
+    });
+    await runAll(reduceTasks, ctx.workers);
+  }
+  stats.seconds = (performance.now() - t0) / 1000;
+  return { stats, outputs };
+}
+
+/**
+ * Merges the last job's part files (each sorted by row id, since their keys
+ * were zero-padded) into one file ordered by numeric row id, atomically.
+ */
+async function mergeByRowId(parts: string[], outPath: string) {
+  const merge = new Deno.Command("sort", {
+    args: ["-m", "-t", "\t", "-k1,1n", ...parts],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: SORT_ENV,
+  }).spawn();
+  const errText = new Response(merge.stderr).text();
+  let lines = 0;
+  const bytes = await withAtomicFile(outPath, async (out) => {
+    for await (const chunk of merge.stdout) {
+      for (let p = chunk.indexOf(NL); p >= 0; p = chunk.indexOf(NL, p + 1)) lines++;
+      await out.write(chunk);
+    }
+    const status = await merge.status;
+    if (!status.success) throw new MrTaskError("final merge", status.code, await errText);
+    return out.bytes;
+  });
+  return { lines, bytes };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** One line per job: tasks, records and bytes per phase, time, counters. */
+export function formatJobStats(s: JobStats): string {
+  const counters = Object.entries(s.counters).map(([k, v]) => ` ${k}=${v}`).join("");
+  const combine = s.combineOutputRecords !== s.mapOutputRecords
+    ? ` → combine ${s.combineOutputRecords} rec ${mb(s.combineOutputBytes)}`
+    : "";
+  return `${s.name} (${s.title}): ${s.mapTasks} maps, ${s.reduceTasks} reduces; ` +
+    `in ${mb(s.inputBytes)}; map out ${s.mapOutputRecords} rec ${mb(s.mapOutputBytes)}` +
+    `${combine}; out ${s.outputRecords} rec ${mb(s.outputBytes)}; ${s.seconds.toFixed(1)}s` +
+    counters;
+}
+
+export const mrCommand = defineCommand({
+  name: "mr",
+  summary: "neighbor files via the Hadoop Streaming jobs MR1–MR4, run locally",
+  subcommands: [emrPlanCommand, buildEmrCommand],
+  flags: {
+    train: { type: "string", required: true, arg: "<ratings_train.csv>", doc: "training ratings" },
+    mode: TASK_FLAGS.mode,
+    out: { type: "string", required: true, arg: "<file>", doc: "neighbor file to write" },
+    k: TASK_FLAGS.k,
+    minCommon: TASK_FLAGS.minCommon,
+    similarity: TASK_FLAGS.similarity,
+    shrink: TASK_FLAGS.shrink,
+    maxRaters: TASK_FLAGS.maxRaters,
+    reducers: { type: "integer", default: 4, min: 1, doc: "reduce tasks (partitions) per job" },
+    maps: { type: "integer", default: 4, min: 1, doc: "map tasks (input splits) per job" },
+    workers: {
+      type: "integer",
+      default: navigator.hardwareConcurrency,
+      min: 1,
+      doc: "tasks run at once",
+    },
+    workDir: { type: "string", arg: "<dir>", doc: "intermediate files (default: a temp dir)" },
+    keep: { type: "boolean", doc: "keep intermediate files" },
+    strict: { type: "boolean", doc: "tasks fail on a malformed line instead of counting it" },
+  },
+  details: "Same output bytes as `neighbors` with the same options. Uses dist/recsys-mr when " +
+    "built (deno task build:emr), else `deno run mr/cli.ts`. Subcommands: emr-plan, build.",
+  async run(f) {
+    const stats = await runLocalMr(f.train, f.out, {
+      ...f,
+      onJob: (s) => console.log(formatJobStats(s)),
+    });
+    console.log(
+      `wrote ${f.out}: ${stats.lines} lines, ${mb(stats.bytes)} in ${stats.seconds.toFixed(1)}s`,
+    );
+    if (stats.workDir) console.log(`intermediate files kept in ${stats.workDir}`);
+  },
+});
