@@ -18,6 +18,7 @@ import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { synthesize } from "./synth.ts";
 import { splitRatings } from "./split.ts";
+import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 
 /** What one entry measured. */
 export interface BenchMeasure {
@@ -98,7 +99,13 @@ const synthEntry: BenchEntry = {
 };
 
 /** Every benchmark, in run order. Later issues append their entries here. */
-export const BENCHMARKS: readonly BenchEntry[] = [parseEntry, splitEntry, synthEntry];
+export const BENCHMARKS: readonly BenchEntry[] = [
+  parseEntry,
+  splitEntry,
+  synthEntry,
+  importSqliteEntry,
+  importMysqlEntry,
+];
 
 /** Prepares (or reuses) the synthetic data for a scale. */
 export async function benchContext(scale: number, root = ".cache/bench"): Promise<BenchContext> {

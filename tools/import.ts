@@ -58,6 +58,8 @@ export interface ImportStats {
   rows: number;
   /** Rows per table. */
   tables: Record<ImportedTable, number>;
+  /** Seconds spent writing each table (file reading and sorting excluded). */
+  loadSeconds: Record<ImportedTable, number>;
 }
 
 /** An input file that is missing or inconsistent (duplicate rating). */
@@ -217,13 +219,16 @@ async function loadWithProgress(
   loader: StoreLoader,
   data: TableData,
   progress: boolean | undefined,
+  loadSeconds: Record<string, number>,
 ): Promise<number> {
+  const t0 = performance.now();
   const bar = new Progress(`import ${data.table}`, data.length, {
     unit: "rows",
     enabled: progress,
   });
   await loader.load(data, (done) => bar.update(done));
   bar.finish();
+  loadSeconds[data.table] = (performance.now() - t0) / 1000;
   return data.length;
 }
 
@@ -257,36 +262,52 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const links = await readLinks(files.links);
   const train = sortRatings((await readRatingsTable(files.train)).table, files.train);
   const tables = {} as Record<ImportedTable, number>;
+  const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
   const loader = openLoader(options.db);
   try {
     await loader.begin();
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
-    tables.movies = await loadWithProgress(loader, {
-      table: "movies",
-      length: movies.length,
-      columns: [
-        movies.map((m) => m.movieId),
-        movies.map((m) => m.title),
-        movies.map((m) => m.genres.join("|")),
-        movies.map((m) => m.year),
-        movies.map((m) => rank.get(m.movieId)!),
-      ],
-    }, progress);
-    tables.links = await loadWithProgress(loader, {
-      table: "links",
-      length: links.length,
-      columns: [
-        links.map((l) => l.movieId),
-        links.map((l) => l.imdbId),
-        links.map((l) => l.tmdbId),
-      ],
-    }, progress);
-    tables.ratings_train = await loadWithProgress(loader, {
-      table: "ratings_train",
-      length: train.length,
-      columns: [train.users, train.movies, train.ratings, train.timestamps],
-    }, progress);
+    tables.movies = await loadWithProgress(
+      loader,
+      {
+        table: "movies",
+        length: movies.length,
+        columns: [
+          movies.map((m) => m.movieId),
+          movies.map((m) => m.title),
+          movies.map((m) => m.genres.join("|")),
+          movies.map((m) => m.year),
+          movies.map((m) => rank.get(m.movieId)!),
+        ],
+      },
+      progress,
+      loadSeconds,
+    );
+    tables.links = await loadWithProgress(
+      loader,
+      {
+        table: "links",
+        length: links.length,
+        columns: [
+          links.map((l) => l.movieId),
+          links.map((l) => l.imdbId),
+          links.map((l) => l.tmdbId),
+        ],
+      },
+      progress,
+      loadSeconds,
+    );
+    tables.ratings_train = await loadWithProgress(
+      loader,
+      {
+        table: "ratings_train",
+        length: train.length,
+        columns: [train.users, train.movies, train.ratings, train.timestamps],
+      },
+      progress,
+      loadSeconds,
+    );
     let users = 0;
     for (let i = 0; i < train.length; i++) {
       if (i === 0 || train.users[i] !== train.users[i - 1]) users++;
@@ -294,33 +315,53 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
-    tables.user_topk_neighbors = await loadWithProgress(loader, {
-      table: "user_topk_neighbors",
-      length: userLists.nids.length,
-      columns: [uIds, uPos, userLists.nids, userLists.sims, commonCounts(userLists, train)],
-    }, progress);
+    tables.user_topk_neighbors = await loadWithProgress(
+      loader,
+      {
+        table: "user_topk_neighbors",
+        length: userLists.nids.length,
+        columns: [uIds, uPos, userLists.nids, userLists.sims, commonCounts(userLists, train)],
+      },
+      progress,
+      loadSeconds,
+    );
 
     const test = sortRatings((await readRatingsTable(files.test)).table, files.test);
-    tables.ratings_test = await loadWithProgress(loader, {
-      table: "ratings_test",
-      length: test.length,
-      columns: [test.users, test.movies, test.ratings, test.timestamps],
-    }, progress);
+    tables.ratings_test = await loadWithProgress(
+      loader,
+      {
+        table: "ratings_test",
+        length: test.length,
+        columns: [test.users, test.movies, test.ratings, test.timestamps],
+      },
+      progress,
+      loadSeconds,
+    );
 
     const itemLists = await readNeighborFile(files.itemNeighbors);
     const [iIds, iPos] = neighborColumns(itemLists);
-    tables.item_topk_neighbors = await loadWithProgress(loader, {
-      table: "item_topk_neighbors",
-      length: itemLists.nids.length,
-      columns: [iIds, iPos, itemLists.nids, itemLists.sims],
-    }, progress);
+    tables.item_topk_neighbors = await loadWithProgress(
+      loader,
+      {
+        table: "item_topk_neighbors",
+        length: itemLists.nids.length,
+        columns: [iIds, iPos, itemLists.nids, itemLists.sims],
+      },
+      progress,
+      loadSeconds,
+    );
 
     const rec = rankRecommendations(await readRecommendations(files.recommendations));
-    tables.user_item_predictions = await loadWithProgress(loader, {
-      table: "user_item_predictions",
-      length: rec.users.length,
-      columns: [rec.users, rec.pos, rec.movies, rec.predictions],
-    }, progress);
+    tables.user_item_predictions = await loadWithProgress(
+      loader,
+      {
+        table: "user_item_predictions",
+        length: rec.users.length,
+        columns: [rec.users, rec.pos, rec.movies, rec.predictions],
+      },
+      progress,
+      loadSeconds,
+    );
 
     const meta: [string, number][] = [
       ["movies", movies.length],
@@ -331,11 +372,16 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
     ];
-    tables.import_meta = await loadWithProgress(loader, {
-      table: "import_meta",
-      length: meta.length,
-      columns: [meta.map((m) => m[0]), meta.map((m) => m[1])],
-    }, progress);
+    tables.import_meta = await loadWithProgress(
+      loader,
+      {
+        table: "import_meta",
+        length: meta.length,
+        columns: [meta.map((m) => m[0]), meta.map((m) => m[1])],
+      },
+      progress,
+      loadSeconds,
+    );
     await loader.commit();
   } catch (err) {
     try {
@@ -346,7 +392,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     await loader.close();
   }
   const rows = Object.values(tables).reduce((a, b) => a + b, 0);
-  return { seconds: (performance.now() - t0) / 1000, rows, tables };
+  return { seconds: (performance.now() - t0) / 1000, rows, tables, loadSeconds };
 }
 
 export const importCommand = defineCommand({

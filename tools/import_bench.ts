@@ -1,0 +1,146 @@
+/**
+ * Bench entries `import-sqlite` and `import-mysql`: `importStore` of the
+ * bench context's ratings split plus neighbor files and recommendations.
+ *
+ * Those three inputs are generated here (cached under
+ * `<bench dir>/import-input/`), shaped like the real outputs at the same
+ * scale: top-50 neighbors for every user and every movie, top-100
+ * recommendations for every user. Running the real `neighbors` and
+ * `predict` at scale 1 would take many minutes and measure those commands,
+ * not the import; the import only needs files of the right shape and size.
+ * MySQL: a throwaway database `recsys_bench_<pid>` on the server of
+ * RECSYS_BENCH_MYSQL_URL (or RECSYS_TEST_MYSQL_URL), dropped afterwards.
+ */
+import mysql from "mysql2/promise";
+import { withAtomicFile } from "../lib/atomic_file.ts";
+import { formatNeighborLine } from "../lib/neighbor_file.ts";
+import { readMovies } from "../lib/movielens_csv.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
+import { maskStoreUrl } from "../lib/store/open.ts";
+import { type ImportStats, importStore } from "./import.ts";
+import type { BenchContext, BenchEntry, BenchMeasure } from "./bench.ts";
+
+const K = 50, TOP = 100;
+
+/** Ascending distinct ids of column `col`. */
+function distinctIds(col: Int32Array): Int32Array {
+  const max = col.reduce((m, v) => (v > m ? v : m), 0);
+  const seen = new Uint8Array(max + 1);
+  for (let i = 0; i < col.length; i++) seen[col[i]] = 1;
+  const out: number[] = [];
+  for (let v = 1; v <= max; v++) if (seen[v]) out.push(v);
+  return Int32Array.from(out);
+}
+
+/** Each id's K successors (cyclically) with strictly falling similarities. */
+async function writeNeighbors(path: string, ids: Int32Array): Promise<void> {
+  const k = Math.min(K, ids.length - 1);
+  const nids = new Int32Array(k), keys = new Int32Array(k);
+  for (let j = 0; j < k; j++) keys[j] = 950_000 - j * 9_000 - 1;
+  await withAtomicFile(path, async (out) => {
+    for (let r = 0; r < ids.length; r++) {
+      for (let j = 0; j < k; j++) nids[j] = ids[(r + 1 + j) % ids.length];
+      await out.writeString(formatNeighborLine(ids[r], nids, keys, k));
+    }
+  });
+}
+
+async function writeRecommendations(path: string, users: Int32Array, movies: Int32Array) {
+  const top = Math.min(TOP, movies.length);
+  await withAtomicFile(path, async (out) => {
+    await out.writeString("userId,movieId,prediction\n");
+    for (let r = 0; r < users.length; r++) {
+      let text = "";
+      for (let j = 0; j < top; j++) {
+        const m = movies[(r * 7 + j) % movies.length];
+        text += `${users[r]},${m},${(4.9 - j * 0.03).toFixed(4)}\n`;
+      }
+      await out.writeString(text);
+    }
+  });
+}
+
+/** `<dir>/import-input/` with the split linked in and the generated files made once. */
+async function importInput(ctx: BenchContext): Promise<string> {
+  const dir = `${ctx.dir}/import-input`;
+  await Deno.mkdir(dir, { recursive: true });
+  for (const name of ["ratings_train.csv", "ratings_test.csv", "movies.csv", "links.csv"]) {
+    await Deno.symlink(`../${name}`, `${dir}/${name}`).catch((err) => {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    });
+  }
+  let ids: { users: Int32Array; movies: Int32Array } | null = null;
+  const load = async () => {
+    if (!ids) {
+      const { table } = await readRatingsTable(`${ctx.dir}/ratings_train.csv`);
+      const movies = (await readMovies(`${ctx.dir}/movies.csv`)).map((m) => m.movieId);
+      ids = { users: distinctIds(table.users), movies: Int32Array.from(movies) };
+    }
+    return ids;
+  };
+  await ctx.ensure(
+    "import-input/user_topk_neighbors.txt",
+    async (p) => writeNeighbors(p, (await load()).users),
+  );
+  await ctx.ensure(
+    "import-input/item_topk_neighbors.txt",
+    async (p) => writeNeighbors(p, (await load()).movies),
+  );
+  await ctx.ensure("import-input/user_based_recommendations.csv", async (p) => {
+    const { users, movies } = await load();
+    await writeRecommendations(p, users, movies);
+  });
+  return dir;
+}
+
+function measure(stats: ImportStats, seconds: number): BenchMeasure {
+  const extra: Record<string, number | string> = {};
+  for (const [table, n] of Object.entries(stats.tables)) {
+    const s = stats.loadSeconds[table as keyof ImportStats["loadSeconds"]];
+    extra[table] = `${n} rows, ${s.toFixed(2)} s, ${Math.round(n / s)} rows/s`;
+  }
+  return { seconds, work: stats.rows, unit: "rows", extra };
+}
+
+async function benchImport(ctx: BenchContext, db: string): Promise<BenchMeasure> {
+  const dir = await importInput(ctx);
+  const t0 = performance.now();
+  const stats = await importStore({ db, dir, progress: false });
+  return measure(stats, (performance.now() - t0) / 1000);
+}
+
+export const importSqliteEntry: BenchEntry = {
+  name: "import-sqlite",
+  description: "import split + neighbors + recommendations into SQLite (target < 2 min at scale 1)",
+  async run(ctx) {
+    const path = `${ctx.dir}/.bench-import-${Deno.pid}.db`;
+    try {
+      return await benchImport(ctx, `sqlite:${path}`);
+    } finally {
+      for (const p of [path, `${path}-wal`, `${path}-shm`]) await Deno.remove(p).catch(() => {});
+    }
+  },
+};
+
+export const importMysqlEntry: BenchEntry = {
+  name: "import-mysql",
+  description: "import split + neighbors + recommendations into MySQL/MariaDB (LOAD DATA LOCAL)",
+  async run(ctx) {
+    const base = Deno.env.get("RECSYS_BENCH_MYSQL_URL") ?? Deno.env.get("RECSYS_TEST_MYSQL_URL");
+    if (!base) {
+      throw new Error("import-mysql needs RECSYS_BENCH_MYSQL_URL or RECSYS_TEST_MYSQL_URL");
+    }
+    const name = `recsys_bench_${Deno.pid}`;
+    const admin = await mysql.createConnection({ uri: base, connectTimeout: 3000 });
+    try {
+      await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+      const u = new URL(base);
+      u.pathname = "/" + name;
+      console.error(`import-mysql: into ${maskStoreUrl(u.toString())}`);
+      return await benchImport(ctx, u.toString());
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    }
+  },
+};
