@@ -14,6 +14,7 @@ import {
 } from "./lib/command.ts";
 import { splitCommand } from "./tools/split.ts";
 import { synthCommand } from "./tools/synth.ts";
+import { neighborsCommand } from "./tools/neighbors.ts";
 import { benchCommand } from "./tools/bench.ts";
 import { importCommand } from "./tools/import.ts";
 import { evalCommand } from "./eval/evaluate.ts";
@@ -25,6 +26,7 @@ import { mrCommand } from "./mr/runner.ts";
 export const COMMANDS: readonly Command<FlagTable>[] = [
   splitCommand,
   synthCommand,
+  neighborsCommand,
   evalCommand,
   predictCommand,
   importCommand,

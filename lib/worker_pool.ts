@@ -35,6 +35,12 @@ export interface RunChunksOptions<I, R> {
   workers: number;
   /** Called on the main thread as each chunk completes (progress, streaming output). */
   onChunk?: (chunk: number, result: R) => void;
+  /**
+   * Keep every result for the returned array. `false` when `onChunk` consumes
+   * results (streamed output), so they can be freed; the array is then empty.
+   * @default true
+   */
+  keepResults?: boolean;
 }
 
 /** Runs every chunk on a pool of workers; returns results indexed by chunk. */
@@ -63,7 +69,7 @@ export function runChunks<I, R>(options: RunChunksOptions<I, R>): Promise<R[]> {
           reject(err);
           return;
         }
-        results[msg.chunk] = msg.result;
+        if (options.keepResults ?? true) results[msg.chunk] = msg.result;
         options.onChunk?.(msg.chunk, msg.result);
         if (++done === chunks) {
           stop();
@@ -86,11 +92,13 @@ export function runChunks<I, R>(options: RunChunksOptions<I, R>): Promise<R[]> {
 /**
  * Worker side: receives the init data, then claims and computes chunks until
  * none are left. `prepare` runs once per worker (build per-worker buffers);
- * `compute` runs per chunk and returns a structured-cloneable result.
+ * `compute` runs per chunk and returns a structured-cloneable result;
+ * `transfer` names buffers in it to move rather than copy (large typed arrays).
  */
 export function serveChunks<I, S, R>(
   prepare: (init: I) => S,
   compute: (state: S, chunk: number) => R,
+  transfer?: (result: R) => Transferable[],
 ): void {
   const scope = self as unknown as {
     onmessage: ((e: MessageEvent<InitMessage<I>>) => void) | null;
@@ -103,7 +111,8 @@ export function serveChunks<I, S, R>(
       for (;;) {
         const chunk = Atomics.add(counter, 0, 1);
         if (chunk >= chunks) break;
-        scope.postMessage({ type: "chunk", chunk, result: compute(state, chunk) });
+        const result = compute(state, chunk);
+        scope.postMessage({ type: "chunk", chunk, result }, transfer?.(result) ?? []);
       }
     } catch (err) {
       const e2 = err instanceof Error ? err : new Error(String(err));

@@ -19,6 +19,8 @@ import { readRatingsTable } from "../lib/ratings_table.ts";
 import { synthesize } from "./synth.ts";
 import { splitRatings } from "./split.ts";
 import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
+import { computeNeighborsFile } from "./neighbors.ts";
+import { defaultWorkers } from "../lib/worker_pool.ts";
 
 /** What one entry measured. */
 export interface BenchMeasure {
@@ -98,11 +100,58 @@ const synthEntry: BenchEntry = {
   },
 };
 
+/** Top-50 cosine neighbors of ratings_train.csv, in-process; throughput in pairs evaluated/s. */
+function neighborsEntry(mode: "user" | "item", target: string): BenchEntry {
+  return {
+    name: `neighbors-${mode}`,
+    description: `${mode}-${mode} top-50 cosine neighbors, in-process (target ${target} at scale 1)`,
+    async run(ctx) {
+      const out = `${ctx.dir}/.bench-neighbors-${mode}-${Deno.pid}.txt`;
+      try {
+        const workers = defaultWorkers();
+        const t0 = performance.now();
+        const s = await computeNeighborsFile(`${ctx.dir}/ratings_train.csv`, out, {
+          mode,
+          k: 50,
+          minCommon: 5,
+          similarity: "cosine",
+          shrink: 0,
+          maxRaters: 0,
+          workers,
+          progress: false,
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        const { load, build, compute, write } = s.seconds;
+        return {
+          seconds,
+          work: s.pairsEvaluated,
+          unit: "pairs",
+          extra: {
+            workers,
+            entities: s.entities,
+            updates: s.updates,
+            updatesPerSec: Math.round(s.updates / compute),
+            coRatedPairs: s.coRatedPairs,
+            pairsEvaluated: s.pairsEvaluated,
+            pairsKept: s.pairsKept,
+            phases: `load ${load.toFixed(2)}s build ${build.toFixed(2)}s ` +
+              `compute ${compute.toFixed(2)}s write ${write.toFixed(2)}s`,
+          },
+        };
+      } finally {
+        await Deno.remove(out).catch(() => {});
+      }
+    },
+  };
+}
+
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
   parseEntry,
   splitEntry,
   synthEntry,
+  neighborsEntry("item", "< 60 s"),
+  neighborsEntry("user", "< 10 min"),
   importSqliteEntry,
   importMysqlEntry,
 ];
