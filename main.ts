@@ -21,6 +21,8 @@ import { evalCommand } from "./eval/evaluate.ts";
 import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
 import { mrCommand } from "./mr/runner.ts";
+import { webCommand } from "./tools/web.ts";
+import { tmdbCommand } from "./tools/tmdb_prefetch.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
@@ -33,6 +35,8 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   benchCommand,
   fetchDataCommand,
   mrCommand,
+  tmdbCommand,
+  webCommand,
 ];
 
 const PROG = "recsys";

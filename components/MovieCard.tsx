@@ -50,8 +50,7 @@ export function MovieCard({ movie, children }: { movie: MovieView; children?: Co
           <a href={`/movies/${movie.movieId}`}>{title}</a>
         </h3>
         <p class="card-meta">
-          {movie.year !== null && <span>{movie.year} ·</span>}
-          {genreList(movie.genres)}
+          {[movie.year, genreList(movie.genres)].filter((x) => x !== null).join(" · ")}
         </p>
         {children}
         <a class="ext" href={movielensUrl(movie.movieId)} target="_blank" rel="noopener">

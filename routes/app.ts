@@ -6,7 +6,7 @@
  *
  * | status | when |
  * |---|---|
- * | 400 | {@link BadRequestError}: malformed id or query parameter |
+ * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
  * | 404 | {@link NotFoundError} or no route |
  * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
@@ -18,7 +18,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { h } from "preact";
-import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
+import { type Store, StoreArgumentError, StoreUnavailableError } from "../lib/store/store.ts";
 import { DEFAULT_TMDB_IMAGE_BASE, TmdbMetadata } from "../lib/tmdb.ts";
 import { type Assets, loadAssets } from "./_assets.ts";
 import {
@@ -115,7 +115,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 }
 
 function statusOf(err: Error): ContentfulStatusCode {
-  if (err instanceof BadRequestError) return 400;
+  if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof StoreUnavailableError) return 503;
