@@ -21,6 +21,7 @@ import { splitRatings } from "./split.ts";
 import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { computeNeighborsFile } from "./neighbors.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
+import process from "node:process";
 
 /** What one entry measured. */
 export interface BenchMeasure {
@@ -104,12 +105,15 @@ const synthEntry: BenchEntry = {
 function neighborsEntry(mode: "user" | "item", target: string): BenchEntry {
   return {
     name: `neighbors-${mode}`,
-    description: `${mode}-${mode} top-50 cosine neighbors, in-process (target ${target} at scale 1)`,
+    description:
+      `${mode}-${mode} top-50 cosine neighbors, in-process (target ${target} at scale 1)`,
     async run(ctx) {
       const out = `${ctx.dir}/.bench-neighbors-${mode}-${Deno.pid}.txt`;
       try {
         const workers = defaultWorkers();
         const t0 = performance.now();
+        // CPU seconds of the process (Workers included): wall time on a shared machine varies.
+        const cpu0 = process.cpuUsage();
         const s = await computeNeighborsFile(`${ctx.dir}/ratings_train.csv`, out, {
           mode,
           k: 50,
@@ -121,6 +125,7 @@ function neighborsEntry(mode: "user" | "item", target: string): BenchEntry {
           progress: false,
         });
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
         const { load, build, compute, write } = s.seconds;
         return {
           seconds,
@@ -128,6 +133,7 @@ function neighborsEntry(mode: "user" | "item", target: string): BenchEntry {
           unit: "pairs",
           extra: {
             workers,
+            cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
             entities: s.entities,
             updates: s.updates,
             updatesPerSec: Math.round(s.updates / compute),

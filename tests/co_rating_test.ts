@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { CoRatingSums, packShift, transposePositions, upperPairCost } from "../lib/co_rating.ts";
+import { buildRatingMatrix, orientation } from "../lib/rating_matrix.ts";
+import { simKey } from "../lib/neighbor_file.ts";
+import { mergeTopK, TopKLists } from "../lib/top_k.ts";
+
+// u1: m10=8 m20=6 m30=2;  u2: m10=4 m20=10;  u3: m20=6 m30=4   (ratings ×2)
+const triples = [[1, 10, 8], [1, 20, 6], [1, 30, 2], [2, 10, 4], [2, 20, 10], [3, 20, 6], [
+  3,
+  30,
+  4,
+]];
+const matrix = buildRatingMatrix({
+  length: triples.length,
+  users: Int32Array.from(triples, (t) => t[0]),
+  movies: Int32Array.from(triples, (t) => t[1]),
+  ratings: Uint8Array.from(triples, (t) => t[2]),
+  timestamps: new Uint32Array(triples.length),
+});
+const users = orientation(matrix, "user");
+
+function lists(kind: "cosine" | "pearson", minCommon: number) {
+  const tPos = transposePositions(users);
+  const sums = new CoRatingSums(users, tPos, kind === "pearson");
+  const l = new TopKLists(3, 5);
+  let evaluated = 0;
+  for (let a = 0; a < 3; a++) {
+    sums.accumulate(a);
+    evaluated += sums.score(a, minCommon, kind, 0, l);
+  }
+  const nids = new Int32Array(5), keys = new Int32Array(5);
+  const rows = [0, 1, 2].map((r) => {
+    const n = mergeTopK([l], r, 5, new Float64Array(5), nids, keys);
+    return Array.from({ length: n }, (_, j) => [nids[j], keys[j]]);
+  });
+  return { rows, evaluated, updates: sums.updates, coRated: sums.coRated };
+}
+
+Deno.test("co-rating sums", async (t) => {
+  await t.step("finds each row's position in the transpose", () => {
+    // Columns: m10 = [u1, u2] at 0..1, m20 = [u1, u2, u3] at 2..4, m30 = [u1, u3] at 5..6.
+    assert.deepEqual([...transposePositions(users)], [0, 2, 5, 1, 3, 4, 6]);
+  });
+
+  await t.step("costs a row the number of later rows in its columns", () => {
+    const tPos = transposePositions(users);
+    assert.deepEqual([0, 1, 2].map((a) => upperPairCost(users, tPos, a)), [4, 1, 0]);
+  });
+
+  await t.step("scores each pair once and offers it to both rows (cosine)", () => {
+    const { rows, evaluated, updates, coRated } = lists("cosine", 1);
+    const k12 = simKey(92 / Math.sqrt(100 * 116)); // {m10, m20}: 8·4+6·10, 64+36, 16+100
+    const k13 = simKey(44 / Math.sqrt(40 * 52)); // {m20, m30}: 6·6+2·4, 36+4, 36+16
+    assert.deepEqual(rows, [[[2, k13], [1, k12]], [[2, 1000000], [0, k12]], [
+      [1, 1000000],
+      [0, k13],
+    ]]);
+    assert.equal(evaluated, 3);
+    assert.equal(updates, 5);
+    assert.equal(coRated, 3);
+  });
+
+  await t.step("drops pairs under min-common and undefined Pearson pairs", () => {
+    // (u1,u2): n=2, (2·92 − 14·14)/sqrt((200 − 196)(232 − 196)) = −1
+    // (u1,u3): n=2, (2·44 − 8·10)/sqrt((80 − 64)(104 − 100)) = 1; (u2,u3): n=1
+    const { rows, evaluated } = lists("pearson", 2);
+    assert.deepEqual(rows, [[[2, 1000000], [1, -1000000]], [[0, -1000000]], [[0, 1000000]]]);
+    assert.equal(evaluated, 2);
+    // With min-common 1, (u2,u3) has a single co-rating: zero variance, dropped.
+    assert.deepEqual(lists("pearson", 1).rows[1], [[0, -1000000]]);
+  });
+
+  await t.step("packs sums below 2^S with the total under 2^53", () => {
+    assert.equal(packShift(1), 7); // 2^7 = 128 > 100
+    assert.equal(packShift(100_000), 24); // 2^24 > 10^7
+    assert.throws(() => packShift(2 ** 40), RangeError);
+  });
+});
