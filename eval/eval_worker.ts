@@ -198,7 +198,7 @@ function rankingChunk(s: State, chunk: number): RankingChunkResult {
     cand.load(m, u);
     if (init.model === "user") {
       scoreUserBasedCandidates(m, init.graph, init.baselines.userMean, u, init.rankK, cand);
-    } else scoreItemBasedCandidates(m, init.graph, init.reverse!, u, init.rankK, cand);
+    } else scoreItemBasedCandidates(m, init.reverse!, u, init.rankK, cand);
     candidates += cand.count;
     users++;
     selectTopN(cand.items, cand.preds, cand.count, init.top, topN);

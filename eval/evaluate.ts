@@ -130,10 +130,12 @@ export interface EvalResult {
     candidates: string;
   };
   neighborsDropped: number;
+  /** Wall seconds: reading inputs, fitting baselines and grouping, scoring on the workers. */
+  phases: { load: number; prepare: number; score: number };
 }
 
 /** Test ratings per rating chunk (a chunk is whole groups, so it can exceed this). */
-const CHUNK_RATINGS = 1 << 15;
+const CHUNK_RATINGS = 1 << 12;
 /** Sampled users per ranking chunk. */
 const CHUNK_USERS = 32;
 /** Seed of the ranking sample: the users with the smallest hash3(seed, userId, 0). */
@@ -149,6 +151,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     ? [...new Set(options.k)].sort((a, b) => a - b)
     : [Math.max(1, loaded.maxK)];
   const headK = ks[ks.length - 1];
+  const tLoaded = performance.now();
   const baselines = fitBaselines(m, DEFAULT_BIAS);
 
   const test = groupTest(table, m, options.model);
@@ -173,6 +176,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     top: options.top,
     relevant2: 8,
   };
+  const tPrepared = performance.now();
   const ratingChunks = groupCuts.length - 1;
   const rankChunks = userCuts.length - 1;
   const total = table.length;
@@ -192,6 +196,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     },
   });
   bar.finish();
+  const tScored = performance.now();
 
   const nk = ks.length;
   const cf = ks.map(emptyErrors), fb = ks.map(emptyErrors);
@@ -294,6 +299,11 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
       candidates: RANKING_CANDIDATES[options.model] + " " + RANKING_CANDIDATES.order,
     },
     neighborsDropped: loaded.dropped,
+    phases: {
+      load: (tLoaded - t0) / 1000,
+      prepare: (tPrepared - tLoaded) / 1000,
+      score: (tScored - tPrepared) / 1000,
+    },
   };
   if (options.json) await writeFileAtomic(options.json, JSON.stringify(result, null, 2) + "\n");
   if (options.report) await writeFileAtomic(options.report, renderReport(result));
@@ -404,7 +414,9 @@ const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
 /** The terminal summary of a result. */
 export function formatEvalSummary(r: EvalResult): string {
   const lines = [
-    `model ${r.model}  K ${r.k}  test ratings ${r.total}  ${r.seconds.toFixed(2)} s`,
+    `model ${r.model}  K ${r.k}  test ratings ${r.total}  ${r.seconds.toFixed(2)} s ` +
+    `(load ${r.phases.load.toFixed(2)}, prepare ${r.phases.prepare.toFixed(2)}, ` +
+    `score ${r.phases.score.toFixed(2)})`,
     "",
     "predictor            K      RMSE     MAE  coverage",
   ];

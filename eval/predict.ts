@@ -82,8 +82,6 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
         ready.delete(next);
         next++;
         await out.write(r.bytes);
-        // runChunks keeps every result; empty this one so written bytes can be collected.
-        r.bytes = new Uint8Array(0);
       }
     };
     await runChunks<PredictInit, PredictChunkResult>({
@@ -91,6 +89,7 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
       init,
       chunks,
       workers: options.workers,
+      keepResults: false,
       onChunk: (c, r) => {
         ready.set(c, r);
         lines += r.lines;

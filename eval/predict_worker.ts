@@ -30,7 +30,7 @@ export interface PredictInit {
 }
 
 export interface PredictChunkResult {
-  /** The chunk's lines; the main thread empties it once written. */
+  /** The chunk's lines (transferred, not copied). */
   bytes: Uint8Array;
   users: number;
   lines: number;
@@ -107,7 +107,7 @@ function compute(s: State, chunk: number): PredictChunkResult {
     cand.load(m, u);
     if (init.model === "user") {
       scoreUserBasedCandidates(m, init.graph, init.userMean, u, init.k, cand);
-    } else scoreItemBasedCandidates(m, init.graph, init.reverse!, u, init.k, cand);
+    } else scoreItemBasedCandidates(m, init.reverse!, u, init.k, cand);
     selectTopN(cand.items, cand.preds, cand.count, init.top, topN);
     cand.unload(m, u);
     if (topN.count === 0) empty++;
@@ -127,4 +127,4 @@ function compute(s: State, chunk: number): PredictChunkResult {
   return { bytes: out.bytes.slice(0, out.used), users: to - from, lines, empty };
 }
 
-serveChunks<PredictInit, State, PredictChunkResult>(prepare, compute);
+serveChunks<PredictInit, State, PredictChunkResult>(prepare, compute, (r) => [r.bytes.buffer]);

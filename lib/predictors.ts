@@ -6,7 +6,8 @@
  * - User-based: `μ_u + Σ_v sim(u,v)(r_vi − μ_v) / Σ_v |sim(u,v)|` over u's
  *   first K neighbors v that rated i.
  * - Item-based: `Σ_j sim(i,j) r_uj / Σ_j |sim(i,j)|` over i's first K
- *   neighbors j rated by u.
+ *   neighbors j rated by u, computed as `Σ key·r2 / (2 Σ|key|)` over the
+ *   integer similarity keys and `rating*2` (exact integer sums, one division).
  * - Means are over training ratings; predictions are clipped to [0.5, 5].
  *   When `Σ|sim|` is 0 (no usable neighbor) there is no prediction (NaN).
  *
@@ -17,17 +18,23 @@
  * search per (rating, neighbor).
  *
  * Candidate scoring for top-N ({@link scoreUserBasedCandidates},
- * {@link scoreItemBasedCandidates}) sums in exactly the order the single
- * predictions do, so a ranked list and a single prediction agree to the bit.
+ * {@link scoreItemBasedCandidates}) gives each candidate exactly the value
+ * of the single prediction (same summation order, resp. exact integer sums),
+ * so a ranked list and a single prediction agree to the bit.
  */
-import type { NeighborLists } from "./neighbor_file.ts";
+import { type NeighborLists, simKey } from "./neighbor_file.ts";
 import type { RatingMatrix } from "./rating_matrix.ts";
 
-/** A neighbor file over dense indices: row r's neighbors are `nbrs/sims[offsets[r]..offsets[r+1])`, best first. */
+/**
+ * A neighbor file over dense indices: row r's neighbors are
+ * `nbrs/keys[offsets[r]..offsets[r+1])`, best first. Similarities are kept
+ * as their integer keys `round(sim · 10^6)` (lib/neighbor_file.ts), i.e.
+ * exactly the printed values: `key / 10^6` is the parsed similarity.
+ */
 export interface NeighborGraph {
   offsets: Int32Array;
   nbrs: Int32Array;
-  sims: Float64Array;
+  keys: Int32Array;
 }
 
 /** Where each entry of a {@link NeighborGraph} is seen from its neighbor: who lists me, and at which rank. */
@@ -37,6 +44,8 @@ export interface ReverseNeighborGraph {
   rows: Int32Array;
   /** 0-based position of j in that row's list (so K truncation is `rank < K`). */
   ranks: Int32Array;
+  /** The similarity key of that entry. */
+  keys: Int32Array;
 }
 
 export const MIN_RATING = 0.5;
@@ -54,6 +63,9 @@ function allocI32(n: number, shared: boolean): Int32Array {
 function allocF64(n: number, shared: boolean): Float64Array {
   return new Float64Array(shared ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8));
 }
+
+/** Similarity of a key, exactly the value parsed from its 6-decimal text. */
+const SIM_SCALE = 1e6;
 
 /**
  * Maps a parsed neighbor file to dense indices once: `index` is the matrix's
@@ -81,7 +93,7 @@ export function denseNeighborGraph(
   }
   for (let r = 0; r < rows; r++) offsets[r + 1] += offsets[r];
   const nbrs = allocI32(kept, shared);
-  const sims = allocF64(kept, shared);
+  const keys = allocI32(kept, shared);
   for (let r = 0; r < lists.ids.length; r++) {
     const row = dense(lists.ids[r]);
     if (row < 0) continue;
@@ -90,11 +102,11 @@ export function denseNeighborGraph(
       const nb = dense(lists.nids[p]);
       if (nb < 0) continue;
       nbrs[at] = nb;
-      sims[at] = lists.sims[p];
+      keys[at] = simKey(lists.sims[p]);
       at++;
     }
   }
-  return { graph: { offsets, nbrs, sims }, dropped };
+  return { graph: { offsets, nbrs, keys }, dropped };
 }
 
 /** The longest neighbor list (the K that means "all of them"). */
@@ -119,6 +131,7 @@ export function reverseNeighborGraph(
   for (let c = 0; c < cols; c++) offsets[c + 1] += offsets[c];
   const rows = allocI32(total, shared);
   const ranks = allocI32(total, shared);
+  const keys = allocI32(total, shared);
   const fill = offsets.slice(0, cols);
   for (let r = 0; r < rowsN; r++) {
     const start = graph.offsets[r];
@@ -126,9 +139,10 @@ export function reverseNeighborGraph(
       const at = fill[graph.nbrs[p]]++;
       rows[at] = r;
       ranks[at] = p - start;
+      keys[at] = graph.keys[p];
     }
   }
-  return { offsets, rows, ranks };
+  return { offsets, rows, ranks, keys };
 }
 
 /** Mean training rating (stars) of each row of a CSR (`offsets`, ratings `rating*2`). */
@@ -168,7 +182,7 @@ export function predictUserBasedKs(
     const v = graph.nbrs[start + p];
     const r2 = raterRatings[v];
     if (r2 !== 0) {
-      const s = graph.sims[start + p];
+      const s = graph.keys[start + p] / SIM_SCALE;
       num += s * (r2 * 0.5 - userMean[v]);
       den += Math.abs(s);
     }
@@ -199,13 +213,13 @@ export function predictItemBasedKs(
   for (let p = 0; p < len && t < nk; p++) {
     const r2 = userRatings[graph.nbrs[start + p]];
     if (r2 !== 0) {
-      const s = graph.sims[start + p];
-      num += s * (r2 * 0.5);
-      den += Math.abs(s);
+      const key = graph.keys[start + p];
+      num += key * r2;
+      den += key < 0 ? -key : key;
     }
-    while (t < nk && ks[t] === p + 1) out[t++] = den > 0 ? clipRating(num / den) : NaN;
+    while (t < nk && ks[t] === p + 1) out[t++] = den > 0 ? clipRating(num / (2 * den)) : NaN;
   }
-  const last = den > 0 ? clipRating(num / den) : NaN;
+  const last = den > 0 ? clipRating(num / (2 * den)) : NaN;
   while (t < nk) out[t++] = last;
 }
 
@@ -226,8 +240,6 @@ export class CandidateScratch {
    * ones first; {@link unload} clears their marks.
    */
   touchedCount = 0;
-  readonly #k = new Int32Array(1);
-  readonly #out = new Float64Array(1);
 
   constructor(items: number) {
     this.rated = new Uint8Array(items);
@@ -252,13 +264,6 @@ export class CandidateScratch {
     this.count = 0;
     this.touchedCount = 0;
   }
-
-  /** Item-based prediction of the loaded user for item i with K neighbors. */
-  itemBased(graph: NeighborGraph, i: number, k: number): number {
-    this.#k[0] = k;
-    predictItemBasedKs(graph, i, this.rated, this.#k, this.#out);
-    return this.#out[0];
-  }
 }
 
 /**
@@ -282,7 +287,7 @@ export function scoreUserBasedCandidates(
   const end = Math.min(graph.offsets[u + 1], start + k);
   for (let p = start; p < end; p++) {
     const v = graph.nbrs[p];
-    const sim = graph.sims[p];
+    const sim = graph.keys[p] / SIM_SCALE;
     const abs = Math.abs(sim);
     const mv = userMean[v];
     for (let q = m.userOffsets[v]; q < m.userOffsets[v + 1]; q++) {
@@ -313,36 +318,45 @@ export function scoreUserBasedCandidates(
 
 /**
  * Scores every item the item-based model can predict for user u (loaded in
- * `s`): items not rated by u with one of u's rated items among their first K
- * neighbors (found through the reverse graph), each predicted by
- * {@link predictItemBasedKs}. Leaves them in `s.items/preds[0..s.count)`.
+ * `s`): items i not rated by u with one of u's rated items j among their
+ * first K neighbors. Pushes each `(j, r_uj)` through the reverse graph,
+ * O(Σ_j |reverse(j)|) instead of K lookups per candidate; the sums are
+ * exact integers (keys × `rating*2`), so the order does not matter and each
+ * prediction equals {@link predictItemBasedKs}'s bit for bit. Leaves the
+ * candidates in `s.items/preds[0..s.count)` (unordered).
  */
 export function scoreItemBasedCandidates(
   m: RatingMatrix,
-  graph: NeighborGraph,
   reverse: ReverseNeighborGraph,
   u: number,
   k: number,
   s: CandidateScratch,
 ): void {
-  const { rated, touched, items } = s;
+  const { rated, touched, num, den, items } = s;
   let count = 0;
   for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
     const j = m.userItems[p];
+    const r2 = m.userRatings[p];
     for (let q = reverse.offsets[j]; q < reverse.offsets[j + 1]; q++) {
       if (reverse.ranks[q] >= k) continue;
       const i = reverse.rows[q];
-      if (rated[i] !== 0 || touched[i] !== 0) continue;
-      touched[i] = 1;
-      items[count++] = i;
+      if (rated[i] !== 0) continue;
+      if (touched[i] === 0) {
+        touched[i] = 1;
+        items[count++] = i;
+        num[i] = 0;
+        den[i] = 0;
+      }
+      const key = reverse.keys[q];
+      num[i] += key * r2;
+      den[i] += key < 0 ? -key : key;
     }
   }
   let kept = 0;
   for (let c = 0; c < count; c++) {
     const i = items[c];
-    const pred = s.itemBased(graph, i, k);
-    if (Number.isNaN(pred)) continue;
-    s.preds[kept] = pred;
+    if (!(den[i] > 0)) continue;
+    s.preds[kept] = clipRating(num[i] / (2 * den[i]));
     items[c] = items[kept];
     items[kept++] = i;
   }
