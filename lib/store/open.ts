@@ -32,7 +32,7 @@ export type StoreTarget = { kind: "sqlite"; path: string } | ({ kind: "mysql" } 
 
 /** The URL with its password (if any) replaced by `***`. */
 export function maskStoreUrl(url: string): string {
-  return url.replace(/^(mysql:\/\/[^:@/]*:)[^@]*@/, "$1***@");
+  return url.replace(/^(mysql:\/\/[^:@/]*:).*@/, "$1***@");
 }
 
 /** Parses a store URL. Throws StoreUrlError (with the password masked). */
