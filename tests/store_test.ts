@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { ImportInputError, importStore } from "../tools/import.ts";
-import { openStore } from "../lib/store/open.ts";
+import { maskStoreUrl, openStore, parseStoreUrl, StoreUrlError } from "../lib/store/open.ts";
 import {
   type Movie,
   type Store,
@@ -485,4 +485,32 @@ Deno.test("an unreachable MySQL server raises StoreUnavailableError", {
     return true;
   });
   await store.close();
+});
+
+Deno.test("store URLs", async (t) => {
+  await t.step("parses sqlite: and mysql:// URLs", () => {
+    assert.deepEqual(parseStoreUrl("sqlite:data/recsys.db"), {
+      kind: "sqlite",
+      path: "data/recsys.db",
+    });
+    assert.deepEqual(parseStoreUrl("mysql://app:p%40ss@db.local/recsys"), {
+      kind: "mysql",
+      host: "db.local",
+      port: 3306,
+      user: "app",
+      password: "p@ss",
+      database: "recsys",
+      maskedUrl: "mysql://app:***@db.local/recsys",
+    });
+  });
+
+  await t.step("never shows the password in an error", () => {
+    assert.throws(() => parseStoreUrl("mysql://u:hunter2@host:3306/"), (err: unknown) => {
+      assert.ok(err instanceof StoreUrlError);
+      assert.ok(!err.message.includes("hunter2"), err.message);
+      return true;
+    });
+    assert.equal(maskStoreUrl("mysql://u:a@b/c@h/db"), "mysql://u:***@h/db");
+    assert.throws(() => parseStoreUrl("postgres://x/y"), StoreUrlError);
+  });
 });
