@@ -32,14 +32,16 @@ import { defineCommand } from "../lib/command.ts";
 import { buildEmrCommand } from "./build.ts";
 import { emrPlanCommand } from "./emr_plan.ts";
 import { type JobSpec, planJobs } from "./jobs.ts";
-import { TASK_FLAGS, type TaskOptions } from "./stages.ts";
+import { TASK_FLAGS } from "./stages.ts";
+import type { NeighborsOptions } from "../tools/neighbors.ts";
 
-/** Options of a local MR run; the neighbor options mean what they mean for `neighbors`. */
-export interface MrOptions extends TaskOptions {
-  /** Tasks (processes) run at once. Changes only speed. @default the number of cores */
-  workers: number;
-  /** Unused; accepted so the neighbors options pass through unchanged. */
-  progress?: boolean;
+/**
+ * Options of a local MR run: the `neighbors` options (same meaning, same
+ * output; `workers` is the number of task processes run at once and
+ * `progress` is unused, since the runner prints one line per job) plus the
+ * Hadoop shape of the run.
+ */
+export type MrOptions = NeighborsOptions & {
   /** Reduce tasks (partitions) per job. Changes only speed. @default 4 */
   reducers: number;
   /** Map splits per job. Changes only speed. @default 4 */
@@ -54,7 +56,7 @@ export interface MrOptions extends TaskOptions {
   executable?: string[];
   /** Called as each job finishes. */
   onJob?: (stats: JobStats) => void;
-}
+};
 
 /** Volumes and time of one job. */
 export interface JobStats {

@@ -1,8 +1,9 @@
 /**
  * The Hadoop Streaming pipeline: each task on fixed lines, Hadoop's
  * partitioner, reducers fed keys split across partitions, the whole local
- * pipeline against a plain brute-force reference (both modes, both
- * similarities, 1 and 3 reducers), malformed input, emr-plan and build:emr.
+ * pipeline against a plain brute-force reference and byte for byte against
+ * the in-process `neighbors` engine (both modes, both similarities, 1 and 3
+ * reducers), malformed input, emr-plan and build:emr.
  */
 import assert from "node:assert/strict";
 import { raterCapKey } from "../lib/hash.ts";
@@ -14,6 +15,7 @@ import { hadoopPartition, MrTaskError, runLocalMr } from "../mr/runner.ts";
 import type { SyncReader, SyncWriter } from "../mr/line_io.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
+import { computeNeighborsFile } from "../tools/neighbors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -368,7 +370,7 @@ function randomRatings(users: number, movies: number, density: number, seed: num
   return text;
 }
 
-Deno.test("the local pipeline matches the brute-force reference", async (t) => {
+Deno.test("the local pipeline matches the brute-force reference and neighbors", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "mr_test_" });
   const small = `${dir}/small.csv`;
   await Deno.writeTextFile(small, randomRatings(40, 30, 0.4, 7));
@@ -391,7 +393,12 @@ Deno.test("the local pipeline matches the brute-force reference", async (t) => {
       const stats = await runLocalMr(train, out, { ...o, ...run, workers: 2 });
       const expected = referenceNeighbors(await Deno.readTextFile(train), o);
       assert.ok(expected.length > 0);
-      assert.equal(await Deno.readTextFile(out), expected);
+      const bytes = await Deno.readFile(out);
+      assert.equal(decoder.decode(bytes), expected);
+      // The in-process engine with the same options writes the same bytes.
+      const engineOut = `${out}.neighbors`;
+      await computeNeighborsFile(train, engineOut, { ...o, workers: 2, progress: false });
+      assert.deepEqual(await Deno.readFile(engineOut), bytes);
       assert.equal(stats.jobs.length, 4);
       assert.equal(stats.jobs[0].reduceTasks, run.reducers);
       assert.equal(stats.jobs[2].reduceTasks, 0);
