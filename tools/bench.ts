@@ -19,6 +19,7 @@ import { readRatingsTable } from "../lib/ratings_table.ts";
 import { synthesize } from "./synth.ts";
 import { splitRatings } from "./split.ts";
 import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
+import { evalItemEntry, evalUserEntry, predictTop100Entry } from "../eval/eval_bench.ts";
 import { computeNeighborsFile } from "./neighbors.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import process from "node:process";
@@ -160,6 +161,9 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   neighborsEntry("user", "< 10 min"),
   importSqliteEntry,
   importMysqlEntry,
+  evalUserEntry,
+  evalItemEntry,
+  predictTop100Entry,
 ];
 
 /** Prepares (or reuses) the synthetic data for a scale. */
