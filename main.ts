@@ -20,6 +20,8 @@ import { importCommand } from "./tools/import.ts";
 import { evalCommand } from "./eval/evaluate.ts";
 import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
+import { pipelineCommand } from "./tools/pipeline.ts";
+import { demoCommand } from "./tools/demo.ts";
 import { mrCommand } from "./mr/runner.ts";
 import { webCommand } from "./tools/web.ts";
 import { tmdbCommand } from "./tools/tmdb_prefetch.ts";
@@ -34,6 +36,8 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   importCommand,
   benchCommand,
   fetchDataCommand,
+  pipelineCommand,
+  demoCommand,
   mrCommand,
   tmdbCommand,
   webCommand,

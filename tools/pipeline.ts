@@ -1,0 +1,371 @@
+/**
+ * `pipeline`: ratings.csv to a served store in one command —
+ * split → neighbors (user, item) → eval (user, item) → predict → import —
+ * skipping every step that is up to date (lib/step_runner.ts; the manifest
+ * is `<out>/manifest.json`), then a summary: metrics, files, time per step.
+ *
+ * Files in `<out>`: ratings_train.csv, ratings_test.csv,
+ * user_topk_neighbors.txt, item_topk_neighbors.txt, metrics_{user,item}.json,
+ * report_{user,item}.html, user_based_recommendations.csv, and the SQLite
+ * store `recsys.db` unless `--db` (or `RECSYS_DB`) names another.
+ * `--engine mr` computes the neighbor files with the local Hadoop Streaming
+ * runner (mr/runner.ts) instead of the in-process engine; both write the
+ * same bytes, but the engine is recorded as an option so switching reruns.
+ */
+import { defineCommand } from "../lib/command.ts";
+import { runSteps, type Step, type StepReport } from "../lib/step_runner.ts";
+import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
+import { defaultWorkers } from "../lib/worker_pool.ts";
+import { formatSeconds } from "../lib/progress.ts";
+import { splitRatings } from "./split.ts";
+import { computeNeighborsFile, type NeighborsOptions } from "./neighbors.ts";
+import { runLocalMr } from "../mr/runner.ts";
+import { type EvalResult, evaluateModel, formatEvalSummary } from "../eval/evaluate.ts";
+import { predictToFile } from "../eval/predict.ts";
+import { importStore } from "./import.ts";
+import { maskStoreUrl } from "../lib/store/open.ts";
+
+export const ENGINES = ["inproc", "mr"] as const;
+export type Engine = typeof ENGINES[number];
+
+/** Defaults of the options that change output, shared by `pipeline` and `demo`. */
+export const PIPELINE_DEFAULTS = {
+  seed: 42,
+  testRatio: 0.2,
+  k: 50,
+  minCommon: 5,
+  similarity: "cosine" as SimilarityKind,
+  shrink: 0,
+  maxRaters: 0,
+  top: 100,
+} as const;
+
+export interface PipelineOptions {
+  /** Directory with ratings.csv (and movies.csv, links.csv when present). */
+  data: string;
+  /** Directory receiving every output and the manifest. */
+  out: string;
+  /** Split seed. Changes output. @default 42 */
+  seed: number;
+  /** Test fraction, in (0, 1). Changes output. @default 0.2 */
+  testRatio: number;
+  /** Neighbors kept per id. Changes output. @default 50 */
+  k: number;
+  /** Least co-rated count. Changes output. @default 5 */
+  minCommon: number;
+  /** Changes output. @default "cosine" */
+  similarity: SimilarityKind;
+  /** Shrinkage λ. Changes output. @default 0 */
+  shrink: number;
+  /** Raters kept per group before pairing, 0 = all (tools/neighbors.ts). Changes output. @default 0 */
+  maxRaters: number;
+  /** Recommendations kept per user. Changes output. @default 100 */
+  top: number;
+  /** Neighbor engine. Same output by contract. @default "inproc" */
+  engine: Engine;
+  /** Store URL (`sqlite:<path>` or `mysql://…`). @default `sqlite:<out>/recsys.db` */
+  db?: string;
+  /** Worker threads (MR: tasks run at once). Changes only speed. @default the number of cores */
+  workers: number;
+  /** Progress bars on a terminal. */
+  progress?: boolean;
+  /** Where step lines and tables go. @default console.log */
+  log?: (line: string) => void;
+}
+
+export interface PipelineResult {
+  steps: StepReport[];
+  user: EvalResult;
+  item: EvalResult;
+  /** The store URL, password masked. */
+  db: string;
+  /** The store URL as given (for opening it). */
+  dbUrl: string;
+  /** Output files by role. */
+  files: Record<string, string>;
+  seconds: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** Every output path of a pipeline into `out`. */
+export function pipelineFiles(out: string): Record<string, string> {
+  return {
+    train: `${out}/ratings_train.csv`,
+    test: `${out}/ratings_test.csv`,
+    userNeighbors: `${out}/user_topk_neighbors.txt`,
+    itemNeighbors: `${out}/item_topk_neighbors.txt`,
+    userMetrics: `${out}/metrics_user.json`,
+    itemMetrics: `${out}/metrics_item.json`,
+    userReport: `${out}/report_user.html`,
+    itemReport: `${out}/report_item.html`,
+    recommendations: `${out}/user_based_recommendations.csv`,
+    manifest: `${out}/manifest.json`,
+  };
+}
+
+/** Runs (or skips) every step; see the module doc. */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const t0 = performance.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { data, out, workers, progress } = options;
+  const ratings = `${data}/ratings.csv`;
+  if (!(await exists(ratings))) {
+    throw new Deno.errors.NotFound(`${ratings} not found (--data must hold ratings.csv)`);
+  }
+  await Deno.mkdir(out, { recursive: true });
+  const f = pipelineFiles(out);
+  const dbUrl = options.db ?? `sqlite:${out}/recsys.db`;
+  const movies = (await exists(`${data}/movies.csv`)) ? `${data}/movies.csv` : undefined;
+  const links = (await exists(`${data}/links.csv`)) ? `${data}/links.csv` : undefined;
+
+  const neighborOptions = {
+    k: options.k,
+    minCommon: options.minCommon,
+    similarity: options.similarity,
+    shrink: options.shrink,
+    maxRaters: options.maxRaters,
+  };
+  const neighborsStep = (mode: "user" | "item", path: string): Step => ({
+    name: `neighbors-${mode}`,
+    inputs: [f.train],
+    outputs: [path],
+    options: { ...neighborOptions, engine: options.engine },
+    run: () => {
+      const o: NeighborsOptions = { mode, ...neighborOptions, workers, progress };
+      return options.engine === "mr"
+        ? runLocalMr(f.train, path, { ...o, reducers: 4 })
+        : computeNeighborsFile(f.train, path, o);
+    },
+  });
+  const evalDefaults = {
+    k: [] as number[],
+    fallback: "baseline" as const,
+    top: 10,
+    rankUsers: 2000,
+  };
+  const evalStep = (model: "user" | "item", neighbors: string, json: string, report: string) => ({
+    name: `eval-${model}`,
+    inputs: [f.train, f.test, neighbors],
+    outputs: [json, report],
+    options: evalDefaults,
+    async run() {
+      const r = await evaluateModel({
+        train: f.train,
+        test: f.test,
+        neighbors,
+        model,
+        ...evalDefaults,
+        workers,
+        json,
+        report,
+        progress,
+      });
+      log(formatEvalSummary(r));
+      return r;
+    },
+  });
+  const steps: Step[] = [
+    {
+      name: "split",
+      inputs: [ratings],
+      outputs: [f.train, f.test],
+      options: { seed: options.seed, testRatio: options.testRatio },
+      run: () =>
+        splitRatings(ratings, out, {
+          seed: options.seed,
+          testRatio: options.testRatio,
+          skipInvalid: false,
+          progress,
+        }),
+    },
+    neighborsStep("user", f.userNeighbors),
+    neighborsStep("item", f.itemNeighbors),
+    evalStep("user", f.userNeighbors, f.userMetrics, f.userReport),
+    evalStep("item", f.itemNeighbors, f.itemMetrics, f.itemReport),
+    {
+      name: "predict",
+      inputs: [f.train, f.userNeighbors],
+      outputs: [f.recommendations],
+      options: { top: options.top, k: 0 },
+      run: () =>
+        predictToFile({
+          train: f.train,
+          neighbors: f.userNeighbors,
+          model: "user",
+          out: f.recommendations,
+          top: options.top,
+          k: 0,
+          workers,
+          progress,
+        }),
+    },
+    {
+      name: "import",
+      inputs: [
+        f.train,
+        f.test,
+        f.userNeighbors,
+        f.itemNeighbors,
+        f.recommendations,
+        ...(movies ? [movies] : []),
+        ...(links ? [links] : []),
+      ],
+      // A MySQL store is no file: its step is judged by its inputs and options alone.
+      outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
+      options: { db: maskStoreUrl(dbUrl) },
+      run: () => importStore({ db: dbUrl, dir: out, movies, links, progress }),
+    },
+  ];
+
+  const width = Math.max(...steps.map((s) => s.name.length));
+  const reports = await runSteps(f.manifest, steps, {
+    onStep(i, step, { run, reason }) {
+      const head = `[${i + 1}/${steps.length}] ${step.name.padEnd(width)}`;
+      log(run ? `${head}  running (${reason})` : `${head}  up to date, skipped`);
+    },
+    onDone(i, report) {
+      log(
+        `[${i + 1}/${steps.length}] ${report.name.padEnd(width)}  done in ${fmt(report.seconds)}`,
+      );
+    },
+  });
+  const byName = new Map(reports.map((r) => [r.name, r]));
+  return {
+    steps: reports,
+    user: byName.get("eval-user")!.result as EvalResult,
+    item: byName.get("eval-item")!.result as EvalResult,
+    db: maskStoreUrl(dbUrl),
+    dbUrl,
+    files: f,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+function fmt(seconds: number): string {
+  return seconds < 10
+    ? `${seconds.toFixed(2)} s`
+    : seconds < 60
+    ? `${seconds.toFixed(1)} s`
+    : formatSeconds(seconds);
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
+const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) + " %" : "n/a");
+
+/** The end-of-run summary: time per step, the metrics of both models, where things are. */
+export function formatPipelineSummary(r: PipelineResult): string {
+  const ran = r.steps.filter((s) => s.status === "ran").length;
+  const width = Math.max(...r.steps.map((s) => s.name.length));
+  const lines = [
+    `pipeline finished in ${fmt(r.seconds)}: ${ran} step(s) ran, ` +
+    `${r.steps.length - ran} up to date`,
+    "",
+    "step".padEnd(width) + "   time",
+    ...r.steps.map((s) =>
+      `${s.name.padEnd(width)}  ${fmt(s.seconds).padStart(7)}` +
+      (s.status === "skipped" ? "  (up to date; time of its last run)" : "")
+    ),
+    "",
+    "model   K     RMSE     MAE  coverage   +fallback RMSE   bias RMSE   NDCG@N  precision@N",
+  ];
+  for (const e of [r.user, r.item]) {
+    lines.push(
+      `${e.model.padEnd(5)} ${String(e.k).padStart(3)}  ${f4(e.rmse).padStart(7)} ` +
+        `${f4(e.mae).padStart(7)}  ${pct(e.coverage).padStart(8)}   ` +
+        `${(e.fallback ? f4(e.fallback.rmse) : "n/a").padStart(14)}   ` +
+        `${f4(e.baselines.bias.rmse).padStart(9)}   ${f4(e.ranking.ndcg).padStart(6)}  ` +
+        `${f4(e.ranking.precision).padStart(11)}`,
+    );
+  }
+  const f = r.files;
+  lines.push(
+    "",
+    `(N = ${r.user.ranking.n}; full tables: ${f.userReport}, ${f.itemReport})`,
+    "",
+    "files:",
+    `  split          ${f.train}, ${f.test}`,
+    `  neighbors      ${f.userNeighbors}, ${f.itemNeighbors}`,
+    `  metrics        ${f.userMetrics}, ${f.itemMetrics}`,
+    `  recommended    ${f.recommendations}`,
+    `  manifest       ${f.manifest}`,
+    `  store          ${r.db}`,
+  );
+  return lines.join("\n");
+}
+
+export const pipelineCommand = defineCommand({
+  name: "pipeline",
+  summary: "split → neighbors → eval → predict → import, skipping up-to-date steps",
+  flags: {
+    data: { type: "string", required: true, arg: "<dir>", doc: "directory with ratings.csv" },
+    out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
+    seed: { type: "integer", default: PIPELINE_DEFAULTS.seed, doc: "split seed" },
+    testRatio: {
+      type: "number",
+      default: PIPELINE_DEFAULTS.testRatio,
+      above: 0,
+      below: 1,
+      doc: "test fraction",
+    },
+    k: { type: "integer", default: PIPELINE_DEFAULTS.k, min: 1, doc: "neighbors kept per id" },
+    minCommon: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.minCommon,
+      min: 1,
+      doc: "least co-rated count of a pair",
+    },
+    similarity: {
+      type: "string",
+      default: PIPELINE_DEFAULTS.similarity,
+      choices: SIMILARITY_KINDS,
+      doc: "similarity formula",
+    },
+    shrink: {
+      type: "number",
+      default: PIPELINE_DEFAULTS.shrink,
+      min: 0,
+      doc: "shrinkage λ: sim·n/(n+λ)",
+    },
+    maxRaters: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.maxRaters,
+      min: 0,
+      doc: "raters kept per group, 0 = all",
+    },
+    top: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.top,
+      min: 1,
+      doc: "recommendations kept per user",
+    },
+    engine: {
+      type: "string",
+      default: "inproc",
+      choices: ENGINES,
+      doc: "neighbor engine: in-process Workers, or the local Hadoop Streaming runner",
+    },
+    db: {
+      type: "string",
+      arg: "<url>",
+      doc: "store URL (default: $RECSYS_DB, else sqlite:<out>/recsys.db)",
+    },
+    workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+  },
+  details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
+    "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",
+  async run(flags) {
+    const r = await runPipeline({ ...flags, db: flags.db ?? Deno.env.get("RECSYS_DB") });
+    console.log("");
+    console.log(formatPipelineSummary(r));
+    console.log(`\nnext: deno task recsys web --db ${r.db}`);
+  },
+});
