@@ -1,53 +1,37 @@
 import assert from "node:assert/strict";
 import { createApp } from "../routes/app.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
-import type { Movie } from "../lib/store/store.ts";
-import { type MemoryData, MemoryStore } from "./fixtures/memory_store.ts";
+import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
+import { openStore } from "../lib/store/open.ts";
+import { importStore } from "../tools/import.ts";
 
 const IMAGE_BASE = "https://image.example.test/t/p/w185";
-const XSS_TITLE = `<script>alert("owned")</script> & <img src=x onerror=alert(1)> (2001)`;
+/** Hand-written MovieLens-format files; movie 3's title is an XSS attempt. */
+const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
-function movie(
-  movieId: number,
-  title: string,
-  genres: string[],
-  imdb: string,
-  tmdb: number | null,
-): Movie {
-  const m = /\((\d{4})\)\s*$/.exec(title);
-  return { movieId, title, genres, year: m ? Number(m[1]) : null, imdbId: imdb, tmdbId: tmdb };
+/** A store whose every call fails with StoreUnavailableError while `down` is set. */
+function switchable(store: Store): { store: Store; setDown(down: boolean): void } {
+  let down = false;
+  const proxy = new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        down
+          ? Promise.reject(new StoreUnavailableError("database switched off by the test"))
+          : value.apply(target, args);
+    },
+  });
+  return { store: proxy, setDown: (d) => down = d };
 }
 
-function fixture(): MemoryData {
-  return {
-    movies: [
-      movie(1, "Toy Story (1995)", ["Adventure", "Animation"], "0114709", 862),
-      movie(2, "Heat (1995)", ["Action", "Crime"], "0113277", 949),
-      movie(3, XSS_TITLE, ["Drama"], "0000003", null),
-      movie(4, "Amélie (2001)", ["Comedy", "Romance"], "0211915", 194),
-      movie(5, "Se7en, Director's Cut (1995)", ["(no genres listed)"], "0114369", 807),
-    ],
-    ratings: [
-      [1, 1, 4.0, 946684800], // 2000-01-01
-      [1, 2, 3.5, 978307200], // 2001-01-01
-      [1, 3, 5.0, 1009843200], // 2002-01-01
-      [2, 1, 4.5, 946684800],
-      [2, 4, 4.0, 946684800],
-      [3, 1, 2.0, 946684800],
-    ],
-    predictions: [
-      [1, 4, 4.5, 2],
-      [1, 5, 3.9, 0],
-      [2, 2, 3.0, 1],
-    ],
-    userNeighbors: [[1, 2, 0.8, 2], [1, 3, 0.5, 1]],
-    itemNeighbors: [[1, 2, 0.9], [1, 4, 0.7]],
-  };
-}
-
-function setup() {
-  const store = new MemoryStore(fixture());
-  store.tmdb.set(1, {
+/** The fixture imported into a fresh SQLite store, with two TMDB cache entries. */
+async function setup() {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-test-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const sqlite = await openStore(db);
+  await sqlite.tmdbPut({
     movieId: 1,
     status: "ok",
     tmdbId: 862,
@@ -55,7 +39,7 @@ function setup() {
     overview: "Woody <b>and</b> Buzz",
     fetchedAt: 1,
   });
-  store.tmdb.set(4, {
+  await sqlite.tmdbPut({
     movieId: 4,
     status: "not_found",
     tmdbId: null,
@@ -63,12 +47,17 @@ function setup() {
     overview: null,
     fetchedAt: 1,
   });
+  const { store, setDown } = switchable(sqlite);
   const tmdb = new TmdbMetadata(store, null, IMAGE_BASE);
   const app = createApp({ store, sessionSecret: "test-secret-0123456789", tmdb });
-  return { store, app };
+  const close = async () => {
+    await sqlite.close();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { app, setDown, close };
 }
 
-type App = ReturnType<typeof setup>["app"];
+type App = Awaited<ReturnType<typeof setup>>["app"];
 
 /** Cookie header built from a response's Set-Cookie lines (name=value only). */
 function cookiesOf(res: Response, previous = ""): string {
@@ -115,387 +104,402 @@ async function loggedIn(app: App, userId: string): Promise<string> {
 }
 
 Deno.test("login and session", async (t) => {
-  const { app } = setup();
-
-  await t.step("the login page shows the form with example user ids", async () => {
-    const res = await app.request("/login");
-    const html = await res.text();
-    assert.equal(res.status, 200);
-    assert.match(html, /<form method="post" action="\/login"/);
-    assert.match(html, /data-island="UserIdSuggest"/);
-    // sampleUserIds are the users with predictions: 1 and 2.
-    assert.match(html, /<button type="submit" name="pick" value="1" class="chip">1<\/button>/);
-    assert.match(html, /value="2" class="chip">2</);
-  });
-
-  await t.step("a known user id logs in with a signed HttpOnly SameSite=Lax cookie", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: " 1 " });
-    assert.equal(res.status, 303);
-    assert.equal(res.headers.get("location"), "/dashboard");
-    const line = res.headers.getSetCookie().find((l) => l.startsWith("recsys_session="));
-    assert.ok(line);
-    assert.match(line, /HttpOnly/);
-    assert.match(line, /SameSite=Lax/);
-    assert.match(line, /Path=\//);
-  });
-
-  await t.step("an example button logs in as that user", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: "", pick: "2" });
-    assert.equal(res.status, 303);
-    const dash = await app.request("/dashboard", { headers: { cookie: cookiesOf(res, cookie) } });
-    assert.match(await dash.text(), /Welcome back, user 2/);
-  });
-
-  await t.step("a non-numeric id gets the form again with a message and 400", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: "abc" });
-    assert.equal(res.status, 400);
-    const html = await res.text();
-    assert.match(html, /is not a user id: use digits only/);
-    assert.match(html, /value="abc"/);
-    assert.equal(res.headers.getSetCookie().some((l) => l.startsWith("recsys_session=")), false);
-  });
-
-  await t.step("an empty id gets 400", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: "" });
-    assert.equal(res.status, 400);
-    assert.match(await res.text(), /Enter your user id/);
-  });
-
-  await t.step("a negative, fractional or huge id gets 400", async () => {
-    for (const userId of ["-1", "1.5", "0", "99999999999"]) {
-      const { cookie, token } = await loginForm(app);
-      const res = await post(app, "/login", cookie, { _csrf: token, userId });
-      assert.equal(res.status, 400, userId);
-      await res.body?.cancel();
-    }
-  });
-
-  await t.step("an unknown user gets the form again with a message and 404", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: "77" });
-    assert.equal(res.status, 404);
-    assert.match(await res.text(), /There is no user 77 in this data set/);
-  });
-
-  await t.step("a POST without the CSRF token is rejected with 403", async () => {
-    const { cookie } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { userId: "1" });
-    assert.equal(res.status, 403);
-    assert.equal(res.headers.getSetCookie().some((l) => l.startsWith("recsys_session=")), false);
-    await res.body?.cancel();
-  });
-
-  await t.step("a POST with another token or without the cookie is rejected", async () => {
-    const { cookie, token } = await loginForm(app);
-    const other = await post(app, "/login", cookie, { _csrf: token + "x", userId: "1" });
-    assert.equal(other.status, 403);
-    await other.body?.cancel();
-    const noCookie = await post(app, "/login", "", { _csrf: token, userId: "1" });
-    assert.equal(noCookie.status, 403);
-    await noCookie.body?.cancel();
-  });
-
-  await t.step("a POST from another origin is rejected even with a valid token", async () => {
-    const { cookie, token } = await loginForm(app);
-    const res = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
-      origin: "https://evil.example",
+  const { app, close } = await setup();
+  try {
+    await t.step("the login page shows the form with example user ids", async () => {
+      const res = await app.request("/login");
+      const html = await res.text();
+      assert.equal(res.status, 200);
+      assert.match(html, /<form method="post" action="\/login"/);
+      assert.match(html, /data-island="UserIdSuggest"/);
+      // sampleUserIds are the users with predictions: 1 and 2.
+      assert.match(html, /<button type="submit" name="pick" value="1" class="chip">1<\/button>/);
+      assert.match(html, /value="2" class="chip">2</);
     });
-    assert.equal(res.status, 403);
-    await res.body?.cancel();
-  });
 
-  await t.step("the dashboard redirects to /login without a session", async () => {
-    const res = await app.request("/dashboard");
-    assert.equal(res.status, 302);
-    assert.equal(res.headers.get("location"), "/login");
-  });
+    await t.step("a known user id logs in with a signed HttpOnly SameSite=Lax cookie", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: " 1 " });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get("location"), "/dashboard");
+      const line = res.headers.getSetCookie().find((l) => l.startsWith("recsys_session="));
+      assert.ok(line);
+      assert.match(line, /HttpOnly/);
+      assert.match(line, /SameSite=Lax/);
+      assert.match(line, /Path=\//);
+    });
 
-  await t.step("a tampered session cookie is rejected", async () => {
-    const cookie = await loggedIn(app, "1");
-    const ok = await app.request("/dashboard", { headers: { cookie } });
-    assert.equal(ok.status, 200);
-    await ok.body?.cancel();
-    // Same signature, another user id: the HMAC no longer matches.
-    const forged = cookie.replace(/recsys_session=1\./, "recsys_session=2.");
-    assert.notEqual(forged, cookie);
-    const res = await app.request("/dashboard", { headers: { cookie: forged } });
-    assert.equal(res.status, 302);
-    assert.equal(res.headers.get("location"), "/login");
-  });
+    await t.step("an example button logs in as that user", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "", pick: "2" });
+      assert.equal(res.status, 303);
+      const dash = await app.request("/dashboard", { headers: { cookie: cookiesOf(res, cookie) } });
+      assert.match(await dash.text(), /Welcome back, user 2/);
+    });
 
-  await t.step("logging out clears the session", async () => {
-    const cookie = await loggedIn(app, "1");
-    const page = await app.request("/dashboard", { headers: { cookie } });
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-    const res = await post(app, "/logout", cookie, { _csrf: token });
-    assert.equal(res.status, 303);
-    const after = cookiesOf(res, cookie);
-    assert.doesNotMatch(after, /recsys_session=/);
-    const dash = await app.request("/dashboard", { headers: { cookie: after } });
-    assert.equal(dash.status, 302);
-  });
+    await t.step("a non-numeric id gets the form again with a message and 400", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "abc" });
+      assert.equal(res.status, 400);
+      const html = await res.text();
+      assert.match(html, /is not a user id: use digits only/);
+      assert.match(html, /value="abc"/);
+      assert.equal(res.headers.getSetCookie().some((l) => l.startsWith("recsys_session=")), false);
+    });
+
+    await t.step("an empty id gets 400", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "" });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /Enter your user id/);
+    });
+
+    await t.step("a negative, fractional or huge id gets 400", async () => {
+      for (const userId of ["-1", "1.5", "0", "99999999999"]) {
+        const { cookie, token } = await loginForm(app);
+        const res = await post(app, "/login", cookie, { _csrf: token, userId });
+        assert.equal(res.status, 400, userId);
+        await res.body?.cancel();
+      }
+    });
+
+    await t.step("an unknown user gets the form again with a message and 404", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "77" });
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /There is no user 77 in this data set/);
+    });
+
+    await t.step("a POST without the CSRF token is rejected with 403", async () => {
+      const { cookie } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { userId: "1" });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.getSetCookie().some((l) => l.startsWith("recsys_session=")), false);
+      await res.body?.cancel();
+    });
+
+    await t.step("a POST with another token or without the cookie is rejected", async () => {
+      const { cookie, token } = await loginForm(app);
+      const other = await post(app, "/login", cookie, { _csrf: token + "x", userId: "1" });
+      assert.equal(other.status, 403);
+      await other.body?.cancel();
+      const noCookie = await post(app, "/login", "", { _csrf: token, userId: "1" });
+      assert.equal(noCookie.status, 403);
+      await noCookie.body?.cancel();
+    });
+
+    await t.step("a POST from another origin is rejected even with a valid token", async () => {
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
+        origin: "https://evil.example",
+      });
+      assert.equal(res.status, 403);
+      await res.body?.cancel();
+    });
+
+    await t.step("the dashboard redirects to /login without a session", async () => {
+      const res = await app.request("/dashboard");
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("location"), "/login");
+    });
+
+    await t.step("a tampered session cookie is rejected", async () => {
+      const cookie = await loggedIn(app, "1");
+      const ok = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(ok.status, 200);
+      await ok.body?.cancel();
+      // Same signature, another user id: the HMAC no longer matches.
+      const forged = cookie.replace(/recsys_session=1\./, "recsys_session=2.");
+      assert.notEqual(forged, cookie);
+      const res = await app.request("/dashboard", { headers: { cookie: forged } });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("location"), "/login");
+    });
+
+    await t.step("logging out clears the session", async () => {
+      const cookie = await loggedIn(app, "1");
+      const page = await app.request("/dashboard", { headers: { cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      const res = await post(app, "/logout", cookie, { _csrf: token });
+      assert.equal(res.status, 303);
+      const after = cookiesOf(res, cookie);
+      assert.doesNotMatch(after, /recsys_session=/);
+      const dash = await app.request("/dashboard", { headers: { cookie: after } });
+      assert.equal(dash.status, 302);
+    });
+  } finally {
+    await close();
+  }
 });
 
 Deno.test("pages", async (t) => {
-  const { app } = setup();
-  const cookie = await loggedIn(app, "1");
+  const { app, close } = await setup();
+  try {
+    const cookie = await loggedIn(app, "1");
 
-  await t.step("the dashboard shows the three sections from the store", async () => {
-    const res = await app.request("/dashboard", { headers: { cookie } });
-    assert.equal(res.status, 200);
-    const html = await res.text();
-    assert.match(html, /Movies you have rated/);
-    assert.match(html, /Recommended for you/);
-    assert.match(html, /Users similar to you/);
-    // Rated: 3 movies, default sort date desc: the 2002 rating first.
-    assert.match(html, /3 in total/);
-    const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
-      html.indexOf(s, html.indexOf("rated-table"))
-    );
-    assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
-    assert.match(html, /★ 3\.5/);
-    assert.match(html, /2001-01-01/);
-    // Recommendations: predicted score and the reason line.
-    assert.match(html, /★ 4\.5<\/span> predicted/);
-    assert.match(html, /Liked by 2 of your similar users/);
-    assert.match(html, /Predicted from your similar users' ratings/);
-    // Similar users with similarity and movies in common.
-    assert.match(html, /<td>User 2<\/td>/);
-    assert.match(html, /0\.800/);
-    assert.match(html, /<td class="num">2<\/td>/);
-  });
-
-  await t.step(
-    "movie cards link to MovieLens and the movie page and carry the overview",
-    async () => {
+    await t.step("the dashboard shows the three sections from the store", async () => {
       const res = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(res.status, 200);
       const html = await res.text();
-      assert.match(html, /href="https:\/\/movielens\.org\/movies\/4"/);
-      assert.match(html, /href="\/movies\/4"/);
-      // Amélie is cached as not_found: placeholder, no img.
-      assert.match(html, /aria-label="No poster for Amélie"/);
-      // Rated Toy Story has a cached poster: thumbnail from the image base.
-      assert.match(html, new RegExp(`src="${IMAGE_BASE}/toy\\.jpg"`));
-    },
-  );
-
-  await t.step("the rated table sorts and pages from the query string", async () => {
-    const res = await app.request("/dashboard?sort=title&order=asc&pageSize=2&page=2", {
-      headers: { cookie },
+      assert.match(html, /Movies you have rated/);
+      assert.match(html, /Recommended for you/);
+      assert.match(html, /Users similar to you/);
+      // Rated: 3 movies, default sort date desc: the 2002 rating first.
+      assert.match(html, /3 in total/);
+      const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
+        html.indexOf(s, html.indexOf("rated-table"))
+      );
+      assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
+      assert.match(html, /★ 3\.5/);
+      assert.match(html, /2001-01-01/);
+      // Recommendations: predicted score and the reason line.
+      assert.match(html, /★ 4\.5<\/span> predicted/);
+      assert.match(html, /Liked by 2 of your similar users/);
+      assert.match(html, /Predicted from your similar users' ratings/);
+      // Similar users with similarity and movies in common.
+      assert.match(html, /<td>User 2<\/td>/);
+      assert.match(html, /0\.800/);
+      assert.match(html, /<td class="num">2<\/td>/);
     });
-    const html = await res.text();
-    // Titles ascending: "<script>…", "Heat (1995)", "Toy Story (1995)": page 2 of size 2 holds Toy Story only.
-    const table = html.slice(html.indexOf("rated-table"), html.indexOf("</table>"));
-    assert.match(table, /Toy Story/);
-    assert.doesNotMatch(table, /Heat/);
-    assert.match(html, /Page 2 of 2/);
-  });
 
-  await t.step("a bad sort parameter is a 400 page", async () => {
-    const res = await app.request("/dashboard?sort=evil", { headers: { cookie } });
-    assert.equal(res.status, 400);
-    assert.match(await res.text(), /sort must be one of/);
-  });
+    await t.step(
+      "movie cards link to MovieLens and the movie page and carry the overview",
+      async () => {
+        const res = await app.request("/dashboard", { headers: { cookie } });
+        const html = await res.text();
+        assert.match(html, /href="https:\/\/movielens\.org\/movies\/4"/);
+        assert.match(html, /href="\/movies\/4"/);
+        // Amélie is cached as not_found: placeholder, no img.
+        assert.match(html, /aria-label="No poster for Amélie"/);
+        // Rated Toy Story has a cached poster: thumbnail from the image base.
+        assert.match(html, new RegExp(`src="${IMAGE_BASE}/toy\\.jpg"`));
+      },
+    );
 
-  await t.step("the movie page shows details, links and similar movies", async () => {
-    const res = await app.request("/movies/1");
-    assert.equal(res.status, 200);
-    const html = await res.text();
-    assert.match(html, /<h1>Toy Story<span class="movie-year">1995<\/span><\/h1>/);
-    assert.match(html, /<li>Adventure<\/li><li>Animation<\/li>/);
-    assert.match(html, /Woody &lt;b>and&lt;\/b> Buzz/);
-    assert.match(html, /https:\/\/www\.imdb\.com\/title\/tt0114709\//);
-    assert.match(html, /https:\/\/www\.themoviedb\.org\/movie\/862/);
-    assert.match(html, /https:\/\/movielens\.org\/movies\/1"/);
-    assert.match(html, /Similar movies/);
-    assert.match(html, /0\.90<\/span> similarity/);
-    assert.match(html, /href="\/movies\/2"/);
-  });
+    await t.step("the rated table sorts and pages from the query string", async () => {
+      const res = await app.request("/dashboard?sort=title&order=asc&pageSize=2&page=2", {
+        headers: { cookie },
+      });
+      const html = await res.text();
+      // Titles ascending: "<script>…", "Heat (1995)", "Toy Story (1995)": page 2 of size 2 holds Toy Story only.
+      const table = html.slice(html.indexOf("rated-table"), html.indexOf("</table>"));
+      assert.match(table, /Toy Story/);
+      assert.doesNotMatch(table, /Heat/);
+      assert.match(html, /Page 2 of 2/);
+    });
 
-  await t.step("an XSS attempt through a movie title renders as text", async () => {
-    for (const path of ["/movies/3", "/dashboard"]) {
-      const html = await (await app.request(path, { headers: { cookie } })).text();
-      assert.doesNotMatch(html, /<script>alert/);
-      assert.doesNotMatch(html, /<img src=x/);
-      assert.match(html, /&lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
-    }
-  });
+    await t.step("a bad sort parameter is a 400 page", async () => {
+      const res = await app.request("/dashboard?sort=evil", { headers: { cookie } });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /sort must be one of/);
+    });
 
-  await t.step("pages contain no inline script", async () => {
-    for (const path of ["/login", "/movies/1"]) {
-      const html = await (await app.request(path)).text();
-      assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
-    }
-  });
+    await t.step("the movie page shows details, links and similar movies", async () => {
+      const res = await app.request("/movies/1");
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /<h1>Toy Story<span class="movie-year">1995<\/span><\/h1>/);
+      assert.match(html, /<li>Adventure<\/li><li>Animation<\/li>/);
+      assert.match(html, /Woody &lt;b>and&lt;\/b> Buzz/);
+      assert.match(html, /https:\/\/www\.imdb\.com\/title\/tt0114709\//);
+      assert.match(html, /https:\/\/www\.themoviedb\.org\/movie\/862/);
+      assert.match(html, /https:\/\/movielens\.org\/movies\/1"/);
+      assert.match(html, /Similar movies/);
+      assert.match(html, /0\.90<\/span> similarity/);
+      assert.match(html, /href="\/movies\/2"/);
+    });
 
-  await t.step("an unknown movie is a 404 page and a malformed id a 400 page", async () => {
-    const missing = await app.request("/movies/999");
-    assert.equal(missing.status, 404);
-    assert.match(await missing.text(), /no movie 999/);
-    const bad = await app.request("/movies/1x");
-    assert.equal(bad.status, 400);
-    await bad.body?.cancel();
-  });
+    await t.step("an XSS attempt through a movie title renders as text", async () => {
+      for (const path of ["/movies/3", "/dashboard"]) {
+        const html = await (await app.request(path, { headers: { cookie } })).text();
+        assert.doesNotMatch(html, /<script>alert/);
+        assert.doesNotMatch(html, /<img src=x/);
+        assert.match(html, /&lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
+      }
+    });
 
-  await t.step("an unknown path is the 404 page", async () => {
-    const res = await app.request("/no/such/page");
-    assert.equal(res.status, 404);
-    assert.match(res.headers.get("content-type") ?? "", /text\/html/);
-    assert.match(await res.text(), /There is no page at this address/);
-  });
+    await t.step("pages contain no inline script", async () => {
+      for (const path of ["/login", "/movies/1"]) {
+        const html = await (await app.request(path)).text();
+        assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
+      }
+    });
 
-  await t.step("every response carries the security headers", async () => {
-    const res = await app.request("/login");
-    await res.body?.cancel();
-    const csp = res.headers.get("content-security-policy") ?? "";
-    assert.match(csp, /script-src 'self'(;|$)/);
-    assert.match(csp, /frame-ancestors 'none'/);
-    assert.match(csp, /img-src 'self' https:\/\/image\.example\.test/);
-    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-  });
+    await t.step("an unknown movie is a 404 page and a malformed id a 400 page", async () => {
+      const missing = await app.request("/movies/999");
+      assert.equal(missing.status, 404);
+      assert.match(await missing.text(), /no movie 999/);
+      const bad = await app.request("/movies/1x");
+      assert.equal(bad.status, 400);
+      await bad.body?.cancel();
+    });
 
-  await t.step("assets are served under content-hashed names with a long cache", async () => {
-    const html = await (await app.request("/login")).text();
-    const href = /<link rel="stylesheet" href="(\/assets\/style\.[0-9a-f]{16}\.css)"/.exec(html)
-      ?.[1];
-    assert.ok(href);
-    const css = await app.request(href);
-    assert.equal(css.status, 200);
-    assert.match(css.headers.get("cache-control") ?? "", /max-age=31536000, immutable/);
-    assert.match(await css.text(), /\.card-overlay/);
-    const missing = await app.request("/assets/style.0000000000000000.css");
-    assert.equal(missing.status, 404);
-    await missing.body?.cancel();
-  });
+    await t.step("an unknown path is the 404 page", async () => {
+      const res = await app.request("/no/such/page");
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+      assert.match(await res.text(), /There is no page at this address/);
+    });
+
+    await t.step("every response carries the security headers", async () => {
+      const res = await app.request("/login");
+      await res.body?.cancel();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(csp, /img-src 'self' https:\/\/image\.example\.test/);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    });
+
+    await t.step("assets are served under content-hashed names with a long cache", async () => {
+      const html = await (await app.request("/login")).text();
+      const href = /<link rel="stylesheet" href="(\/assets\/style\.[0-9a-f]{16}\.css)"/.exec(html)
+        ?.[1];
+      assert.ok(href);
+      const css = await app.request(href);
+      assert.equal(css.status, 200);
+      assert.match(css.headers.get("cache-control") ?? "", /max-age=31536000, immutable/);
+      assert.match(await css.text(), /\.card-overlay/);
+      const missing = await app.request("/assets/style.0000000000000000.css");
+      assert.equal(missing.status, 404);
+      await missing.body?.cancel();
+    });
+  } finally {
+    await close();
+  }
 });
 
 Deno.test("JSON API", async (t) => {
-  const { app } = setup();
-  const json = async (path: string, status = 200) => {
-    const res = await app.request(path);
-    assert.equal(res.status, status, path);
-    assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-    return await res.json();
-  };
+  const { app, close } = await setup();
+  try {
+    const json = async (path: string, status = 200) => {
+      const res = await app.request(path);
+      assert.equal(res.status, status, path);
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+      return await res.json();
+    };
 
-  await t.step("recommendations have the documented shape, best first", async () => {
-    const body = await json("/api/users/1/recommendations");
-    assert.equal(body.userId, 1);
-    assert.equal(body.recommendations.length, 2);
-    const [first] = body.recommendations;
-    assert.deepEqual(
-      {
-        movieId: first.movieId,
-        title: first.title,
-        genres: first.genres,
-        prediction: first.prediction,
-      },
-      { movieId: 4, title: "Amélie (2001)", genres: ["Comedy", "Romance"], prediction: 4.5 },
-    );
-    assert.equal(first.likedByNeighbors, 2);
-    assert.equal(first.posterUrl, null);
-  });
-
-  await t.step("limit caps the recommendations", async () => {
-    const body = await json("/api/users/1/recommendations?limit=1");
-    assert.deepEqual(body.recommendations.map((r: { movieId: number }) => r.movieId), [4]);
-    assert.match((await json("/api/users/1/recommendations?limit=0", 400)).error, /limit/);
-  });
-
-  await t.step("a malformed user id is 400 and an unknown one 404, as JSON", async () => {
-    assert.match((await json("/api/users/abc/recommendations", 400)).error, /user id/);
-    assert.match((await json("/api/users/-3/neighbors", 400)).error, /user id/);
-    assert.equal((await json("/api/users/404/recommendations", 404)).error, "no user 404");
-  });
-
-  await t.step("neighbors list similar users with movies in common", async () => {
-    assert.deepEqual(await json("/api/users/1/neighbors"), {
-      userId: 1,
-      neighbors: [{ userId: 2, similarity: 0.8, common: 2 }, {
-        userId: 3,
-        similarity: 0.5,
-        common: 1,
-      }],
+    await t.step("recommendations have the documented shape, best first", async () => {
+      const body = await json("/api/users/1/recommendations");
+      assert.equal(body.userId, 1);
+      assert.equal(body.recommendations.length, 2);
+      const [first] = body.recommendations;
+      assert.deepEqual(
+        {
+          movieId: first.movieId,
+          title: first.title,
+          genres: first.genres,
+          prediction: first.prediction,
+        },
+        { movieId: 4, title: "Amélie (2001)", genres: ["Comedy", "Romance"], prediction: 4.5 },
+      );
+      assert.equal(first.likedByNeighbors, 2);
+      assert.equal(first.posterUrl, null);
     });
-  });
 
-  await t.step("ratings are paged and sorted", async () => {
-    const body = await json("/api/users/1/ratings?sort=rating&order=desc&pageSize=2");
-    assert.equal(body.total, 3);
-    assert.equal(body.page, 1);
-    assert.deepEqual(body.ratings.map((r: { rating: number }) => r.rating), [5, 4]);
-  });
-
-  await t.step("a movie has its links and cached TMDB data", async () => {
-    const body = await json("/api/movies/1");
-    assert.equal(body.movieId, 1);
-    assert.equal(body.year, 1995);
-    assert.equal(body.posterUrl, `${IMAGE_BASE}/toy.jpg`);
-    assert.equal(body.overview, "Woody <b>and</b> Buzz");
-    assert.deepEqual(body.links, {
-      movielens: "https://movielens.org/movies/1",
-      imdb: "https://www.imdb.com/title/tt0114709/",
-      tmdb: "https://www.themoviedb.org/movie/862",
+    await t.step("limit caps the recommendations", async () => {
+      const body = await json("/api/users/1/recommendations?limit=1");
+      assert.deepEqual(body.recommendations.map((r: { movieId: number }) => r.movieId), [4]);
+      assert.match((await json("/api/users/1/recommendations?limit=0", 400)).error, /limit/);
     });
-    await json("/api/movies/999", 404);
-    await json("/api/movies/0", 400);
-  });
 
-  await t.step("similar movies come from the item neighbors", async () => {
-    const body = await json("/api/movies/1/similar");
-    assert.equal(body.movieId, 1);
-    assert.deepEqual(
-      body.similar.map((s: { movieId: number; similarity: number }) => [s.movieId, s.similarity]),
-      [[2, 0.9], [4, 0.7]],
-    );
-    await json("/api/movies/999/similar", 404);
-  });
+    await t.step("a malformed user id is 400 and an unknown one 404, as JSON", async () => {
+      assert.match((await json("/api/users/abc/recommendations", 400)).error, /user id/);
+      assert.match((await json("/api/users/-3/neighbors", 400)).error, /user id/);
+      assert.equal((await json("/api/users/404/recommendations", 404)).error, "no user 404");
+    });
 
-  await t.step("the sample endpoint lists users with recommendations", async () => {
-    assert.deepEqual(await json("/api/users/sample?limit=5"), { userIds: [1, 2] });
-  });
+    await t.step("neighbors list similar users with movies in common", async () => {
+      assert.deepEqual(await json("/api/users/1/neighbors"), {
+        userId: 1,
+        neighbors: [{ userId: 2, similarity: 0.8, common: 2 }, {
+          userId: 3,
+          similarity: 0.5,
+          common: 1,
+        }],
+      });
+    });
 
-  await t.step("health reports the store's counts", async () => {
-    const body = await json("/api/health");
-    assert.equal(body.status, "ok");
-    assert.equal(body.counts.movies, 5);
-    assert.equal(body.counts.users, 3);
-  });
+    await t.step("ratings are paged and sorted", async () => {
+      const body = await json("/api/users/1/ratings?sort=rating&order=desc&pageSize=2");
+      assert.equal(body.total, 3);
+      assert.equal(body.page, 1);
+      assert.deepEqual(body.ratings.map((r: { rating: number }) => r.rating), [5, 4]);
+    });
 
-  await t.step("an unknown API path is a JSON 404", async () => {
-    assert.ok((await json("/api/nothing", 404)).error);
-  });
+    await t.step("a movie has its links and cached TMDB data", async () => {
+      const body = await json("/api/movies/1");
+      assert.equal(body.movieId, 1);
+      assert.equal(body.year, 1995);
+      assert.equal(body.posterUrl, `${IMAGE_BASE}/toy.jpg`);
+      assert.equal(body.overview, "Woody <b>and</b> Buzz");
+      assert.deepEqual(body.links, {
+        movielens: "https://movielens.org/movies/1",
+        imdb: "https://www.imdb.com/title/tt0114709/",
+        tmdb: "https://www.themoviedb.org/movie/862",
+      });
+      await json("/api/movies/999", 404);
+      await json("/api/movies/0", 400);
+    });
+
+    await t.step("similar movies come from the item neighbors", async () => {
+      const body = await json("/api/movies/1/similar");
+      assert.equal(body.movieId, 1);
+      assert.deepEqual(
+        body.similar.map((s: { movieId: number; similarity: number }) => [s.movieId, s.similarity]),
+        [[2, 0.9], [4, 0.7]],
+      );
+      await json("/api/movies/999/similar", 404);
+    });
+
+    await t.step("the sample endpoint lists users with recommendations", async () => {
+      assert.deepEqual(await json("/api/users/sample?limit=5"), { userIds: [1, 2] });
+    });
+
+    await t.step("health reports the store's counts", async () => {
+      const body = await json("/api/health");
+      assert.equal(body.status, "ok");
+      assert.equal(body.counts.movies, 5);
+      assert.equal(body.counts.users, 3);
+    });
+
+    await t.step("an unknown API path is a JSON 404", async () => {
+      assert.ok((await json("/api/nothing", 404)).error);
+    });
+  } finally {
+    await close();
+  }
 });
 
 Deno.test("a store that is down", async (t) => {
-  const { app, store } = setup();
-  const cookie = await loggedIn(app, "1");
-  const quiet = console.error;
+  const { app, setDown, close } = await setup();
+  try {
+    const cookie = await loggedIn(app, "1");
+    const quiet = console.error;
 
-  await t.step("gives 503 on pages and the API, and recovers when it is back", async () => {
-    console.error = () => {};
-    try {
-      store.down = true;
-      const page = await app.request("/dashboard", { headers: { cookie } });
-      assert.equal(page.status, 503);
-      assert.equal(page.headers.get("retry-after"), "5");
-      assert.match(await page.text(), /cannot be reached right now/);
-      const api = await app.request("/api/users/1/recommendations");
-      assert.equal(api.status, 503);
-      assert.ok((await api.json()).error);
-      const health = await app.request("/api/health");
-      assert.equal(health.status, 503);
-      assert.equal((await health.json()).status, "unavailable");
-    } finally {
-      console.error = quiet;
-    }
-    store.down = false;
-    const again = await app.request("/dashboard", { headers: { cookie } });
-    assert.equal(again.status, 200);
-    await again.body?.cancel();
-  });
+    await t.step("gives 503 on pages and the API, and recovers when it is back", async () => {
+      console.error = () => {};
+      try {
+        setDown(true);
+        const page = await app.request("/dashboard", { headers: { cookie } });
+        assert.equal(page.status, 503);
+        assert.equal(page.headers.get("retry-after"), "5");
+        assert.match(await page.text(), /cannot be reached right now/);
+        const api = await app.request("/api/users/1/recommendations");
+        assert.equal(api.status, 503);
+        assert.ok((await api.json()).error);
+        const health = await app.request("/api/health");
+        assert.equal(health.status, 503);
+        assert.equal((await health.json()).status, "unavailable");
+      } finally {
+        console.error = quiet;
+      }
+      setDown(false);
+      const again = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(again.status, 200);
+      await again.body?.cancel();
+    });
+  } finally {
+    await close();
+  }
 });

@@ -61,7 +61,7 @@ async function writeRecommendations(path: string, users: Int32Array, movies: Int
 }
 
 /** `<dir>/import-input/` with the split linked in and the generated files made once. */
-async function importInput(ctx: BenchContext): Promise<string> {
+export async function importInput(ctx: BenchContext): Promise<string> {
   const dir = `${ctx.dir}/import-input`;
   await Deno.mkdir(dir, { recursive: true });
   for (const name of ["ratings_train.csv", "ratings_test.csv", "movies.csv", "links.csv"]) {

@@ -1,0 +1,157 @@
+/**
+ * Bench entry `web-dashboard`: the web server under load on loopback.
+ *
+ * The store is the bench context's split plus the generated neighbor and
+ * recommendation files of `import-sqlite` (tools/import_bench.ts: top-50
+ * neighbors for every user and movie, top-100 recommendations for every
+ * user), imported once into `<bench dir>/web-bench.db`. The server is
+ * startWeb() in this process (so peak RSS is the server's); the load
+ * generator is Debian's `wrk` (apt-get install wrk): 64 connections, 2
+ * threads, 20 s against `/dashboard` (session cookies of 200 random users,
+ * obtained through the real login form) and then 20 s against
+ * `/api/users/:id/recommendations` for the same users. Target: p99 < 50 ms,
+ * no errors. Both sides share the machine's cores.
+ */
+import { importStore } from "./import.ts";
+import { importInput } from "./import_bench.ts";
+import { startWeb } from "./web.ts";
+import type { BenchEntry } from "./bench.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
+
+const CONNECTIONS = 64, SECONDS = 20, USERS = 200;
+
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx/3xx answers plus connect, read, write errors and timeouts. */
+  errors: number;
+}
+
+/** A session cookie for `userId`, through GET /login and POST /login like a browser. */
+async function login(base: string, userId: number): Promise<string> {
+  const form = await fetch(`${base}/login`);
+  const html = await form.text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  if (!token) throw new Error("web-dashboard: no CSRF token on /login");
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrf },
+    body: new URLSearchParams({ _csrf: token, userId: String(userId) }),
+  });
+  await res.body?.cancel();
+  const session = res.headers.getSetCookie().find((c) => c.startsWith("recsys_session="));
+  if (res.status !== 303 || !session) {
+    throw new Error(`web-dashboard: login as ${userId} failed (${res.status})`);
+  }
+  return session.split(";")[0];
+}
+
+const LUA_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    e.status + e.connect + e.read + e.write + e.timeout))
+end
+`;
+
+async function runWrk(url: string, script: string): Promise<WrkResult> {
+  const dir = await Deno.makeTempDir({ prefix: "wrk-" });
+  try {
+    await Deno.writeTextFile(`${dir}/load.lua`, script + LUA_DONE);
+    let out: Deno.CommandOutput;
+    try {
+      out = await new Deno.Command("wrk", {
+        args: ["-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "-s", `${dir}/load.lua`, url],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) {
+        throw new Error("web-dashboard needs wrk on PATH (apt-get install wrk)");
+      }
+      throw err;
+    }
+    const text = new TextDecoder().decode(out.stdout);
+    const m = /WRK (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(text);
+    if (!out.success || !m) {
+      throw new Error(`wrk failed:\n${text}${new TextDecoder().decode(out.stderr)}`);
+    }
+    const [requests, durationUs, p50Us, p99Us, errors] = m.slice(1).map(Number);
+    return { requests, seconds: durationUs / 1e6, p50Ms: p50Us / 1e3, p99Ms: p99Us / 1e3, errors };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function describe(r: WrkResult): string {
+  return `${(r.requests / r.seconds).toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, ` +
+    `p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, ${r.requests} requests`;
+}
+
+export const webDashboardEntry: BenchEntry = {
+  name: "web-dashboard",
+  description: `wrk, ${CONNECTIONS} connections x ${SECONDS} s on /dashboard and ` +
+    "/api/users/:id/recommendations (target p99 < 50 ms, no errors)",
+  async run(ctx) {
+    const input = await importInput(ctx);
+    const dbPath = await ctx.ensure("web-bench.db", async (path) => {
+      const tmp = `${path}.tmp-${Deno.pid}`;
+      await importStore({ db: `sqlite:${tmp}`, dir: input, progress: false });
+      await Deno.rename(tmp, path);
+      for (const p of [`${tmp}-wal`, `${tmp}-shm`]) await Deno.remove(p).catch(() => {});
+    });
+    const web = await startWeb({
+      db: `sqlite:${dbPath}`,
+      port: 0,
+      host: "127.0.0.1",
+      quiet: true,
+      tmdb: null,
+      sessionSecret: "bench-secret-0123456789abcdef",
+    });
+    try {
+      const { table } = await readRatingsTable(`${ctx.dir}/ratings_train.csv`);
+      let maxUser = 0;
+      for (let i = 0; i < table.length; i++) if (table.users[i] > maxUser) maxUser = table.users[i];
+      // Synthetic user ids are 1..N; pick USERS of them spread over the range.
+      const users = Array.from({ length: USERS }, (_, i) => 1 + Math.floor((i * 7919) % maxUser));
+      const cookies: string[] = [];
+      for (const u of users) cookies.push(await login(web.url, u));
+      const lua = (path: string) =>
+        `local users = {${users.join(",")}}
+local cookies = {${cookies.map((c) => JSON.stringify(c)).join(",")}}
+local n = 0
+request = function()
+  n = n + 1
+  local i = (n * 31 + math.random(#users)) % #users + 1
+  ${path}
+end
+`;
+      const dashboard = await runWrk(
+        web.url,
+        lua(`return wrk.format("GET", "/dashboard", { ["Cookie"] = cookies[i] })`),
+      );
+      const api = await runWrk(
+        web.url,
+        lua(`return wrk.format("GET", "/api/users/" .. users[i] .. "/recommendations")`),
+      );
+      return {
+        seconds: dashboard.seconds + api.seconds,
+        work: dashboard.requests + api.requests,
+        unit: "requests",
+        extra: {
+          store: `sqlite, ${maxUser} users, ${table.length} training ratings`,
+          dashboard: describe(dashboard),
+          recommendationsApi: describe(api),
+          target: "p99 < 50 ms, 0 errors",
+        },
+      };
+    } finally {
+      await web.shutdown();
+    }
+  },
+};
