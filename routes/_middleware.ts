@@ -3,7 +3,7 @@
  * signed session cookie, CSRF tokens, and the login requirement of pages.
  */
 import type { MiddlewareHandler } from "hono";
-import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { type AppEnv, CsrfError } from "./_http.ts";
 
 export const SESSION_COOKIE = "recsys_session";
@@ -42,9 +42,54 @@ export function securityHeaders({ imageOrigins = [] }: SecurityHeadersOptions = 
   return setSecurityHeaders;
 }
 
+const encoder = new TextEncoder();
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * HMAC-SHA256 signatures for cookie values: `<value>.<base64url signature>`.
+ * The key is imported once (Hono's signed-cookie helper imports it on every
+ * call, a measurable share of a dashboard request).
+ */
+export class CookieSigner {
+  #key: Promise<CryptoKey>;
+  constructor(secret: string) {
+    this.#key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+  }
+  async sign(value: string): Promise<string> {
+    const sig = await crypto.subtle.sign("HMAC", await this.#key, encoder.encode(value));
+    return `${value}.${base64url(new Uint8Array(sig))}`;
+  }
+  /** The value if the signature is right, else null. */
+  async verify(signed: string | undefined): Promise<string | null> {
+    const dot = signed?.lastIndexOf(".") ?? -1;
+    if (!signed || dot <= 0) return null;
+    const sig = fromBase64url(signed.slice(dot + 1));
+    if (!sig || sig.length !== 32) return null;
+    const value = signed.slice(0, dot);
+    const ok = await crypto.subtle.verify("HMAC", await this.#key, sig, encoder.encode(value));
+    return ok ? value : null;
+  }
+}
+
 export interface SessionOptions {
-  /** HMAC key of the session and CSRF cookies. */
-  secret: string;
+  /** Signs the session and CSRF cookies. */
+  signer: CookieSigner;
   /** Set the `Secure` flag (behind HTTPS). @default false */
   secure?: boolean;
 }
@@ -52,11 +97,11 @@ export interface SessionOptions {
 /**
  * Reads the signed session cookie into `c.var.userId` (null when absent,
  * tampered with or expired). The cookie value is `<userId>.<issued unix s>`,
- * HMAC-SHA256-signed by Hono's signed-cookie helper.
+ * signed by {@link CookieSigner}.
  */
-export function session({ secret }: SessionOptions) {
+export function session({ signer }: SessionOptions) {
   const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const raw = await getSignedCookie(c, secret, SESSION_COOKIE);
+    const raw = await signer.verify(getCookie(c, SESSION_COOKIE));
     let userId: number | null = null;
     const m = typeof raw === "string" ? /^([1-9][0-9]{0,9})\.([0-9]{1,12})$/.exec(raw) : null;
     if (m && Date.now() / 1000 - Number(m[2]) < SESSION_SECONDS) userId = Number(m[1]);
@@ -70,9 +115,10 @@ export function session({ secret }: SessionOptions) {
 export async function startSession(
   c: Parameters<MiddlewareHandler<AppEnv>>[0],
   userId: number,
-  { secret, secure = false }: SessionOptions,
+  { signer, secure = false }: SessionOptions,
 ): Promise<void> {
-  await setSignedCookie(c, SESSION_COOKIE, `${userId}.${Math.floor(Date.now() / 1000)}`, secret, {
+  const value = await signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}`);
+  setCookie(c, SESSION_COOKIE, value, {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
@@ -87,8 +133,7 @@ export function endSession(c: Parameters<MiddlewareHandler<AppEnv>>[0]): void {
 }
 
 function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  return base64url(crypto.getRandomValues(new Uint8Array(24)));
 }
 
 function sameBytes(a: string, b: string): boolean {
@@ -104,9 +149,9 @@ function sameBytes(a: string, b: string): boolean {
  * does not match, or whose `Origin` is another site, throws {@link CsrfError}.
  * The token is exposed to pages as `c.var.csrfToken`.
  */
-export function csrf({ secret, secure = false }: SessionOptions) {
+export function csrf({ signer, secure = false }: SessionOptions) {
   const checkCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const existing = await getSignedCookie(c, secret, CSRF_COOKIE);
+    const existing = await signer.verify(getCookie(c, CSRF_COOKIE));
     const token = typeof existing === "string" && existing.length >= 32 ? existing : null;
     if (c.req.method === "POST") {
       const origin = c.req.header("origin");
@@ -121,7 +166,7 @@ export function csrf({ secret, secure = false }: SessionOptions) {
     }
     const current = token ?? randomToken();
     if (!token) {
-      await setSignedCookie(c, CSRF_COOKIE, current, secret, {
+      setCookie(c, CSRF_COOKIE, await signer.sign(current), {
         path: "/",
         httpOnly: true,
         sameSite: "Lax",

@@ -29,7 +29,7 @@ import {
   CsrfError,
   NotFoundError,
 } from "./_http.ts";
-import { csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
+import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
 import { renderPage } from "./_render.tsx";
 import ErrorPage from "./_error.tsx";
 import * as index from "./index.ts";
@@ -62,7 +62,10 @@ const FORM_BYTES = 16 * 1024;
 
 /** Builds the app; `app.fetch` serves it, `app.request()` tests it. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
-  const sessionOptions = { secret: options.sessionSecret, secure: options.secureCookies };
+  const sessionOptions = {
+    signer: new CookieSigner(options.sessionSecret),
+    secure: options.secureCookies,
+  };
   const tmdb = options.tmdb ?? new TmdbMetadata(options.store, null, DEFAULT_TMDB_IMAGE_BASE);
   const deps: AppDeps = {
     store: options.store,
