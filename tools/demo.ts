@@ -28,7 +28,7 @@ export interface DemoOptions {
   data?: string;
   /** Directory for synthetic data and pipeline outputs. @default ".cache/demo" */
   cache: string;
-  /** Synthetic data size as a fraction of ML-32M. Changes output. @default 0.05 (1.6M ratings) */
+  /** Synthetic data size as a fraction of ML-32M. Changes output. @default 0.02 (640k ratings) */
   scale: number;
   /** Synthetic data seed. Changes output. @default 1 */
   seed: number;
@@ -162,7 +162,7 @@ export const demoCommand = defineCommand({
     },
     scale: {
       type: "number",
-      default: 0.05,
+      default: 0.02,
       above: 0,
       max: 1,
       doc: "synthetic data size, fraction of ML-32M",
