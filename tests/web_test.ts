@@ -9,20 +9,18 @@ const IMAGE_BASE = "https://image.example.test/t/p/w185";
 /** Hand-written MovieLens-format files; movie 3's title is an XSS attempt. */
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
-/** A store whose every call fails with StoreUnavailableError while `down` is set. */
-function switchable(store: Store): { store: Store; setDown(down: boolean): void } {
-  let down = false;
+/** A store whose every call fails with `failure()` while one is set. */
+function switchable(store: Store): { store: Store; setFailure(f: (() => Error) | null): void } {
+  let failure: (() => Error) | null = null;
   const proxy = new Proxy(store, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) =>
-        down
-          ? Promise.reject(new StoreUnavailableError("database switched off by the test"))
-          : value.apply(target, args);
+        failure ? Promise.reject(failure()) : value.apply(target, args);
     },
   });
-  return { store: proxy, setDown: (d) => down = d };
+  return { store: proxy, setFailure: (f) => failure = f };
 }
 
 /** The fixture imported into a fresh SQLite store, with two TMDB cache entries. */
@@ -47,14 +45,16 @@ async function setup() {
     overview: null,
     fetchedAt: 1,
   });
-  const { store, setDown } = switchable(sqlite);
+  const { store, setFailure } = switchable(sqlite);
   const tmdb = new TmdbMetadata(store, null, IMAGE_BASE);
   const app = createApp({ store, sessionSecret: "test-secret-0123456789", tmdb });
   const close = async () => {
     await sqlite.close();
     await Deno.remove(dir, { recursive: true });
   };
-  return { app, setDown, close };
+  const setDown = (down: boolean) =>
+    setFailure(down ? () => new StoreUnavailableError("database switched off by the test") : null);
+  return { app, setDown, setFailure, close };
 }
 
 type App = Awaited<ReturnType<typeof setup>>["app"];
@@ -471,8 +471,8 @@ Deno.test("JSON API", async (t) => {
   }
 });
 
-Deno.test("a store that is down", async (t) => {
-  const { app, setDown, close } = await setup();
+Deno.test("store failures", async (t) => {
+  const { app, setDown, setFailure, close } = await setup();
   try {
     const cookie = await loggedIn(app, "1");
     const quiet = console.error;
@@ -498,6 +498,26 @@ Deno.test("a store that is down", async (t) => {
       const again = await app.request("/dashboard", { headers: { cookie } });
       assert.equal(again.status, 200);
       await again.body?.cancel();
+    });
+
+    await t.step("an unexpected error is a logged 500 page without details", async () => {
+      const logged: unknown[] = [];
+      console.error = (...args: unknown[]) => logged.push(args);
+      try {
+        setFailure(() => new Error("secret internal detail"));
+        const page = await app.request("/movies/1");
+        assert.equal(page.status, 500);
+        const html = await page.text();
+        assert.match(html, /Something went wrong/);
+        assert.doesNotMatch(html, /secret internal detail/);
+        const api = await app.request("/api/movies/1");
+        assert.equal(api.status, 500);
+        assert.doesNotMatch(JSON.stringify(await api.json()), /secret internal detail/);
+        assert.equal(logged.length, 2);
+      } finally {
+        console.error = quiet;
+        setFailure(null);
+      }
     });
   } finally {
     await close();

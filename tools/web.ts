@@ -173,6 +173,10 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     shutdown() {
       stopped ??= (async () => {
         await server.shutdown();
+        // Background TMDB lookups get a moment to store what they fetched.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([tmdb.idle(), new Promise((r) => timer = setTimeout(r, 2000))]);
+        clearTimeout(timer);
         await store.close();
       })();
       return stopped;
