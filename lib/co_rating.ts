@@ -10,12 +10,16 @@
  * the caller offers the result to both rows. The start of "b > a" in column
  * i's list is `tPos[q] + 1`, precomputed by {@link transposePositions}.
  *
- * Packing (the inner loop is two or three float adds per co-rating): sums
- * share one Float64 slot as `hi · 2^S + lo`, with S chosen so that `lo`
- * (Σxy, Σy², Σy ≤ 100·n) never reaches 2^S and the total stays below 2^53,
- * so the packed value is an exact integer and unpacks exactly.
- * Slots per row b, interleaved so one cache line holds them all:
- * cosine `[n·2^S + Σxy, Σx²·2^S + Σy²]`, Pearson adds `Σx·2^S + Σy` (stride 4).
+ * Packing (the inner loop is one to three float adds per co-rating): sums
+ * share Float64 slots as `hi · 2^S + lo`, with every field bounded so that it
+ * never carries into the next and the total stays below 2^53; the packed
+ * value is an exact integer and unpacks exactly. A pair's co-rated count n
+ * is at most the length L of row a, and Σxy, Σx², Σy² ≤ 100·n.
+ * - Cosine, short row a (2^w > 100·L and (L+1)·2^3w ≤ 2^53, i.e. L ≤ 255):
+ *   one slot `((n·2^w + Σx²)·2^w + Σxy)·2^w + Σy²`. With rows labelled by
+ *   length (lib/row_order.ts), a is the shorter row of every pair it visits.
+ * - Otherwise, slots interleaved per row b so one cache line holds them:
+ *   `[n·2^S + Σxy, Σx²·2^S + Σy²]`, Pearson adds `Σx·2^S + Σy` (stride 4).
  *
  * A row's touched rows are found by scanning the accumulator between the
  * smallest and largest b touched (a sequential pass, cheaper than a
@@ -23,7 +27,8 @@
  * users), resetting slots as it goes.
  *
  * The drained pairs are scored (lib/similarity.ts) and offered to both rows'
- * top-K lists (lib/top_k.ts) in the same pass.
+ * top-K lists (lib/top_k.ts) in the same pass, with the other row's ORIGINAL
+ * id as nid (so ties break by id whatever the row labels).
  *
  * Time per row: Σ over its columns of the later rows in that column, plus
  * the scanned span. Memory: 16 (cosine) or 32 (Pearson) bytes per row.
@@ -68,6 +73,15 @@ export function packShift(maxLen: number): number {
   return s;
 }
 
+/**
+ * The field width w for packing a row of `len` entries' four cosine sums in
+ * one slot (2^w > 100·len, (len+1)·2^3w ≤ 2^53), or 0 when they do not fit.
+ */
+export function singleSlotShift(len: number): number {
+  const w = packShift(len);
+  return (len + 1) * 2 ** (3 * w) <= 2 ** 53 ? w : 0;
+}
+
 export class CoRatingSums {
   readonly o: Orientation;
   readonly tPos: Int32Array;
@@ -77,7 +91,10 @@ export class CoRatingSums {
   /** Pairs (a, b) with at least one co-rating, over all rows scored so far. */
   coRated = 0;
   #acc: Float64Array;
+  #single: Float64Array;
   #scale: number;
+  /** Field width of the single-slot packing for the current row, 0 when it uses `#acc`. */
+  #w = 0;
   #lo = 0;
   #hi = -1;
 
@@ -90,12 +107,15 @@ export class CoRatingSums {
     for (let a = 0; a < rows; a++) maxLen = Math.max(maxLen, o.offsets[a + 1] - o.offsets[a]);
     this.#scale = 2 ** packShift(maxLen);
     this.#acc = new Float64Array(rows * (pearson ? 4 : 2));
+    this.#single = new Float64Array(pearson ? 0 : rows);
   }
 
   /** Adds row a's co-ratings with every later row into the accumulator. */
   accumulate(a: number): void {
     const { offsets, cols, ratings, tOffsets, tRows, tRatings } = this.o;
-    const tPos = this.tPos, acc = this.#acc, sc = this.#scale;
+    const tPos = this.tPos, sc = this.#scale;
+    const w = this.#w = this.pearson ? 0 : singleSlotShift(offsets[a + 1] - offsets[a]);
+    const f1 = 2 ** w, f2 = f1 * f1, f3 = f2 * f1;
     let lo = offsets.length, hi = -1, updates = 0;
     for (let q = offsets[a]; q < offsets[a + 1]; q++) {
       const start = tPos[q] + 1;
@@ -105,9 +125,16 @@ export class CoRatingSums {
       if (tRows[start] < lo) lo = tRows[start];
       if (tRows[end - 1] > hi) hi = tRows[end - 1];
       const x = ratings[q];
-      const c1 = sc, c2 = x * x * sc;
-      if (this.pearson) {
-        const c3 = x * sc;
+      if (w > 0) {
+        const single = this.#single;
+        // n·f3 + Σx²·f2 + Σxy·f1 + Σy²: adds f3 + x²·f2 + y·(x·f1 + y).
+        const c = f3 + x * x * f2, xf = x * f1;
+        for (let p = start; p < end; p++) {
+          const y = tRatings[p];
+          single[tRows[p]] += c + y * (xf + y);
+        }
+      } else if (this.pearson) {
+        const acc = this.#acc, c1 = sc, c2 = x * x * sc, c3 = x * sc;
         for (let p = start; p < end; p++) {
           const j = tRows[p] << 2, y = tRatings[p];
           acc[j] += c1 + x * y;
@@ -115,6 +142,7 @@ export class CoRatingSums {
           acc[j + 2] += c3 + y;
         }
       } else {
+        const acc = this.#acc, c1 = sc, c2 = x * x * sc;
         for (let p = start; p < end; p++) {
           const j = tRows[p] << 1, y = tRatings[p];
           acc[j] += c1 + x * y;
@@ -140,14 +168,30 @@ export class CoRatingSums {
     shrink: number,
     lists: TopKLists,
   ): number {
-    const acc = this.#acc, sc = this.#scale, inv = 1 / sc;
-    const threshold = lists.threshold;
-    const hi = this.#hi;
+    const ids = this.o.rowIds;
+    const hi = this.#hi, w = this.#w;
     let evaluated = 0, coRated = 0;
     // Scoring is fused into the scan (no intermediate pair arrays): on ML-32M
-    // users ~2·10^10 pairs pass through here. Offers are pre-checked against
-    // the lists' thresholds, which rejects almost all of them with one read.
-    if (this.pearson) {
+    // users ~2·10^10 pairs pass through here.
+    if (w > 0) {
+      const single = this.#single;
+      const f1 = 2 ** w, f2 = f1 * f1, f3 = f2 * f1, i1 = 1 / f1, i2 = 1 / f2, i3 = 1 / f3;
+      for (let b = this.#lo; b <= hi; b++) {
+        const v = single[b];
+        if (v === 0) continue;
+        single[b] = 0;
+        coRated++;
+        const n = Math.floor(v * i3);
+        if (n < minCommon) continue;
+        evaluated++;
+        let r = v - n * f3;
+        const sxx = Math.floor(r * i2);
+        r -= sxx * f2;
+        const sxy = Math.floor(r * i1);
+        offerCosine(lists, ids, a, b, kind, shrink, n, sxy, sxx, r - sxy * f1);
+      }
+    } else if (this.pearson) {
+      const acc = this.#acc, sc = this.#scale, inv = 1 / sc;
       for (let b = this.#lo; b <= hi; b++) {
         const j = b << 2;
         const v1 = acc[j];
@@ -161,22 +205,23 @@ export class CoRatingSums {
         if (n < minCommon) continue;
         evaluated++;
         const sxx = Math.floor(v2 * inv), sx = Math.floor(v3 * inv);
-        const sim = similarityFromSums(
+        offerPearson(
+          lists,
+          ids,
+          a,
+          b,
           kind,
+          shrink,
           n,
           sx,
           v3 - sx * sc,
           v1 - n * sc,
           sxx,
           v2 - sxx * sc,
-          shrink,
         );
-        if (sim !== sim) continue;
-        const key = simKey(sim);
-        if (key >= threshold[a]) lists.offer(a, key, b);
-        if (key >= threshold[b]) lists.offer(b, key, a);
       }
     } else {
+      const acc = this.#acc, sc = this.#scale, inv = 1 / sc;
       for (let b = this.#lo; b <= hi; b++) {
         const j = b << 1;
         const v1 = acc[j];
@@ -189,15 +234,71 @@ export class CoRatingSums {
         if (n < minCommon) continue;
         evaluated++;
         const sxx = Math.floor(v2 * inv);
-        const sim = similarityFromSums(kind, n, 0, 0, v1 - n * sc, sxx, v2 - sxx * sc, shrink);
-        if (sim !== sim) continue;
-        const key = simKey(sim);
-        if (key >= threshold[a]) lists.offer(a, key, b);
-        if (key >= threshold[b]) lists.offer(b, key, a);
+        offerCosine(lists, ids, a, b, kind, shrink, n, v1 - n * sc, sxx, v2 - sxx * sc);
       }
     }
     this.#hi = -1;
     this.coRated += coRated;
     return evaluated;
   }
+}
+
+// Once both lists are full with a worst key t > 1, a pair whose similarity is
+// certainly below (t − 1)/10^6 (compared squared, no sqrt; the 1-key margin
+// dwarfs rounding error, and shrinkage only moves a similarity toward 0)
+// could enter neither list and is skipped; every other pair gets the exact
+// similarityFromSums key.
+
+function offerCosine(
+  lists: TopKLists,
+  ids: Int32Array,
+  a: number,
+  b: number,
+  kind: SimilarityKind,
+  shrink: number,
+  n: number,
+  sxy: number,
+  sxx: number,
+  syy: number,
+): void {
+  const threshold = lists.threshold;
+  const thrA = threshold[a], thrB = threshold[b];
+  const t = thrA < thrB ? thrA : thrB;
+  if (t > 1) {
+    const f = (t - 1) * 1e-6;
+    if (sxy <= 0 || sxy * sxy < f * f * sxx * syy) return;
+  }
+  const sim = similarityFromSums(kind, n, 0, 0, sxy, sxx, syy, shrink);
+  if (sim !== sim) return;
+  const key = simKey(sim);
+  if (key >= thrA) lists.offer(a, key, ids[b]);
+  if (key >= thrB) lists.offer(b, key, ids[a]);
+}
+
+function offerPearson(
+  lists: TopKLists,
+  ids: Int32Array,
+  a: number,
+  b: number,
+  kind: SimilarityKind,
+  shrink: number,
+  n: number,
+  sx: number,
+  sy: number,
+  sxy: number,
+  sxx: number,
+  syy: number,
+): void {
+  const threshold = lists.threshold;
+  const thrA = threshold[a], thrB = threshold[b];
+  const t = thrA < thrB ? thrA : thrB;
+  if (t > 1) {
+    const num = n * sxy - sx * sy, f = (t - 1) * 1e-6;
+    if (num <= 0 || num * num < f * f * (n * sxx - sx * sx) * (n * syy - sy * sy)) return;
+  }
+  const sim = similarityFromSums(kind, n, sx, sy, sxy, sxx, syy, shrink);
+  if (sim !== sim) return;
+  const key = simKey(sim);
+  if (key >= thrA) lists.offer(a, key, ids[b]);
+  if (key >= thrB) lists.offer(b, key, ids[a]);
 }

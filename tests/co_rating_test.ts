@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { CoRatingSums, packShift, transposePositions, upperPairCost } from "../lib/co_rating.ts";
+import {
+  CoRatingSums,
+  packShift,
+  singleSlotShift,
+  transposePositions,
+  upperPairCost,
+} from "../lib/co_rating.ts";
 import { buildRatingMatrix, orientation } from "../lib/rating_matrix.ts";
 import { simKey } from "../lib/neighbor_file.ts";
 import { mergeTopK, TopKLists } from "../lib/top_k.ts";
@@ -51,10 +57,12 @@ Deno.test("co-rating sums", async (t) => {
     const { rows, evaluated, updates, coRated } = lists("cosine", 1);
     const k12 = simKey(92 / Math.sqrt(100 * 116)); // {m10, m20}: 8·4+6·10, 64+36, 16+100
     const k13 = simKey(44 / Math.sqrt(40 * 52)); // {m20, m30}: 6·6+2·4, 36+4, 36+16
-    assert.deepEqual(rows, [[[2, k13], [1, k12]], [[2, 1000000], [0, k12]], [
-      [1, 1000000],
-      [0, k13],
-    ]]);
+    // nids are user ids: u1's list is [u3, u2], and so on.
+    assert.deepEqual(rows, [
+      [[3, k13], [2, k12]],
+      [[3, 1000000], [1, k12]],
+      [[2, 1000000], [1, k13]],
+    ]);
     assert.equal(evaluated, 3);
     assert.equal(updates, 5);
     assert.equal(coRated, 3);
@@ -64,15 +72,21 @@ Deno.test("co-rating sums", async (t) => {
     // (u1,u2): n=2, (2·92 − 14·14)/sqrt((200 − 196)(232 − 196)) = −1
     // (u1,u3): n=2, (2·44 − 8·10)/sqrt((80 − 64)(104 − 100)) = 1; (u2,u3): n=1
     const { rows, evaluated } = lists("pearson", 2);
-    assert.deepEqual(rows, [[[2, 1000000], [1, -1000000]], [[0, -1000000]], [[0, 1000000]]]);
+    assert.deepEqual(rows, [[[3, 1000000], [2, -1000000]], [[1, -1000000]], [[1, 1000000]]]);
     assert.equal(evaluated, 2);
     // With min-common 1, (u2,u3) has a single co-rating: zero variance, dropped.
-    assert.deepEqual(lists("pearson", 1).rows[1], [[0, -1000000]]);
+    assert.deepEqual(lists("pearson", 1).rows[1], [[1, -1000000]]);
   });
 
   await t.step("packs sums below 2^S with the total under 2^53", () => {
     assert.equal(packShift(1), 7); // 2^7 = 128 > 100
     assert.equal(packShift(100_000), 24); // 2^24 > 10^7
     assert.throws(() => packShift(2 ** 40), RangeError);
+  });
+
+  await t.step("packs a row's four cosine sums in one slot up to 255 entries", () => {
+    assert.equal(singleSlotShift(1), 7);
+    assert.equal(singleSlotShift(255), 15); // 2^15 > 25500, 256 · 2^45 = 2^53
+    assert.equal(singleSlotShift(256), 0);
   });
 });

@@ -142,6 +142,19 @@ Deno.test("neighbors engine", async (t) => {
     });
   }
 
+  await t.step("matches the reference for rows longer than 255 ratings", async () => {
+    // Long rows use wide accumulators, short ones a single packed slot; pairs mix both.
+    const long = randomRatings(21, 8, 400, 0.9, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const short = randomRatings(22, 30, 400, 0.08, [2, 4, 6, 8, 10]).map((
+      [u, m, r],
+    ): Rating => [u + 1000, m, r]);
+    const ratings = [...long, ...short];
+    for (const options of [{}, { similarity: "pearson" as const, shrink: 2 }]) {
+      const { text } = await run(ratings, { ...options, k: 6 });
+      assert.equal(text, referenceFile(ratings, { ...BASE, ...options, k: 6 }));
+    }
+  });
+
   await t.step("breaks ties in similarity by the smaller neighbor id", async () => {
     // Two rating values on few movies: many identical rows, hence many equal sims.
     const ratings = randomRatings(7, 60, 6, 0.6, [4, 8]);

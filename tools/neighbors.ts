@@ -4,15 +4,17 @@
  * one machine, with Web Workers over shared memory.
  *
  * Phases: load (parse the ratings), build (CSR matrix, `--max-raters` cap,
- * transpose positions, cost-balanced row blocks), compute (co-rating sums of
+ * rows relabelled by length (lib/row_order.ts), transpose positions,
+ * cost-balanced row blocks), compute (co-rating sums of
  * each unordered pair once, similarity, offered to both rows' top-K lists in
  * the worker's own slot), write (per row block, slots merged into the final
  * lists and printed by the workers; blocks written in id order as they
  * complete, into a temporary file renamed at the end).
  *
  * Cost: Σ over columns of popularity²/2 co-rating updates (ML-32M users
- * ~5·10^11, items ~10^10). Memory: the matrix (~10 bytes per rating), the
- * transpose positions (4 bytes per rating), and per worker a top-K slot
+ * ~3·10^11, items ~10^10). Memory: the matrix (~10 bytes per rating) and the
+ * relabelled orientation (10 more), the transpose positions (4 bytes per
+ * rating), and per worker a top-K slot
  * (8·K bytes per row) plus dense accumulators (16–32 bytes per row).
  */
 import { defineCommand } from "../lib/command.ts";
@@ -23,6 +25,7 @@ import { buildRatingMatrix, orientation } from "../lib/rating_matrix.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { capRaters } from "../lib/rater_cap.ts";
 import { balancedBlocks } from "../lib/row_blocks.ts";
+import { orderRowsByLength } from "../lib/row_order.ts";
 import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
 import { TopKLists } from "../lib/top_k.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
@@ -98,7 +101,7 @@ export async function computeNeighborsFile(
 
   t = now();
   const matrix = capRaters(buildRatingMatrix(table), options.mode, options.maxRaters);
-  const o = orientation(matrix, options.mode);
+  const { o, inverse } = orderRowsByLength(orientation(matrix, options.mode));
   const rows = o.rowIds.length;
   const tPos = transposePositions(o);
   const costs = new Float64Array(rows);
@@ -122,6 +125,7 @@ export async function computeNeighborsFile(
     k: options.k,
     slots: slots.map((s) => s.arrays()),
     slotCounter: new Int32Array(new SharedArrayBuffer(4)),
+    inverse,
   };
   const worker = new URL("./neighbors_worker.ts", import.meta.url);
   const progress = new Progress(`neighbors ${options.mode}`, totalCost, {

@@ -7,8 +7,9 @@
  *   a's and b's top-K lists. The lists are this worker's own slot (shared
  *   memory), so no locking; each unordered pair is visited by exactly one
  *   worker. Result: `[updates, coRated, evaluated]` as a Float64Array.
- * - `lines`: for each row of the block, the slots' lists merged into the
- *   final top-K and printed; result: the block's bytes, transferred.
+ * - `lines`: for each row of the block (blocks in id order), the slots'
+ *   lists merged into the final top-K and printed; result: the block's
+ *   bytes, transferred.
  *
  * Top-K kept sets do not depend on which worker saw which pair (lib/top_k.ts),
  * so the bytes are the same for any worker count.
@@ -35,6 +36,8 @@ export interface NeighborsWorkerInit {
   slots: ReturnType<TopKLists["arrays"]>[];
   /** Atomic counter from which each `pairs` worker claims its slot. */
   slotCounter: Int32Array;
+  /** Row in id order → row label (lib/row_order.ts); `lines` blocks are in id order. */
+  inverse: Int32Array;
 }
 
 /** What a `lines` block returns. */
@@ -58,15 +61,16 @@ function computePairs(init: NeighborsWorkerInit, sums: CoRatingSums, lists: TopK
 }
 
 function computeLines(init: NeighborsWorkerInit, lists: TopKLists[], c: number): LinesResult {
-  const k = init.k, rowIds = init.o.rowIds;
+  const k = init.k, rowIds = init.o.rowIds, inverse = init.inverse;
   const scratch = new Float64Array(lists.length * k);
-  const nids = new Int32Array(k), keys = new Int32Array(k), ids = new Int32Array(k);
+  const nids = new Int32Array(k), keys = new Int32Array(k);
   let text = "", lines = 0, entries = 0;
-  for (let r = init.bounds[c]; r < init.bounds[c + 1]; r++) {
+  for (let i = init.bounds[c]; i < init.bounds[c + 1]; i++) {
+    const r = inverse[i];
+    // Lists hold original ids as nids (lib/co_rating.ts).
     const count = mergeTopK(lists, r, k, scratch, nids, keys);
     if (count === 0) continue;
-    for (let j = 0; j < count; j++) ids[j] = rowIds[nids[j]];
-    text += formatNeighborLine(rowIds[r], ids, keys, count);
+    text += formatNeighborLine(rowIds[r], nids, keys, count);
     lines++;
     entries += count;
   }
