@@ -15,7 +15,8 @@
  * test users (see {@link RANKING_CANDIDATES}).
  */
 import { defineCommand } from "../lib/command.ts";
-import { readRatingsTable } from "../lib/ratings_table.ts";
+import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
+import type { RatingMatrix } from "../lib/rating_matrix.ts";
 import { type Baselines, DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { reverseNeighborGraph } from "../lib/predictors.ts";
 import {
@@ -33,14 +34,7 @@ import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
 import { denseIndex, loadModel, MODEL_KINDS, type ModelKind } from "./model_data.ts";
-import type {
-  EvalChunkResult,
-  EvalInit,
-  GroupedTest,
-  RankingChunkResult,
-  RankingSample,
-  RatingChunkResult,
-} from "./eval_worker.ts";
+import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
@@ -214,23 +208,21 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   for (let c = 0; c < results.length; c++) {
     const r = results[c];
     if (r.kind === "ratings") {
-      const rr = r as RatingChunkResult;
-      counted += rr.total;
+      counted += r.total;
       for (let k = 0; k < nk; k++) {
-        mergeErrors(cf[k], rr.cf[k]);
-        mergeErrors(fb[k], rr.fallback[k]);
+        mergeErrors(cf[k], r.cf[k]);
+        mergeErrors(fb[k], r.fallback[k]);
       }
-      for (let b = 0; b < HISTOGRAM.bins; b++) hist[b] += rr.histograms[nk - 1][b];
-      mergeErrors(base.globalMean, rr.globalMean);
-      mergeErrors(base.userMean, rr.userMean);
-      mergeErrors(base.itemMean, rr.itemMean);
-      mergeErrors(base.bias, rr.bias);
+      for (let b = 0; b < HISTOGRAM.bins; b++) hist[b] += r.histograms[nk - 1][b];
+      mergeErrors(base.globalMean, r.globalMean);
+      mergeErrors(base.userMean, r.userMean);
+      mergeErrors(base.itemMean, r.itemMean);
+      mergeErrors(base.bias, r.bias);
     } else {
-      const rk = r as RankingChunkResult;
-      mergeRanking(ranking, rk.ranking);
-      rankedUsers += rk.users;
-      candidates += rk.candidates;
-      for (const i of rk.recommended) recommended[i] = 1;
+      mergeRanking(ranking, r.ranking);
+      rankedUsers += r.users;
+      candidates += r.candidates;
+      for (const i of r.recommended) recommended[i] = 1;
     }
   }
   if (counted !== total) throw new Error(`eval: scored ${counted} of ${total} test ratings`);
@@ -319,8 +311,8 @@ function biasInfo(b: Baselines) {
  * counting sort; ratings whose group id is unknown in training form the last group.
  */
 function groupTest(
-  table: { length: number; users: Int32Array; movies: Int32Array; ratings: Uint8Array },
-  m: EvalInit["matrix"],
+  table: RatingsTable,
+  m: RatingMatrix,
   model: ModelKind,
 ): GroupedTest {
   const n = table.length;
@@ -370,8 +362,8 @@ function cutGroups(offsets: Int32Array, target: number): Int32Array {
  * (ties by userId), in ascending user order, with their test ratings.
  */
 function rankingSample(
-  table: { length: number; users: Int32Array; movies: Int32Array; ratings: Uint8Array },
-  m: EvalInit["matrix"],
+  table: RatingsTable,
+  m: RatingMatrix,
   limit: number,
 ): { sample: RankingSample; testUsers: number } {
   const nUsers = m.userIds.length;
@@ -417,6 +409,7 @@ export function formatEvalSummary(r: EvalResult): string {
     `model ${r.model}  K ${r.k}  test ratings ${r.total}  ${r.seconds.toFixed(2)} s ` +
     `(load ${r.phases.load.toFixed(2)}, prepare ${r.phases.prepare.toFixed(2)}, ` +
     `score ${r.phases.score.toFixed(2)})`,
+    "options: " + Object.entries(r.options).map(([k, v]) => `${k} ${v}`).join(", "),
     "",
     "predictor            K      RMSE     MAE  coverage",
   ];
