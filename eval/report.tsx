@@ -141,7 +141,10 @@ function RankingTable({ r }: { r: EvalResult }) {
     ["hit rate", f4(k.hitRate)],
     [`MAP@${k.n}`, f4(k.map)],
     ["catalog coverage", pct(k.catalogCoverage)],
-    ["mean candidates per user", f4(k.meanCandidates)],
+    [
+      "mean candidates per user",
+      Number.isFinite(k.meanCandidates) ? k.meanCandidates.toFixed(1) : "n/a",
+    ],
   ];
   return (
     <table id="ranking">
