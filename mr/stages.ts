@@ -9,7 +9,7 @@
  * | mr1-map | `userId,movieId,rating,ts` | `movieId \t userId,r` |
  * | mr1-reduce | grouped by movie | `a,b \t ra,rb` for each pair of its raters a < b, after the `--max-raters` cap |
  * | mr2-map | `a,b \t ra,rb` | the same, checked |
- * | mr2-combine | grouped by pair | `a,b \t n,Σx,Σy,Σxy,Σx²,Σy²` partial sums |
+ * | mr2-combine | grouped by pair | `a,b \t n,Σx,Σy,Σxy,Σx²,Σy²` partial sums (a pair seen once stays `x,y`) |
  * | mr2-reduce | grouped by pair | full sums, pairs with n < --min-common dropped |
  * | mr3-map (map-only) | full sums | `A \t b,key` and `B \t a,key`, key = simKey(sim), ids zero-padded to 10 digits |
  * | mr4-map | `A \t b,key` | the same, checked |
@@ -279,7 +279,9 @@ export function mr2Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
 /**
  * MR2 combine/reduce: sums each pair's `n, Σx, Σy, Σxy, Σx², Σy²`. The
  * reducer (`minCommon` > 0) drops pairs with n < minCommon; the combiner
- * (`minCommon` = 0) sees only part of a pair's ratings and must keep all.
+ * (`minCommon` = 0) sees only part of a pair's ratings, keeps every pair,
+ * and writes a pair it saw once back as `x,y`: most pairs occur once per
+ * map split, and the short form keeps the combiner from growing the data.
  */
 function mr2Sum(input: SyncReader, out: LineWriter, reporter: Reporter, minCommon: number) {
   const vals = new Float64Array(8);
@@ -292,9 +294,15 @@ function mr2Sum(input: SyncReader, out: LineWriter, reporter: Reporter, minCommo
     out.put(COMMA);
     out.putUint(sums[1]);
     out.put(TAB);
-    for (let f = 2; f < 8; f++) {
-      if (f > 2) out.put(COMMA);
-      out.putUint(sums[f]);
+    if (minCommon === 0 && sums[2] === 1) {
+      out.putUint(sums[3]);
+      out.put(COMMA);
+      out.putUint(sums[4]);
+    } else {
+      for (let f = 2; f < 8; f++) {
+        if (f > 2) out.put(COMMA);
+        out.putUint(sums[f]);
+      }
     }
     out.put(NL);
   };

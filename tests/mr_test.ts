@@ -105,11 +105,11 @@ Deno.test("mr tasks on fixed lines", async (t) => {
 
   // (1,2): ratings (4,6), (2,2), then partial sums of (2,4),(2,2); (1,3): one rating (1,1).
   const pairs = "1,2\t4,6\n1,2\t2,2\n1,2\t2,4,6,12,8,20\n1,3\t1,1\n";
-  await t.step("mr2-combine adds single ratings and partial sums alike", () => {
+  await t.step("mr2-combine adds single ratings and partial sums; a lone rating stays x,y", () => {
     // n = 1+1+2, Σx = 4+2+4, Σy = 6+2+6, Σxy = 24+4+12, Σx² = 16+4+8, Σy² = 36+4+20
     assert.deepEqual(task(["mr2-combine"], pairs).lines, [
       "1,2\t4,10,14,40,28,60",
-      "1,3\t1,1,1,1,1,1",
+      "1,3\t1,1",
     ]);
   });
 
