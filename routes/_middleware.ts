@@ -4,6 +4,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Buffer } from "node:buffer";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { type AppEnv, CsrfError } from "./_http.ts";
 
 export const SESSION_COOKIE = "recsys_session";
@@ -42,48 +44,35 @@ export function securityHeaders({ imageOrigins = [] }: SecurityHeadersOptions = 
   return setSecurityHeaders;
 }
 
-const encoder = new TextEncoder();
-
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  return Buffer.from(bytes).toString("base64url");
 }
 
 /**
  * HMAC-SHA256 signatures for cookie values: `<value>.<base64url signature>`.
- * The key is imported once (Hono's signed-cookie helper imports it on every
- * call, a measurable share of a dashboard request).
+ * Synchronous node:crypto on purpose: WebCrypto (what Hono's signed-cookie
+ * helper uses, importing the key on every call) hands each verify to a
+ * thread pool, which showed up as a measurable share of a dashboard request.
  */
 export class CookieSigner {
-  #key: Promise<CryptoKey>;
+  #secret: Buffer;
   constructor(secret: string) {
-    this.#key = crypto.subtle.importKey(
-      "raw",
-      encoder.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
+    this.#secret = Buffer.from(secret, "utf8");
   }
-  async sign(value: string): Promise<string> {
-    const sig = await crypto.subtle.sign("HMAC", await this.#key, encoder.encode(value));
-    return `${value}.${base64url(new Uint8Array(sig))}`;
+  #mac(value: string): Buffer {
+    return createHmac("sha256", this.#secret).update(value, "utf8").digest();
+  }
+  sign(value: string): string {
+    return `${value}.${this.#mac(value).toString("base64url")}`;
   }
   /** The value if the signature is right, else null. */
-  async verify(signed: string | undefined): Promise<string | null> {
+  verify(signed: string | undefined): string | null {
     const dot = signed?.lastIndexOf(".") ?? -1;
     if (!signed || dot <= 0) return null;
-    const sig = fromBase64url(signed.slice(dot + 1));
-    if (!sig || sig.length !== 32) return null;
+    const sig = signed.slice(dot + 1);
+    if (!/^[A-Za-z0-9_-]{43}$/.test(sig)) return null;
     const value = signed.slice(0, dot);
-    const ok = await crypto.subtle.verify("HMAC", await this.#key, sig, encoder.encode(value));
-    return ok ? value : null;
+    return timingSafeEqual(Buffer.from(sig, "base64url"), this.#mac(value)) ? value : null;
   }
 }
 
@@ -101,7 +90,7 @@ export interface SessionOptions {
  */
 export function session({ signer }: SessionOptions) {
   const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const raw = await signer.verify(getCookie(c, SESSION_COOKIE));
+    const raw = signer.verify(getCookie(c, SESSION_COOKIE));
     let userId: number | null = null;
     const m = typeof raw === "string" ? /^([1-9][0-9]{0,9})\.([0-9]{1,12})$/.exec(raw) : null;
     if (m && Date.now() / 1000 - Number(m[2]) < SESSION_SECONDS) userId = Number(m[1]);
@@ -112,12 +101,12 @@ export function session({ signer }: SessionOptions) {
 }
 
 /** Starts a session for `userId` (after the login form was checked). */
-export async function startSession(
+export function startSession(
   c: Parameters<MiddlewareHandler<AppEnv>>[0],
   userId: number,
   { signer, secure = false }: SessionOptions,
-): Promise<void> {
-  const value = await signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}`);
+): void {
+  const value = signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}`);
   setCookie(c, SESSION_COOKIE, value, {
     path: "/",
     httpOnly: true,
@@ -151,7 +140,7 @@ function sameBytes(a: string, b: string): boolean {
  */
 export function csrf({ signer, secure = false }: SessionOptions) {
   const checkCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const existing = await signer.verify(getCookie(c, CSRF_COOKIE));
+    const existing = signer.verify(getCookie(c, CSRF_COOKIE));
     const token = typeof existing === "string" && existing.length >= 32 ? existing : null;
     if (c.req.method === "POST") {
       const origin = c.req.header("origin");
@@ -166,7 +155,7 @@ export function csrf({ signer, secure = false }: SessionOptions) {
     }
     const current = token ?? randomToken();
     if (!token) {
-      setCookie(c, CSRF_COOKIE, await signer.sign(current), {
+      setCookie(c, CSRF_COOKIE, signer.sign(current), {
         path: "/",
         httpOnly: true,
         sameSite: "Lax",

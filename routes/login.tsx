@@ -62,7 +62,7 @@ export const handler = {
     if (!(await c.var.deps.store.userExists(parsed))) {
       return showForm(c, text, `There is no user ${parsed} in this data set.`, 404);
     }
-    await startSession(c, parsed, c.var.deps.session);
+    startSession(c, parsed, c.var.deps.session);
     return c.redirect("/dashboard", 303);
   },
 };

@@ -216,6 +216,16 @@ Deno.test("login and session", async (t) => {
       assert.equal(res.headers.get("location"), "/login");
     });
 
+    await t.step("a session signed with another secret is rejected", async () => {
+      const cookie = await loggedIn(app, "1");
+      const store = await openStore("sqlite::memory:");
+      const other = createApp({ store, sessionSecret: "another-secret-9876543210" });
+      const res = await other.request("/dashboard", { headers: { cookie } });
+      await store.close();
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("location"), "/login");
+    });
+
     await t.step("logging out clears the session", async () => {
       const cookie = await loggedIn(app, "1");
       const page = await app.request("/dashboard", { headers: { cookie } });
