@@ -33,10 +33,14 @@ export function Layout({ title, userId, csrfToken, assets, children }: LayoutPro
                 <>
                   <a href="/dashboard">Dashboard</a>
                   <span class="whoami">User {userId}</span>
-                  <form method="post" action="/logout" class="logout-form">
-                    <input type="hidden" name="_csrf" value={csrfToken} />
-                    <button type="submit" class="button-link">Sign out</button>
-                  </form>
+                  {csrfToken
+                    ? (
+                      <form method="post" action="/logout" class="logout-form">
+                        <input type="hidden" name="_csrf" value={csrfToken} />
+                        <button type="submit" class="button-link">Sign out</button>
+                      </form>
+                    )
+                    : <a href="/logout" class="button-link">Sign out</a>}
                 </>
               )}
             </nav>

@@ -81,7 +81,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
   app.use("*", securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin] }));
 
-  const page = [session(sessionOptions), csrf(sessionOptions)] as const;
+  // The session is read everywhere (error pages show who is signed in); CSRF tokens only on pages.
+  app.use("*", session(sessionOptions));
+  const page = [csrf(sessionOptions)] as const;
   const form = bodyLimit({ maxSize: FORM_BYTES });
 
   // Pages.

@@ -349,6 +349,8 @@ Deno.test("pages", async (t) => {
       assert.equal(res.status, 404);
       assert.match(res.headers.get("content-type") ?? "", /text\/html/);
       assert.match(await res.text(), /There is no page at this address/);
+      const signedIn = await app.request("/no/such/page", { headers: { cookie } });
+      assert.match(await signedIn.text(), /<span class="whoami">User 1<\/span>/);
     });
 
     await t.step("every response carries the security headers", async () => {
