@@ -47,7 +47,9 @@ export interface LinesResult {
   entries: number;
 }
 
-type State = { init: NeighborsWorkerInit; rows: number };
+type State =
+  | { phase: "pairs"; init: NeighborsWorkerInit; sums: CoRatingSums; own: TopKLists }
+  | { phase: "lines"; init: NeighborsWorkerInit; all: TopKLists[] };
 
 function computePairs(init: NeighborsWorkerInit, sums: CoRatingSums, lists: TopKLists, c: number) {
   const { kind, shrink, minCommon } = init;
@@ -77,28 +79,18 @@ function computeLines(init: NeighborsWorkerInit, lists: TopKLists[], c: number):
   return { bytes: new TextEncoder().encode(text), lines, entries };
 }
 
-serveChunks<
-  NeighborsWorkerInit,
-  State & { sums?: CoRatingSums; own?: TopKLists; all?: TopKLists[] },
-  Float64Array | LinesResult
->(
-  (init) => {
+serveChunks<NeighborsWorkerInit, State, Float64Array | LinesResult>(
+  (init): State => {
     const rows = init.o.offsets.length - 1;
     const view = (s: NeighborsWorkerInit["slots"][number]) => new TopKLists(rows, init.k, true, s);
-    if (init.phase === "pairs") {
-      const slot = Atomics.add(init.slotCounter, 0, 1);
-      return {
-        init,
-        rows,
-        sums: new CoRatingSums(init.o, init.tPos, init.kind === "pearson"),
-        own: view(init.slots[slot]),
-      };
-    }
-    return { init, rows, all: init.slots.map(view) };
+    if (init.phase === "lines") return { phase: "lines", init, all: init.slots.map(view) };
+    const slot = Atomics.add(init.slotCounter, 0, 1);
+    const sums = new CoRatingSums(init.o, init.tPos, init.kind === "pearson");
+    return { phase: "pairs", init, sums, own: view(init.slots[slot]) };
   },
   (state, c) =>
-    state.init.phase === "pairs"
-      ? computePairs(state.init, state.sums!, state.own!, c)
-      : computeLines(state.init, state.all!, c),
+    state.phase === "pairs"
+      ? computePairs(state.init, state.sums, state.own, c)
+      : computeLines(state.init, state.all, c),
   (result) => [result instanceof Float64Array ? result.buffer : result.bytes.buffer],
 );
