@@ -94,5 +94,21 @@ Deno.test("pipeline", async (t) => {
     assert.equal(train + test, lines.length - 1 - 10);
   });
 
+  await t.step("refuses a data directory without movies.csv before any work", async () => {
+    const bare = `${root}/bare`;
+    await Deno.mkdir(bare);
+    await Deno.copyFile(`${data}/ratings.csv`, `${bare}/ratings.csv`);
+    await Deno.copyFile(`${data}/links.csv`, `${bare}/links.csv`);
+    await assert.rejects(
+      runPipeline({ ...base, data: bare, out: `${root}/bare-out` }),
+      (err: Error) => err instanceof Deno.errors.NotFound && err.message.includes("movies.csv"),
+    );
+    assert.equal(
+      await Deno.stat(`${root}/bare-out`).then(() => true, () => false),
+      false,
+      "nothing was created",
+    );
+  });
+
   await Deno.remove(root, { recursive: true });
 });

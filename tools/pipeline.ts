@@ -46,7 +46,7 @@ export const PIPELINE_DEFAULTS = {
 } as const;
 
 export interface PipelineOptions {
-  /** Directory with ratings.csv (and movies.csv, links.csv when present). */
+  /** Directory with GroupLens' ratings.csv, movies.csv and links.csv. */
   data: string;
   /** Directory receiving every output and the manifest. */
   out: string;
@@ -123,14 +123,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const log = options.log ?? ((line: string) => console.log(line));
   const { data, out, workers, progress } = options;
   const ratings = `${data}/ratings.csv`;
-  if (!(await exists(ratings))) {
-    throw new Deno.errors.NotFound(`${ratings} not found (--data must hold ratings.csv)`);
+  const movies = `${data}/movies.csv`;
+  const links = `${data}/links.csv`;
+  // Checked up front: the import at the end needs all three, after the long steps.
+  for (const path of [ratings, movies, links]) {
+    if (!(await exists(path))) {
+      throw new Deno.errors.NotFound(
+        `${path} not found (--data must hold GroupLens' ratings.csv, movies.csv and links.csv)`,
+      );
+    }
   }
   await Deno.mkdir(out, { recursive: true });
   const f = pipelineFiles(out);
   const dbUrl = options.db ?? `sqlite:${out}/recsys.db`;
-  const movies = (await exists(`${data}/movies.csv`)) ? `${data}/movies.csv` : undefined;
-  const links = (await exists(`${data}/links.csv`)) ? `${data}/links.csv` : undefined;
 
   const neighborOptions = {
     k: options.k,
@@ -221,8 +226,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.userNeighbors,
         f.itemNeighbors,
         f.recommendations,
-        ...(movies ? [movies] : []),
-        ...(links ? [links] : []),
+        movies,
+        links,
       ],
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
@@ -311,7 +316,12 @@ export const pipelineCommand = defineCommand({
   name: "pipeline",
   summary: "split → neighbors → eval → predict → import, skipping up-to-date steps",
   flags: {
-    data: { type: "string", required: true, arg: "<dir>", doc: "directory with ratings.csv" },
+    data: {
+      type: "string",
+      required: true,
+      arg: "<dir>",
+      doc: "directory with ratings.csv, movies.csv, links.csv",
+    },
     out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
     seed: { type: "integer", default: PIPELINE_DEFAULTS.seed, doc: "split seed" },
     testRatio: {
