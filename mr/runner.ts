@@ -361,13 +361,25 @@ async function runProcess(
   for (const line of other.slice(0, 5)) console.error(`  [${label}] ${line}`);
 }
 
-/** Runs `tasks` with at most `limit` at once; rejects with the first failure. */
+/**
+ * Runs `tasks` with at most `limit` at once. After a failure no new task
+ * starts; running ones finish (no orphaned processes), then the first
+ * failure is thrown.
+ */
 async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
+  const failures: unknown[] = [];
   const lane = async () => {
-    while (next < tasks.length) await tasks[next++]();
+    while (next < tasks.length && failures.length === 0) {
+      try {
+        await tasks[next++]();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  if (failures.length > 0) throw failures[0];
 }
 
 /**
@@ -577,6 +589,7 @@ async function runJob(
       }).spawn();
       const mergeErr = new Response(merge.stderr).text();
       const out = await CountingFile.create(path);
+      let failure: unknown = null;
       try {
         await runProcess(
           `${job.name} reduce ${p}`,
@@ -585,10 +598,14 @@ async function runJob(
           (c) => out.write(c),
           counters,
         );
+      } catch (err) {
+        failure = err;
       } finally {
         out.close();
       }
+      // A failed reducer closed its stdin, so the merge ends too (broken pipe).
       const [status, text] = await Promise.all([merge.status, mergeErr]);
+      if (failure !== null) throw failure;
       if (!status.success) throw new MrTaskError(`${job.name} merge ${p}`, status.code, text);
       stats.outputRecords += out.records;
       stats.outputBytes += out.bytes;

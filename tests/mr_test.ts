@@ -445,9 +445,23 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
       maxRaters: 0,
     };
     const out = `${dir}/dirty-out.txt`;
-    const stats = await runLocalMr(dirty, out, { ...o, reducers: 2, maps: 2, workers: 2 });
+    const work = `${dir}/work`;
+    const stats = await runLocalMr(dirty, out, {
+      ...o,
+      reducers: 2,
+      maps: 2,
+      workers: 2,
+      workDir: work,
+      keep: true,
+    });
     assert.equal(stats.jobs[0].counters.malformed, 1);
     assert.equal(await Deno.readTextFile(out), referenceNeighbors(clean, o));
+    // --keep leaves every job's part files in --work-dir.
+    assert.equal(stats.workDir, work);
+    for (const job of ["mr1", "mr2", "mr4"]) {
+      assert.ok((await Deno.stat(`${work}/${job}/out/part-r-00001`)).isFile, job);
+    }
+    assert.ok((await Deno.stat(`${work}/mr3/out/part-m-00000`)).isFile);
     await assert.rejects(
       runLocalMr(dirty, `${dir}/strict-out.txt`, {
         ...o,
@@ -461,26 +475,32 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
     await assert.rejects(Deno.stat(`${dir}/strict-out.txt`), Deno.errors.NotFound);
   });
 
-  await t.step("--keep leaves every job's part files in --work-dir", async () => {
-    const work = `${dir}/work`;
-    await runLocalMr(small, `${dir}/kept.txt`, {
-      mode: "item",
-      k: 3,
-      minCommon: 2,
-      similarity: "cosine",
-      shrink: 0,
-      maxRaters: 0,
-      reducers: 2,
-      maps: 2,
-      workers: 2,
-      workDir: work,
-      keep: true,
-    });
-    for (const job of ["mr1", "mr2", "mr4"]) {
-      assert.ok((await Deno.stat(`${work}/${job}/out/part-r-00001`)).isFile, job);
-    }
-    assert.ok((await Deno.stat(`${work}/mr3/out/part-m-00000`)).isFile);
-  });
+  await t.step(
+    "a failing reduce task fails the run, naming the task and its exit code",
+    async () => {
+      const cli = new URL("../mr/cli.ts", import.meta.url).pathname;
+      const script = `if [ "$1" = mr1-reduce ]; then echo boom >&2; exit 3; fi; ` +
+        `exec "${Deno.execPath()}" run --quiet "${cli}" "$@"`;
+      await assert.rejects(
+        runLocalMr(small, `${dir}/failed.txt`, {
+          mode: "user",
+          k: 3,
+          minCommon: 2,
+          similarity: "cosine",
+          shrink: 0,
+          maxRaters: 0,
+          reducers: 2,
+          maps: 2,
+          workers: 2,
+          executable: ["sh", "-c", script, "recsys-mr"],
+        }),
+        (err: unknown) =>
+          err instanceof MrTaskError && /^mr1 reduce [01]$/.test(err.task) && err.code === 3 &&
+          err.stderr === "boom",
+      );
+      await assert.rejects(Deno.stat(`${dir}/failed.txt`), Deno.errors.NotFound);
+    },
+  );
 
   await Deno.remove(dir, { recursive: true });
 });
