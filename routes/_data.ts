@@ -2,7 +2,13 @@
  * Store reads shared by pages and the JSON API, returning the plain view
  * objects both render, with TMDB metadata attached within its time budget.
  */
-import type { Movie, RatedSort } from "../lib/store/store.ts";
+import type {
+  Movie,
+  RatedMovie,
+  RatedQuery,
+  RatedSort,
+  Recommendation,
+} from "../lib/store/store.ts";
 import { type MovieView, movieView } from "../lib/movie_view.ts";
 import type { RatedRow } from "../islands/RatedMovies.tsx";
 import { type AppDeps, NotFoundError, parseChoice, parseIntParam } from "./_http.ts";
@@ -50,21 +56,28 @@ export interface RatedPage extends RatedParams {
   total: number;
 }
 
+/** The store query of a rated-movies page. */
+export function ratedQuery(p: RatedParams): RatedQuery {
+  return { sort: p.sort, order: p.order, offset: (p.page - 1) * p.pageSize, limit: p.pageSize };
+}
+
+export function ratedRow(r: RatedMovie, view: MovieView): RatedRow {
+  return { ...view, rating: r.rating, timestamp: r.timestamp };
+}
+
 export async function ratedPage(deps: AppDeps, userId: number, p: RatedParams): Promise<RatedPage> {
-  const { items, total } = await deps.store.ratedMovies(userId, {
-    sort: p.sort,
-    order: p.order,
-    offset: (p.page - 1) * p.pageSize,
-    limit: p.pageSize,
-  });
+  const { items, total } = await deps.store.ratedMovies(userId, ratedQuery(p));
   const views = await viewsOf(deps, items.map((r) => r.movie));
-  const rows = items.map((r, i) => ({ ...views[i], rating: r.rating, timestamp: r.timestamp }));
-  return { ...p, rows, total };
+  return { ...p, rows: items.map((r, i) => ratedRow(r, views[i])), total };
 }
 
 export interface RecommendationView extends MovieView {
   prediction: number;
   likedByNeighbors: number;
+}
+
+export function recommendationView(r: Recommendation, view: MovieView): RecommendationView {
+  return { ...view, prediction: r.prediction, likedByNeighbors: r.likedByNeighbors };
 }
 
 export async function recommendationViews(
@@ -74,11 +87,7 @@ export async function recommendationViews(
 ): Promise<RecommendationView[]> {
   const recs = await deps.store.recommendations(userId, limit);
   const views = await viewsOf(deps, recs.map((r) => r.movie));
-  return recs.map((r, i) => ({
-    ...views[i],
-    prediction: r.prediction,
-    likedByNeighbors: r.likedByNeighbors,
-  }));
+  return recs.map((r, i) => recommendationView(r, views[i]));
 }
 
 export interface SimilarMovieView extends MovieView {

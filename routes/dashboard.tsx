@@ -12,11 +12,13 @@ import type { AppContext } from "./_http.ts";
 import { endSession } from "./_middleware.ts";
 import {
   type RatedPage,
-  ratedPage,
   ratedParams,
+  ratedQuery,
+  ratedRow,
   recommendationReason,
   type RecommendationView,
-  recommendationViews,
+  recommendationView,
+  viewsOf,
 } from "./_data.ts";
 import { renderPage } from "./_render.tsx";
 
@@ -42,11 +44,22 @@ export const handler = {
       endSession(c);
       return c.redirect("/login", 302);
     }
-    const [recommendations, rated, neighbors] = await Promise.all([
-      recommendationViews(deps, userId, RECOMMENDATIONS_SHOWN),
-      ratedPage(deps, userId, params),
+    const [recs, ratedItems, neighbors] = await Promise.all([
+      deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN),
+      deps.store.ratedMovies(userId, ratedQuery(params)),
       deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
     ]);
+    // One TMDB cache lookup (and one wait budget) for both lists.
+    const views = await viewsOf(deps, [
+      ...recs.map((r) => r.movie),
+      ...ratedItems.items.map((r) => r.movie),
+    ]);
+    const recommendations = recs.map((r, i) => recommendationView(r, views[i]));
+    const rated = {
+      ...params,
+      rows: ratedItems.items.map((r, i) => ratedRow(r, views[recs.length + i])),
+      total: ratedItems.total,
+    };
     return renderPage(
       c,
       `User ${userId}`,
