@@ -4,6 +4,7 @@ import { TmdbMetadata } from "../lib/tmdb.ts";
 import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
 import { openStore } from "../lib/store/open.ts";
 import { importStore } from "../tools/import.ts";
+import mysql from "mysql2/promise";
 
 const IMAGE_BASE = "https://image.example.test/t/p/w185";
 /** Hand-written MovieLens-format files; movie 3's title is an XSS attempt. */
@@ -23,10 +24,36 @@ function switchable(store: Store): { store: Store; setFailure(f: (() => Error) |
   return { store: proxy, setFailure: (f) => failure = f };
 }
 
-/** The fixture imported into a fresh SQLite store, with two TMDB cache entries. */
-async function setup() {
+const MYSQL = Deno.env.get("RECSYS_TEST_MYSQL_URL");
+const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
+if (!MYSQL && !REQUIRE) {
+  console.log("web_test: MySQL run skipped: RECSYS_TEST_MYSQL_URL is not set");
+}
+
+/** A fresh database on the MySQL test server; `drop` removes it. */
+async function mysqlDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `recsys_web_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = await mysql.createConnection({ uri: base, connectTimeout: 3000 });
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+  const u = new URL(base);
+  u.pathname = "/" + name;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    },
+  };
+}
+
+/**
+ * The fixture imported into a fresh store (a SQLite file, or a MySQL
+ * database on `mysqlBase`), with two TMDB cache entries.
+ */
+async function setup(mysqlBase?: string) {
   const dir = await Deno.makeTempDir({ prefix: "recsys-web-test-" });
-  const db = `sqlite:${dir}/recsys.db`;
+  const server = mysqlBase ? await mysqlDatabase(mysqlBase) : null;
+  const db = server ? server.url : `sqlite:${dir}/recsys.db`;
   await importStore({ db, dir: FIXTURE, progress: false });
   const sqlite = await openStore(db);
   await sqlite.tmdbPut({
@@ -50,6 +77,7 @@ async function setup() {
   const app = createApp({ store, sessionSecret: "test-secret-0123456789", tmdb });
   const close = async () => {
     await sqlite.close();
+    await server?.drop();
     await Deno.remove(dir, { recursive: true });
   };
   const setDown = (down: boolean) =>
@@ -530,6 +558,39 @@ Deno.test("store failures", async (t) => {
         console.error = quiet;
         setFailure(null);
       }
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test({ name: "pages from a MySQL store", ignore: !MYSQL && !REQUIRE }, async (t) => {
+  assert.ok(MYSQL, "RECSYS_REQUIRE_SERVICES=1 but RECSYS_TEST_MYSQL_URL is not set");
+  const { app, close } = await setup(MYSQL);
+  try {
+    const cookie = await loggedIn(app, "1");
+
+    await t.step("the dashboard shows the same three sections", async () => {
+      const res = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /3 in total/);
+      assert.match(html, /Liked by 2 of your similar users/);
+      assert.match(html, /<td>User 2<\/td>/);
+      assert.match(html, new RegExp(`src="${IMAGE_BASE}/toy\\.jpg"`));
+      assert.match(html, /&lt;script>alert/);
+    });
+
+    await t.step("the API answers as from SQLite", async () => {
+      const body = await (await app.request("/api/users/1/recommendations")).json();
+      assert.deepEqual(
+        body.recommendations.map((r: { movieId: number; prediction: number }) => [
+          r.movieId,
+          r.prediction,
+        ]),
+        [[4, 4.5], [5, 3.9]],
+      );
+      assert.equal((await app.request("/api/movies/999")).status, 404);
     });
   } finally {
     await close();
