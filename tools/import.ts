@@ -201,7 +201,14 @@ function rankRecommendations(
   for (let s = 0; s < n;) {
     let e = s + 1;
     while (e < n && rec.users[order[e]] === rec.users[order[s]]) e++;
-    const seg = order.subarray(s, e).sort(byScore);
+    let seg = order.subarray(s, e);
+    // `predict` writes each user's list best first; sort only when it is not.
+    for (let k = 1; k < seg.length; k++) {
+      if (byScore(seg[k - 1], seg[k]) > 0) {
+        seg = seg.sort(byScore);
+        break;
+      }
+    }
     for (let k = 0; k < seg.length; k++) {
       const i = seg[k];
       users[s + k] = rec.users[i];
