@@ -268,7 +268,7 @@ export class TmdbMetadata {
     const missing = [...byId.values()].filter((m) => !cached.has(m.movieId));
     if (missing.length === 0) return cached;
     const pending = missing.map((m) =>
-      this.fetch(m).then((e) => {
+      this.fetchAndCache(m).then((e) => {
         if (e) cached.set(e.movieId, e);
       })
     );
@@ -285,7 +285,7 @@ export class TmdbMetadata {
    * Looks one movie up and stores the result; shares a lookup already in
    * flight. Resolves to null when TMDB failed or the queue is full.
    */
-  fetch(movie: Movie): Promise<TmdbEntry | null> {
+  fetchAndCache(movie: Movie): Promise<TmdbEntry | null> {
     const client = this.client;
     if (!client) return Promise.resolve(null);
     const existing = this.#inFlight.get(movie.movieId);
