@@ -178,11 +178,12 @@ export function predictUserBasedKs(
   let num = 0, den = 0, t = 0;
   const nk = ks.length;
   while (t < nk && ks[t] <= 0) out[t++] = NaN;
+  const nbrs = graph.nbrs, keys = graph.keys;
   for (let p = 0; p < len && t < nk; p++) {
-    const v = graph.nbrs[start + p];
+    const v = nbrs[start + p];
     const r2 = raterRatings[v];
     if (r2 !== 0) {
-      const s = graph.keys[start + p] / SIM_SCALE;
+      const s = keys[start + p] / SIM_SCALE;
       num += s * (r2 * 0.5 - userMean[v]);
       den += Math.abs(s);
     }
@@ -210,10 +211,11 @@ export function predictItemBasedKs(
   let num = 0, den = 0, t = 0;
   const nk = ks.length;
   while (t < nk && ks[t] <= 0) out[t++] = NaN;
+  const nbrs = graph.nbrs, keys = graph.keys;
   for (let p = 0; p < len && t < nk; p++) {
-    const r2 = userRatings[graph.nbrs[start + p]];
+    const r2 = userRatings[nbrs[start + p]];
     if (r2 !== 0) {
-      const key = graph.keys[start + p];
+      const key = keys[start + p];
       num += key * r2;
       den += key < 0 ? -key : key;
     }
@@ -225,12 +227,13 @@ export function predictItemBasedKs(
 
 /** Per-worker buffers for candidate scoring over `items` dense items. */
 export class CandidateScratch {
-  /** u's rating of each item as `rating*2`, 0 = unrated (kept zero between users). */
-  readonly rated: Uint8Array;
-  /** 1 while an item is in `items` (kept zero between users). */
-  readonly touched: Uint8Array;
-  readonly num: Float64Array;
-  readonly den: Float64Array;
+  /**
+   * Per item: 0 = untouched, {@link RATED} = rated by the loaded user,
+   * {@link TOUCHED} = a candidate of the last call. All 0 between users.
+   */
+  readonly mark: Uint8Array;
+  /** Interleaved sums per item: numerator at `2i`, `Σ|sim|` at `2i + 1` (one cache line). */
+  readonly acc: Float64Array;
   /** Candidates of the last call: `items[0..count)` with predictions `preds[0..count)`. */
   readonly items: Int32Array;
   readonly preds: Float64Array;
@@ -242,29 +245,30 @@ export class CandidateScratch {
   touchedCount = 0;
 
   constructor(items: number) {
-    this.rated = new Uint8Array(items);
-    this.touched = new Uint8Array(items);
-    this.num = new Float64Array(items);
-    this.den = new Float64Array(items);
+    this.mark = new Uint8Array(items);
+    this.acc = new Float64Array(2 * items);
     this.items = new Int32Array(items);
     this.preds = new Float64Array(items);
   }
 
   /** Marks u's training ratings (call before scoring u). */
   load(m: RatingMatrix, u: number): void {
-    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-      this.rated[m.userItems[p]] = m.userRatings[p];
-    }
+    const items = m.userItems, mark = this.mark;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) mark[items[p]] = RATED;
   }
 
   /** Clears what {@link load} and scoring marked. */
   unload(m: RatingMatrix, u: number): void {
-    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) this.rated[m.userItems[p]] = 0;
-    for (let c = 0; c < this.touchedCount; c++) this.touched[this.items[c]] = 0;
+    const items = m.userItems, mark = this.mark;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) mark[items[p]] = 0;
+    for (let c = 0; c < this.touchedCount; c++) mark[this.items[c]] = 0;
     this.count = 0;
     this.touchedCount = 0;
   }
 }
+
+export const RATED = 1;
+export const TOUCHED = 2;
 
 /**
  * Scores every item the user-based model can predict for user u (loaded in
@@ -272,6 +276,7 @@ export class CandidateScratch {
  * over neighbors in list order, as in {@link predictUserBasedKs}, so each
  * prediction equals the single one bit for bit. Leaves the candidates with a
  * prediction in `s.items/preds[0..s.count)` (unordered).
+ * Cost: Σ over the K neighbors of their rating counts.
  */
 export function scoreUserBasedCandidates(
   m: RatingMatrix,
@@ -281,34 +286,41 @@ export function scoreUserBasedCandidates(
   k: number,
   s: CandidateScratch,
 ): void {
-  const { rated, touched, num, den, items } = s;
+  // Locals, not property loads, in the hot loop (m arrives structured-cloned in a Worker).
+  const { mark, acc, items } = s;
+  const uOffsets = m.userOffsets, uItems = m.userItems, uRatings = m.userRatings;
+  const nbrs = graph.nbrs, keys = graph.keys;
   let count = 0;
   const start = graph.offsets[u];
   const end = Math.min(graph.offsets[u + 1], start + k);
   for (let p = start; p < end; p++) {
-    const v = graph.nbrs[p];
-    const sim = graph.keys[p] / SIM_SCALE;
+    const v = nbrs[p];
+    const sim = keys[p] / SIM_SCALE;
     const abs = Math.abs(sim);
     const mv = userMean[v];
-    for (let q = m.userOffsets[v]; q < m.userOffsets[v + 1]; q++) {
-      const i = m.userItems[q];
-      if (rated[i] !== 0) continue;
-      if (touched[i] === 0) {
-        touched[i] = 1;
+    const qEnd = uOffsets[v + 1];
+    for (let q = uOffsets[v]; q < qEnd; q++) {
+      const i = uItems[q];
+      const state = mark[i];
+      if (state === RATED) continue;
+      const a = 2 * i;
+      if (state === 0) {
+        mark[i] = TOUCHED;
         items[count++] = i;
-        num[i] = 0;
-        den[i] = 0;
+        acc[a] = 0;
+        acc[a + 1] = 0;
       }
-      num[i] += sim * (m.userRatings[q] * 0.5 - mv);
-      den[i] += abs;
+      acc[a] += sim * (uRatings[q] * 0.5 - mv);
+      acc[a + 1] += abs;
     }
   }
   const mu = userMean[u];
   let kept = 0;
   for (let c = 0; c < count; c++) {
     const i = items[c];
-    if (!(den[i] > 0)) continue;
-    s.preds[kept] = clipRating(mu + num[i] / den[i]);
+    const den = acc[2 * i + 1];
+    if (!(den > 0)) continue;
+    s.preds[kept] = clipRating(mu + acc[2 * i] / den);
     items[c] = items[kept];
     items[kept++] = i;
   }
@@ -332,31 +344,38 @@ export function scoreItemBasedCandidates(
   k: number,
   s: CandidateScratch,
 ): void {
-  const { rated, touched, num, den, items } = s;
+  const { mark, acc, items } = s;
+  const uItems = m.userItems, uRatings = m.userRatings;
+  const rOffsets = reverse.offsets, rRows = reverse.rows, rRanks = reverse.ranks;
+  const rKeys = reverse.keys;
   let count = 0;
   for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-    const j = m.userItems[p];
-    const r2 = m.userRatings[p];
-    for (let q = reverse.offsets[j]; q < reverse.offsets[j + 1]; q++) {
-      if (reverse.ranks[q] >= k) continue;
-      const i = reverse.rows[q];
-      if (rated[i] !== 0) continue;
-      if (touched[i] === 0) {
-        touched[i] = 1;
+    const j = uItems[p];
+    const r2 = uRatings[p];
+    const qEnd = rOffsets[j + 1];
+    for (let q = rOffsets[j]; q < qEnd; q++) {
+      if (rRanks[q] >= k) continue;
+      const i = rRows[q];
+      const state = mark[i];
+      if (state === RATED) continue;
+      const a = 2 * i;
+      if (state === 0) {
+        mark[i] = TOUCHED;
         items[count++] = i;
-        num[i] = 0;
-        den[i] = 0;
+        acc[a] = 0;
+        acc[a + 1] = 0;
       }
-      const key = reverse.keys[q];
-      num[i] += key * r2;
-      den[i] += key < 0 ? -key : key;
+      const key = rKeys[q];
+      acc[a] += key * r2;
+      acc[a + 1] += key < 0 ? -key : key;
     }
   }
   let kept = 0;
   for (let c = 0; c < count; c++) {
     const i = items[c];
-    if (!(den[i] > 0)) continue;
-    s.preds[kept] = clipRating(num[i] / (2 * den[i]));
+    const den = acc[2 * i + 1];
+    if (!(den > 0)) continue;
+    s.preds[kept] = clipRating(acc[2 * i] / (2 * den));
     items[c] = items[kept];
     items[kept++] = i;
   }

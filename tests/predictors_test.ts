@@ -152,7 +152,7 @@ Deno.test("predictors", async (t) => {
       assert.deepEqual([...got.keys()].sort(), [30, 40]);
       assert.equal(got.get(30), userBased(f, 1, 30)[2]);
       assert.equal(got.get(40), userBased(f, 1, 40)[2]);
-      assert.ok(s.rated.every((x) => x === 0) && s.touched.every((x) => x === 0));
+      assert.ok(s.mark.every((x) => x === 0));
     },
   );
 
