@@ -41,8 +41,8 @@ export class MalformedRecordError extends Error {
 }
 
 const encoder = new TextEncoder();
-export const TAB = 9, NL = 10, CR = 13, COMMA = 44;
-const MINUS = 45, ZERO = 48;
+export const TAB = 9, NL = 10, COMMA = 44;
+const CR = 13, MINUS = 45, ZERO = 48;
 
 function writeAllSync(sink: SyncWriter, data: Uint8Array): void {
   let off = 0;
@@ -57,8 +57,6 @@ export class LineWriter {
   #sink: SyncWriter;
   buf: Uint8Array;
   used = 0;
-  /** Bytes handed to the sink so far. */
-  flushed = 0;
 
   constructor(sink: SyncWriter, size = 1 << 20) {
     this.#sink = sink;
@@ -135,7 +133,6 @@ export class LineWriter {
   flush(): void {
     if (this.used === 0) return;
     writeAllSync(this.#sink, this.buf.subarray(0, this.used));
-    this.flushed += this.used;
     this.used = 0;
   }
 }

@@ -108,7 +108,7 @@ const NL = 10, TAB = 9;
 const SORT_ENV = { LC_ALL: "C" };
 
 /** The task executable: the compiled binary when built, else the script under `deno run`. */
-export async function defaultExecutable(): Promise<string[]> {
+async function defaultExecutable(): Promise<string[]> {
   const binary = new URL("../dist/recsys-mr", import.meta.url).pathname;
   try {
     if ((await Deno.stat(binary)).isFile) return [binary];

@@ -78,7 +78,7 @@ function isRating(v: number): boolean {
 }
 
 /** MR1 map: a rating line → `group \t member,r` (group = movie in user mode). */
-export function mr1Map(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr1Map(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   const byMovie = o.mode === "user";
   const sink: RatingSink = {
     rating(user, movie, r2) {
@@ -142,7 +142,7 @@ class Members {
  * with the smallest `(raterCapKey(group, member), member)` (lib/hash.ts).
  * Memory O(group size); output O(min(size, N)²) lines per group.
  */
-export function mr1Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr1Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   const vals = new Float64Array(3);
   const shape = recordShape(1, 3);
   const members = new Members();
@@ -251,7 +251,7 @@ const PAIR_SUMS = recordShape(2, 8);
 const PAIR_HELP = "expected 'a,b<TAB>x,y' or 'a,b<TAB>n,sx,sy,sxy,sxx,syy' with a < b";
 
 /** MR2 map: checks pair records and passes them on (canonical form). */
-export function mr2Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
+function mr2Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
   const vals = new Float64Array(8);
   forEachLine(input, reporter, (buf, start, end, line) => {
     const shape = parseRecord(buf, start, end, vals);
@@ -321,11 +321,11 @@ function mr2Sum(input: SyncReader, out: LineWriter, reporter: Reporter, minCommo
   if (open) emit();
 }
 
-export function mr2Combine(input: SyncReader, out: LineWriter, reporter: Reporter) {
+function mr2Combine(input: SyncReader, out: LineWriter, reporter: Reporter) {
   mr2Sum(input, out, reporter, 0);
 }
 
-export function mr2Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr2Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   mr2Sum(input, out, reporter, Math.max(1, o.minCommon));
 }
 
@@ -334,7 +334,7 @@ export function mr2Reduce(input: SyncReader, out: LineWriter, reporter: Reporter
  * emitted once per direction, keyed by the zero-padded row id. Pairs with
  * n < minCommon or an undefined similarity are dropped.
  */
-export function mr3Map(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr3Map(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   const vals = new Float64Array(8);
   let dropped = 0;
   forEachLine(input, reporter, (buf, start, end, line) => {
@@ -385,7 +385,7 @@ function readRowEntry(buf: Uint8Array, start: number, end: number, vals: Float64
 }
 
 /** MR4 map: checks row entries and passes them on. */
-export function mr4Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
+function mr4Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
   const vals = new Float64Array(3);
   forEachLine(input, reporter, (buf, start, end, line) => {
     if (!readRowEntry(buf, start, end, vals)) return reporter.malformedLine(line, ROW_HELP);
@@ -403,7 +403,7 @@ export function mr4Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
  * The K best (key descending, then neighbor id ascending) of a stream of
  * entries: a binary heap whose root is the worst kept entry. O(log K) per push.
  */
-export class TopK {
+class TopK {
   readonly k: number;
   nids: Int32Array;
   keys: Int32Array;
@@ -501,7 +501,7 @@ function mr4Group(
 }
 
 /** MR4 combine: a row's K best entries, in the map output form. */
-export function mr4Combine(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr4Combine(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   mr4Group(input, reporter, o.k, (row, top) => {
     const count = top.drain();
     for (let i = 0; i < count; i++) {
@@ -517,7 +517,7 @@ export function mr4Combine(input: SyncReader, out: LineWriter, reporter: Reporte
 }
 
 /** MR4 reduce: a row's K best entries as its neighbor file line. */
-export function mr4Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
+function mr4Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   mr4Group(input, reporter, o.k, (row, top) => {
     const count = top.drain();
     out.putAscii(formatNeighborLine(row, top.nids, top.keys, count));
