@@ -439,6 +439,30 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     }
   });
 
+  await t.step("counts each user's own neighbors who liked a recommendation", async () => {
+    const dir = await fixtureCopy({
+      "user_topk_neighbors.txt": (s) =>
+        s.replace("3\t1:0.500000,2:0.250000", "3\t1:0.500000,4:0.250000") +
+        "4\t1:0.300000,3:0.200000\n",
+      "user_based_recommendations.csv": (s) => s + "2,3,4.0\n3,5,3.0\n4,3,4.1\n4,1,4.2\n",
+    });
+    try {
+      await importStore({ db: backend.url, dir, progress: false });
+      const liked = async (u: number) =>
+        (await store.recommendations(u, 10)).map((r) => [r.movie.movieId, r.likedByNeighbors]);
+      // 1 → {2, 3, 4}: m5 liked by 2 (4.0) and 3 (5.0), m7 by none, m10 by 2 (4.0).
+      assert.deepEqual(await liked(1), [[5, 2], [7, 0], [10, 1]]);
+      // 2 → {1}: 1 gave m3 5.0.
+      assert.deepEqual(await liked(2), [[3, 1]]);
+      // 3 → {1, 4}: m2 from 4 (4.0; 1 gave 3.5); m5: 4 gave 3.5, 1 did not rate it.
+      assert.deepEqual(await liked(3), [[2, 1], [5, 0]]);
+      // 4 → {1, 3}: m1: 1 gave 4.0, 3 gave 3.0; m3: 1 gave 5.0, 3 gave 4.0.
+      assert.deepEqual(await liked(4), [[1, 1], [3, 2]]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
   await t.step("an unreachable store raises StoreUnavailableError and recovers", async () => {
     const later = await openStore(backend.emptyUrl);
     await assert.rejects(later.userExists(1), StoreUnavailableError);

@@ -389,6 +389,22 @@ Deno.test("pages", async (t) => {
       assert.match(csp, /frame-ancestors 'none'/);
       assert.match(csp, /img-src 'self' https:\/\/image\.example\.test/);
       assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      // Redirects, error pages, JSON errors and signed-in pages carry them too.
+      for (
+        const [path, status, headers] of [
+          ["/dashboard", 302, {}],
+          ["/no/such/page", 404, {}],
+          ["/api/users/x/recommendations", 400, {}],
+          ["/dashboard", 200, { cookie }],
+        ] as const
+      ) {
+        const r = await app.request(path, { headers });
+        await r.body?.cancel();
+        assert.equal(r.status, status, path);
+        assert.equal(r.headers.get("content-security-policy"), csp, path);
+        assert.equal(r.headers.get("x-frame-options"), "DENY", path);
+        assert.equal(r.headers.get("referrer-policy"), "same-origin", path);
+      }
     });
 
     await t.step("assets are served under content-hashed names with a long cache", async () => {

@@ -15,9 +15,11 @@
  *
  * Work done here rather than per request (lib/store/schema.ts says why):
  * ratings sorted by (user, movie) (two counting sorts, O(n)) so they load
- * in primary-key order; movie popularity ranks; `common` per user-neighbor
- * pair, counted with a stamp array over the sorted ratings
- * (O(Σ over pairs of the neighbor's rating count)); prediction ranks per user.
+ * in primary-key order; movie popularity ranks; prediction ranks per user;
+ * `common` per user-neighbor pair and `liked_by_neighbors` per
+ * recommendation (the dashboard's "liked by N of your similar users"), both
+ * counted in one scan with stamp arrays over the sorted ratings
+ * (O(Σ over pairs of the neighbor's rating count)).
  *
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
  * ratings: ~0.8 GB).
@@ -147,29 +149,55 @@ function popularityRanks(movieIds: readonly number[], train: RatingsTable): Map<
 }
 
 /**
- * For each (user, neighbor) entry, the number of movies both rated in
- * training: mark the user's movies in a stamp array, scan the neighbor's.
- * `train` is sorted by user.
+ * Per-user neighbor counts, in one pass over the neighbors' ratings (`train`
+ * sorted by user; `rec` sorted by user, as {@link rankRecommendations} leaves it):
+ * - `common[e]`: for each (user, neighbor) entry, the movies both rated in training;
+ * - `liked[j]`: for each recommendation row, the user's neighbors who rated
+ *   its movie >= 4.0 stars (rating2 >= 8) in training.
+ * The user's rated movies are stamped with the user id and their recommended
+ * movies with the user id and row, then each neighbor's ratings are scanned
+ * once for both. Cost: Σ over (user, neighbor) pairs of the neighbor's rating
+ * count, the same scan `common` alone needs.
  */
-function commonCounts(lists: NeighborLists, train: RatingsTable): Int32Array {
+function neighborCounts(
+  lists: NeighborLists,
+  train: RatingsTable,
+  rec: { users: Int32Array; movies: Int32Array },
+): { common: Int32Array; liked: Int32Array } {
   const maxUser = Math.max(maxOf(train.users), maxOf(lists.ids), maxOf(lists.nids));
   const start = new Int32Array(maxUser + 2);
   for (let i = 0; i < train.length; i++) start[train.users[i] + 1]++;
   for (let u = 1; u <= maxUser + 1; u++) start[u] += start[u - 1];
-  const stamp = new Int32Array(maxOf(train.movies) + 1);
-  const movies = train.movies;
+  const maxMovie = Math.max(maxOf(train.movies), maxOf(rec.movies));
+  const stamp = new Int32Array(maxMovie + 1);
+  const recStamp = new Int32Array(maxMovie + 1);
+  const recRow = new Int32Array(maxMovie + 1);
+  const { movies, ratings } = train;
   const common = new Int32Array(lists.nids.length);
+  const liked = new Int32Array(rec.users.length);
+  let j = 0;
   for (let r = 0; r < lists.ids.length; r++) {
     const u = lists.ids[r];
-    for (let i = start[u]; i < start[u + 1]; i++) stamp[movies[i]] = u;
+    // Stamps are row + 1, so the arrays' initial 0 never matches.
+    const mark = r + 1;
+    for (let i = start[u]; i < start[u + 1]; i++) stamp[movies[i]] = mark;
+    while (j < rec.users.length && rec.users[j] < u) j++;
+    for (; j < rec.users.length && rec.users[j] === u; j++) {
+      recStamp[rec.movies[j]] = mark;
+      recRow[rec.movies[j]] = j;
+    }
     for (let e = lists.offsets[r]; e < lists.offsets[r + 1]; e++) {
       const v = lists.nids[e];
       let c = 0;
-      for (let i = start[v]; i < start[v + 1]; i++) if (stamp[movies[i]] === u) c++;
+      for (let i = start[v]; i < start[v + 1]; i++) {
+        const m = movies[i];
+        if (stamp[m] === mark) c++;
+        if (recStamp[m] === mark && ratings[i] >= 8) liked[recRow[m]]++;
+      }
       common[e] = c;
     }
   }
-  return common;
+  return { common, liked };
 }
 
 /** Neighbor lists as rows: (id, pos, neighbor, similarity). */
@@ -322,12 +350,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
+    const rec = rankRecommendations(await readRecommendations(files.recommendations));
+    const counts = neighborCounts(userLists, train, rec);
     tables.user_topk_neighbors = await loadWithProgress(
       loader,
       {
         table: "user_topk_neighbors",
         length: userLists.nids.length,
-        columns: [uIds, uPos, userLists.nids, userLists.sims, commonCounts(userLists, train)],
+        columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
       },
       progress,
       loadSeconds,
@@ -358,13 +388,12 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       loadSeconds,
     );
 
-    const rec = rankRecommendations(await readRecommendations(files.recommendations));
     tables.user_item_predictions = await loadWithProgress(
       loader,
       {
         table: "user_item_predictions",
         length: rec.users.length,
-        columns: [rec.users, rec.pos, rec.movies, rec.predictions],
+        columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
       },
       progress,
       loadSeconds,

@@ -24,6 +24,7 @@ import { type EvalResult, evaluateModel, formatEvalSummary } from "../eval/evalu
 import { predictToFile } from "../eval/predict.ts";
 import { importStore } from "./import.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
+import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 
 export const ENGINES = ["inproc", "mr"] as const;
 export type Engine = typeof ENGINES[number];
@@ -231,7 +232,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       ],
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
-      options: { db: maskStoreUrl(dbUrl) },
+      options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
       run: () => importStore({ db: dbUrl, dir: out, movies, links, progress }),
     },
   ];

@@ -4,7 +4,7 @@
  * The store is the bench context's split plus the generated neighbor and
  * recommendation files of `import-sqlite` (tools/import_bench.ts: top-50
  * neighbors for every user and movie, top-100 recommendations for every
- * user), imported once into `<bench dir>/web-bench.db`. The server is
+ * user), imported once into `<bench dir>/web-bench.schema-<version>.db`. The server is
  * startWeb() in this process (so peak RSS is the server's); the load
  * generator is Debian's `wrk` (apt-get install wrk): 64 connections, 2
  * threads, 20 s against `/dashboard` (session cookies of 200 random users,
@@ -17,6 +17,7 @@ import { importInput } from "./import_bench.ts";
 import { startWeb } from "./web.ts";
 import type { BenchEntry } from "./bench.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
+import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 
 const CONNECTIONS = 64, SECONDS = 20, USERS = 200;
 
@@ -99,7 +100,8 @@ export const webDashboardEntry: BenchEntry = {
     "/api/users/:id/recommendations (target p99 < 50 ms, no errors)",
   async run(ctx) {
     const input = await importInput(ctx);
-    const dbPath = await ctx.ensure("web-bench.db", async (path) => {
+    // Named by schema version: a store cached under an older schema is rebuilt.
+    const dbPath = await ctx.ensure(`web-bench.schema-${SCHEMA_VERSION}.db`, async (path) => {
       const tmp = `${path}.tmp-${Deno.pid}`;
       await importStore({ db: `sqlite:${tmp}`, dir: input, progress: false });
       await Deno.rename(tmp, path);

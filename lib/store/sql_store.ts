@@ -13,7 +13,6 @@
  * movies). `ratedMovies.total` counts the user's training ratings (every
  * rated movie is in `movies` when movies.csv and the ratings come from the
  * same data set).
- * `recommendations` probes the rating key once per (movie, neighbor).
  */
 import {
   type Movie,
@@ -136,12 +135,9 @@ export class SqlStore implements Store {
   }
 
   async recommendations(userId: number, limit: number): Promise<Recommendation[]> {
-    // likedByNeighbors: the user's neighbors who rated the movie >= 4.0 stars in training.
+    // likedByNeighbors was counted at import (lib/store/schema.ts).
     const rows = await this.#db.all(
-      `SELECT ${MOVIE_COLUMNS}, p.prediction, ` +
-        "(SELECT COUNT(*) FROM user_topk_neighbors n JOIN ratings_train t " +
-        "ON t.user_id = n.neighbor_id AND t.movie_id = p.movie_id " +
-        "WHERE n.user_id = p.user_id AND t.rating2 >= 8) AS liked " +
+      `SELECT ${MOVIE_COLUMNS}, p.prediction, p.liked_by_neighbors AS liked ` +
         `FROM user_item_predictions p JOIN movies m ON m.movie_id = p.movie_id ${MOVIE_JOIN} ` +
         "WHERE p.user_id = ? ORDER BY p.pos LIMIT ?",
       [checkInt("userId", userId, 0), limitOf(limit)],
