@@ -32,6 +32,7 @@ import { defineCommand } from "../lib/command.ts";
 import { buildEmrCommand } from "./build.ts";
 import { emrPlanCommand } from "./emr_plan.ts";
 import { type JobSpec, planJobs } from "./jobs.ts";
+import { hadoopPartition } from "./partitioner.ts";
 import { TASK_FLAGS } from "./stages.ts";
 import type { NeighborsOptions } from "../tools/neighbors.ts";
 
@@ -116,17 +117,6 @@ async function defaultExecutable(): Promise<string[]> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   return [Deno.execPath(), "run", "--quiet", new URL("./cli.ts", import.meta.url).pathname];
-}
-
-/**
- * Hadoop's partition of a streaming key: `WritableComparator.hashBytes` of
- * the key bytes (`h = 31·h + byte`, from 1, as Java int), masked to
- * non-negative, modulo the reducer count.
- */
-export function hadoopPartition(buf: Uint8Array, start: number, end: number, reducers: number) {
-  let h = 1;
-  for (let i = start; i < end; i++) h = (Math.imul(31, h) + ((buf[i] << 24) >> 24)) | 0;
-  return (h & 0x7fffffff) % reducers;
 }
 
 /** Runs MR1–MR4 locally on `trainPath` and writes the neighbor file `outPath`. */

@@ -11,7 +11,8 @@ import { parseFlags } from "../lib/command.ts";
 import { runTaskCli } from "../mr/cli.ts";
 import { buildEmr } from "../mr/build.ts";
 import { emrCommands, emrPlanCommand, emrSteps, normalizeBucket } from "../mr/emr_plan.ts";
-import { hadoopPartition, MrTaskError, runLocalMr } from "../mr/runner.ts";
+import { MrTaskError, runLocalMr } from "../mr/runner.ts";
+import { hadoopPartition, rowKeySkew } from "../mr/partitioner.ts";
 import type { SyncReader, SyncWriter } from "../mr/line_io.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
@@ -239,6 +240,16 @@ Deno.test("Hadoop's hash partitioner", async (t) => {
     const key = encoder.encode("abc");
     assert.equal(hadoopPartition(key, 0, 3, 1000000), 126145);
     assert.equal(hadoopPartition(key, 0, 3, 3), 126145 % 3);
+  });
+
+  await t.step("measures the skew of padded ids: 31 reducers warn, 40 do not", () => {
+    for (const r of [31, 40]) {
+      const counts = new Array(r).fill(0);
+      for (let id = 1; id <= 3000; id++) counts[javaPartition(pad(id), r)]++;
+      const skew = Math.max(...counts) / (3000 / r);
+      assert.ok(Math.abs(rowKeySkew(r, 3000) - skew) < 1e-9, `reducers ${r}`);
+      assert.equal(skew > 1.2, r === 31);
+    }
   });
 
   await t.step("matches Java int overflow on long keys", () => {
