@@ -3,7 +3,7 @@
  *
  * Start-up bundles islands/client.ts with `deno bundle` (browser platform,
  * minified; the same import map, so the client's preact is the server's npm
- * preact) into `.cache/web/islands-<source hash>.js`, reused while no source
+ * preact, but the "react-jsx" transform instead of the server's "precompile") into `.cache/web/islands-<source hash>.js`, reused while no source
  * under islands/ or lib/, deno.json, deno.lock or the Deno version changes.
  * The bundle is then served under its content hash with a one-year cache.
  *
@@ -23,11 +23,20 @@ import {
   tmdbImageBase,
   TmdbMetadata,
 } from "../lib/tmdb.ts";
+import type { Store } from "../lib/store/store.ts";
 import { createApp } from "../routes/app.ts";
 import { loadAssets } from "../routes/_assets.ts";
 
 const ROOT = new URL("../", import.meta.url);
 export const DEFAULT_DB = "sqlite:data/recsys.db";
+/**
+ * Serving threads of `web` by default: one. On the 2-core build machine,
+ * shared with other jobs (load 4–7) and with the load generator, 2 threads
+ * measured no better than 1 (dashboard 183–405 vs 118–482 req/s in
+ * alternating 8 s runs): every thread competes for the same share of the
+ * cores. `--threads 2` is there for a machine with cores to spare.
+ */
+export const DEFAULT_THREADS = 1;
 
 /** `deno bundle` failed; `stderr` holds its diagnostics. */
 export class BundleError extends Error {
@@ -71,22 +80,44 @@ export async function bundleIslands(): Promise<Uint8Array<ArrayBuffer>> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   await Deno.mkdir(cacheDir, { recursive: true });
-  const tmp = new URL(`islands-${Deno.pid}-${Date.now()}.tmp.js`, cacheDir);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "--minify",
-      "--output",
-      tmp.pathname,
-      "islands/client.ts",
-    ],
-    cwd: ROOT.pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const stem = `islands-${Deno.pid}-${Date.now()}`;
+  const tmp = new URL(`${stem}.tmp.js`, cacheDir);
+  // The server compiles JSX with the "precompile" transform (deno.json: HTML as string
+  // templates, ~2.4x faster server rendering), whose templates only preact-render-to-string
+  // understands; the browser bundle needs real vnodes, so it is built with "react-jsx".
+  const config = new URL(`${stem}.deno.json`, cacheDir);
+  const project = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      imports: project.imports,
+      compilerOptions: { ...project.compilerOptions, jsx: "react-jsx" },
+    }),
+  );
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--config",
+        config.pathname,
+        "--lock",
+        new URL("deno.lock", ROOT).pathname,
+        "--platform",
+        "browser",
+        "--minify",
+        "--output",
+        tmp.pathname,
+        "islands/client.ts",
+      ],
+      cwd: ROOT.pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } finally {
+    await Deno.remove(config).catch(() => {});
+  }
   if (!out.success) {
     await Deno.remove(tmp).catch(() => {});
     throw new BundleError(new TextDecoder().decode(out.stderr));
@@ -106,6 +137,12 @@ export interface WebOptions {
   tmdb?: TmdbConfig | null;
   /** Cookie signing key; default `RECSYS_SESSION_SECRET`, else random per start. */
   sessionSecret?: string;
+  /**
+   * Threads serving requests: this one plus `threads - 1` Web Workers, all
+   * listening on the same port (SO_REUSEPORT), each with its own store
+   * connection (see {@link startWeb}). @default 1
+   */
+  threads?: number;
   /** Suppress start-up messages. @default false */
   quiet?: boolean;
 }
@@ -128,35 +165,168 @@ function sessionSecret(given: string | undefined, quiet: boolean): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16)).join("");
 }
 
-/** Starts the web server; resolves once it listens. */
+/** What one serving thread needs; plain data, so it can be posted to a Worker. */
+export interface ServerThreadOptions {
+  db: string;
+  port: number;
+  host: string;
+  tmdb: TmdbConfig | null;
+  sessionSecret: string;
+  islandsBundle: Uint8Array<ArrayBuffer>;
+  /** Set SO_REUSEPORT (several threads on one port). */
+  reusePort: boolean;
+}
+
+/** One serving thread's server, store and TMDB lookups. */
+export interface ServerThread {
+  store: Store;
+  port: number;
+  /** Stops listening, waits for requests in flight, then for TMDB lookups (2 s at most). */
+  shutdown(): Promise<void>;
+}
+
+/** Opens a store and serves the app on it in the calling thread (main or Worker). */
+export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
+  return openStore(o.db).then((store) => {
+    const tmdb = new TmdbMetadata(
+      store,
+      o.tmdb ? new TmdbClient(o.tmdb) : null,
+      o.tmdb?.imageBase ?? tmdbImageBase(),
+    );
+    const app = createApp({
+      store,
+      sessionSecret: o.sessionSecret,
+      tmdb,
+      assets: loadAssets(o.islandsBundle),
+    });
+    const server = Deno.serve({
+      port: o.port,
+      hostname: o.host,
+      reusePort: o.reusePort,
+      onListen() {},
+    }, app.fetch);
+    let stopped: Promise<void> | null = null;
+    return {
+      store,
+      port: server.addr.port,
+      shutdown() {
+        stopped ??= (async () => {
+          await server.shutdown();
+          // Background TMDB lookups get a moment to store what they fetched.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([tmdb.idle(), new Promise((r) => timer = setTimeout(r, 2000))]);
+          clearTimeout(timer);
+          await store.close();
+        })();
+        return stopped;
+      },
+    };
+  });
+}
+
+/** A serving thread that failed to start. */
+export class ServerThreadError extends Error {
+  readonly thread: number;
+  constructor(thread: number, message: string) {
+    super(`web: serving thread ${thread} failed: ${message}`);
+    this.name = "ServerThreadError";
+    this.thread = thread;
+  }
+}
+
+/** Messages between tools/web_worker.ts and this module. */
+export type ToWorker = { type: "start"; options: ServerThreadOptions } | { type: "shutdown" };
+export type FromWorker =
+  | { type: "listening" }
+  | { type: "error"; message: string }
+  | { type: "stopped" };
+
+/** A Worker running {@link serveThread}; resolves once it listens. */
+function startWorkerThread(
+  n: number,
+  options: ServerThreadOptions,
+): Promise<{ shutdown(): Promise<void> }> {
+  const worker = new Worker(new URL("./web_worker.ts", import.meta.url).href, { type: "module" });
+  let onStopped = () => {};
+  const stoppedMsg = new Promise<void>((r) => onStopped = r);
+  return new Promise((resolve, reject) => {
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new ServerThreadError(n, e.message));
+      onStopped();
+    };
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const msg = e.data;
+      if (msg.type === "error") {
+        worker.terminate();
+        reject(new ServerThreadError(n, msg.message));
+      } else if (msg.type === "stopped") {
+        onStopped();
+      } else {
+        resolve({
+          async shutdown() {
+            worker.postMessage({ type: "shutdown" } satisfies ToWorker);
+            await stoppedMsg;
+            worker.terminate();
+          },
+        });
+      }
+    };
+    worker.postMessage({ type: "start", options } satisfies ToWorker);
+  });
+}
+
+/**
+ * Starts the web server; resolves once it listens.
+ *
+ * With `threads > 1` every thread (this one and `threads - 1` Web Workers)
+ * runs its own app and store connection and listens on the same port with
+ * SO_REUSEPORT; the kernel spreads connections over them (Linux; elsewhere
+ * the option is ignored and only the first listener gets connections). Why
+ * threads: store calls (node:sqlite) and server-side rendering are
+ * synchronous, so one thread serves one request at a time and latency under
+ * load is concurrency / throughput; a thread per core multiplies throughput.
+ * SQLite in WAL mode serves concurrent readers; MySQL gets a pool per thread.
+ * TMDB lookups, their queue and rate limit are per thread. Shutdown stops all
+ * threads, each finishing its requests in flight.
+ */
 export async function startWeb(options: WebOptions): Promise<WebServer> {
   const quiet = options.quiet ?? false;
-  const store = await openStore(options.db);
+  const threads = options.threads ?? 1;
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  }
   const tmdbConfig = options.tmdb !== undefined ? options.tmdb : tmdbConfigFromEnv();
-  const tmdb = new TmdbMetadata(
-    store,
-    tmdbConfig ? new TmdbClient(tmdbConfig) : null,
-    tmdbConfig?.imageBase ?? tmdbImageBase(),
-  );
-  const app = createApp({
-    store,
-    sessionSecret: sessionSecret(options.sessionSecret, quiet),
-    tmdb,
-    assets: loadAssets(await bundleIslands()),
-  });
-  const server = Deno.serve({
+  const threadOptions: ServerThreadOptions = {
+    db: options.db,
     port: options.port,
-    hostname: options.host,
-    onListen() {},
-  }, app.fetch);
+    host: options.host,
+    tmdb: tmdbConfig,
+    sessionSecret: sessionSecret(options.sessionSecret, quiet),
+    islandsBundle: await bundleIslands(),
+    reusePort: threads > 1,
+  };
+  const main = await serveThread(threadOptions);
+  // Port 0 picked a free port: the Workers join that one.
+  const workers: { shutdown(): Promise<void> }[] = [];
+  try {
+    for (let n = 1; n < threads; n++) {
+      workers.push(await startWorkerThread(n, { ...threadOptions, port: main.port }));
+    }
+  } catch (err) {
+    await Promise.all([main.shutdown(), ...workers.map((w) => w.shutdown())]);
+    throw err;
+  }
+  const store = main.store;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${server.addr.port}`;
+  const url = `http://${host}:${main.port}`;
   if (!quiet) {
     try {
       const c = await store.counts();
       console.log(
         `web: ${store.kind} store ${maskStoreUrl(options.db)}: ${c.users} users, ` +
-          `${c.movies} movies, ${c.predictions} predictions, ${c.tmdbCached} TMDB entries`,
+          `${c.movies} movies, ${c.predictions} predictions, ${c.tmdbCached} TMDB entries` +
+          (threads > 1 ? `; ${threads} serving threads` : ""),
       );
     } catch (err) {
       console.warn(
@@ -171,14 +341,9 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   return {
     url,
     shutdown() {
-      stopped ??= (async () => {
-        await server.shutdown();
-        // Background TMDB lookups get a moment to store what they fetched.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([tmdb.idle(), new Promise((r) => timer = setTimeout(r, 2000))]);
-        clearTimeout(timer);
-        await store.close();
-      })();
+      stopped ??= Promise.all([main.shutdown(), ...workers.map((w) => w.shutdown())]).then(
+        () => {},
+      );
       return stopped;
     },
   };
@@ -196,12 +361,19 @@ export const webCommand = defineCommand({
     },
     port: { type: "integer", default: 8000, min: 0, max: 65535, doc: "TCP port (0: any free)" },
     host: { type: "string", default: "127.0.0.1", doc: "interface to listen on" },
+    threads: {
+      type: "integer",
+      default: DEFAULT_THREADS,
+      min: 1,
+      max: 64,
+      doc: "serving threads sharing the port (SO_REUSEPORT), each with its own store connection",
+    },
   },
   details: "Environment: RECSYS_SESSION_SECRET (cookie key), TMDB_API_KEY or TMDB_READ_TOKEN, " +
     "TMDB_API_BASE, TMDB_IMAGE_BASE.",
   async run(f) {
     const db = f.db ?? Deno.env.get("RECSYS_DB") ?? DEFAULT_DB;
-    const web = await startWeb({ db, port: f.port, host: f.host });
+    const web = await startWeb({ db, port: f.port, host: f.host, threads: f.threads });
     console.log(`web: listening on ${web.url}`);
     await new Promise<void>((resolve) => {
       const stop = () => {

@@ -5,7 +5,8 @@
  * recommendation files of `import-sqlite` (tools/import_bench.ts: top-50
  * neighbors for every user and movie, top-100 recommendations for every
  * user), imported once into `<bench dir>/web-bench.schema-<version>.db`. The server is
- * startWeb() in this process (so peak RSS is the server's); the load
+ * startWeb() in this process with the `web` command's default threads (so
+ * peak RSS is the server's, Workers included); the load
  * generator is Debian's `wrk` (apt-get install wrk): 64 connections, 2
  * threads, 20 s against `/dashboard` (session cookies of 200 random users,
  * obtained through the real login form) and then 20 s against
@@ -14,7 +15,7 @@
  */
 import { importStore } from "./import.ts";
 import { importInput } from "./import_bench.ts";
-import { startWeb } from "./web.ts";
+import { DEFAULT_THREADS, startWeb } from "./web.ts";
 import type { BenchEntry } from "./bench.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
@@ -30,7 +31,7 @@ interface WrkResult {
   errors: number;
 }
 
-/** A session cookie for `userId`, through GET /login and POST /login like a browser. */
+/** The cookies of a session for `userId`, through GET /login and POST /login like a browser. */
 async function login(base: string, userId: number): Promise<string> {
   const form = await fetch(`${base}/login`);
   const html = await form.text();
@@ -48,7 +49,8 @@ async function login(base: string, userId: number): Promise<string> {
   if (res.status !== 303 || !session) {
     throw new Error(`web-dashboard: login as ${userId} failed (${res.status})`);
   }
-  return session.split(";")[0];
+  // Both cookies, as a browser sends them (without the CSRF one every page sets a new one).
+  return `${csrf}; ${session.split(";")[0]}`;
 }
 
 const LUA_DONE = `
@@ -114,6 +116,7 @@ export const webDashboardEntry: BenchEntry = {
       quiet: true,
       tmdb: null,
       sessionSecret: "bench-secret-0123456789abcdef",
+      threads: DEFAULT_THREADS,
     });
     try {
       const { table } = await readRatingsTable(`${ctx.dir}/ratings_train.csv`);
