@@ -39,16 +39,17 @@ export const handler = {
     const userId = c.var.userId!;
     const deps = c.var.deps;
     const params = ratedParams((name) => c.req.query(name));
-    if (!(await deps.store.userExists(userId))) {
-      // The store was re-imported without this user: the session is stale.
-      endSession(c);
-      return c.redirect("/login", 302);
-    }
     const [recs, ratedItems, neighbors] = await Promise.all([
       deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN),
       deps.store.ratedMovies(userId, ratedQuery(params)),
       deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
     ]);
+    // A user exists iff they have training ratings (Store.userExists), which `total` counts:
+    // no separate query. Zero: the store was re-imported without this user, the session is stale.
+    if (ratedItems.total === 0) {
+      endSession(c);
+      return c.redirect("/login", 302);
+    }
     // One TMDB cache lookup (and one wait budget) for both lists.
     const views = await viewsOf(deps, [
       ...recs.map((r) => r.movie),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createApp } from "../routes/app.ts";
+import { CookieSigner } from "../routes/_middleware.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
 import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
 import { openStore } from "../lib/store/open.ts";
@@ -245,6 +246,18 @@ Deno.test("login and session", async (t) => {
       assert.equal(res.headers.get("location"), "/login");
     });
 
+    await t.step("a valid session of a user the store no longer has ends", async () => {
+      // Signed with the app's secret, as a login before a re-import without user 99 would be.
+      const signed = new CookieSigner("test-secret-0123456789")
+        .sign(`99.${Math.floor(Date.now() / 1000)}`);
+      const res = await app.request("/dashboard", {
+        headers: { cookie: `recsys_session=${signed}` },
+      });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("location"), "/login");
+      assert.ok(res.headers.getSetCookie().some((c) => /^recsys_session=;/.test(c)));
+    });
+
     await t.step("a session signed with another secret is rejected", async () => {
       const cookie = await loggedIn(app, "1");
       const store = await openStore("sqlite::memory:");
@@ -464,6 +477,11 @@ Deno.test("JSON API", async (t) => {
       assert.match((await json("/api/users/abc/recommendations", 400)).error, /user id/);
       assert.match((await json("/api/users/-3/neighbors", 400)).error, /user id/);
       assert.equal((await json("/api/users/404/recommendations", 404)).error, "no user 404");
+      // User 3 rated movies but has no recommendations: known, so an empty list.
+      assert.deepEqual(await json("/api/users/3/recommendations"), {
+        userId: 3,
+        recommendations: [],
+      });
     });
 
     await t.step("neighbors list similar users with movies in common", async () => {
