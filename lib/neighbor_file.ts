@@ -12,6 +12,7 @@
  * place a line is printed. {@link parseNeighborFile} reads a file into
  * CSR arrays in one byte-level pass (a user file on ML-32M holds ~10M entries).
  */
+import { parseDecimalBytes, parseIdBytes } from "./decimal_bytes.ts";
 
 /** The ranking and printing key of a similarity: `round(sim · 10^6)`, an integer. */
 export function simKey(sim: number): number {
@@ -95,8 +96,8 @@ export function parseNeighborFile(bytes: Uint8Array, file = "<neighbors>"): Neig
     }
     const tab = bytes.indexOf(TAB, p);
     if (tab < 0 || tab >= end) throw new NeighborFormatError(file, lineNo, "missing TAB after id");
-    const id = parseIntBytes(bytes, p, tab);
-    if (id === null) throw new NeighborFormatError(file, lineNo, "bad id");
+    const id = parseIdBytes(bytes, p, tab);
+    if (id < 0) throw new NeighborFormatError(file, lineNo, "bad id");
     if (row > 0 && id <= ids[row - 1]) {
       throw new NeighborFormatError(
         file,
@@ -113,9 +114,9 @@ export function parseNeighborFile(bytes: Uint8Array, file = "<neighbors>"): Neig
       if (colon < 0 || colon >= comma) {
         throw new NeighborFormatError(file, lineNo, "entry without ':'");
       }
-      const nid = parseIntBytes(bytes, q, colon);
+      const nid = parseIdBytes(bytes, q, colon);
       const sim = parseDecimalBytes(bytes, colon + 1, comma);
-      if (nid === null || !Number.isFinite(sim) || colon + 1 === comma) {
+      if (nid < 0 || !Number.isFinite(sim) || colon + 1 === comma) {
         throw new NeighborFormatError(file, lineNo, "bad 'nid:sim' entry");
       }
       nids[e] = nid;
@@ -133,45 +134,6 @@ export function parseNeighborFile(bytes: Uint8Array, file = "<neighbors>"): Neig
     nids: nids.subarray(0, e),
     sims: sims.subarray(0, e),
   };
-}
-
-/**
- * Parses `-?digits(.digits)?` exactly as `Number()` would: the mantissa is an
- * exact integer and 10^d is exact, so one IEEE division rounds correctly.
- * Avoids a string per entry on files with ~10M entries. NaN if malformed.
- */
-function parseDecimalBytes(bytes: Uint8Array, from: number, to: number): number {
-  let p = from, neg = false;
-  if (bytes[p] === 45) {
-    neg = true;
-    p++;
-  }
-  let mant = 0, scale = 1, digits = 0, dot = false;
-  for (; p < to; p++) {
-    const c = bytes[p];
-    if (c === 46 && !dot) {
-      dot = true;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || ++digits > 15) return NaN;
-    mant = mant * 10 + d;
-    if (dot) scale *= 10;
-  }
-  if (digits === 0) return NaN;
-  const v = mant / scale;
-  return neg ? -v : v;
-}
-
-function parseIntBytes(bytes: Uint8Array, from: number, to: number): number | null {
-  if (to <= from || to - from > 10) return null;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const d = bytes[i] - 48;
-    if (d < 0 || d > 9) return null;
-    v = v * 10 + d;
-  }
-  return v > 0x7fffffff ? null : v;
 }
 
 /** Reads and parses a neighbor file from disk. */

@@ -7,6 +7,7 @@
  * `Number()` would). A malformed line throws
  * {@link RecommendationsFormatError} naming file and line.
  */
+import { parseDecimalBytes, parseIdBytes } from "../decimal_bytes.ts";
 
 export class RecommendationsFormatError extends Error {
   readonly file: string;
@@ -60,10 +61,10 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
       if (c1 < 0 || c1 >= end || c2 < 0 || c2 >= end) {
         throw new RecommendationsFormatError(file, lineNo, "expected 3 fields");
       }
-      const u = parseId(bytes, p, c1), m = parseId(bytes, c1 + 1, c2);
-      const v = parseDecimal(bytes, c2 + 1, end);
-      if (u < 0) throw new RecommendationsFormatError(file, lineNo, "bad userId");
-      if (m < 0) throw new RecommendationsFormatError(file, lineNo, "bad movieId");
+      const u = parseIdBytes(bytes, p, c1), m = parseIdBytes(bytes, c1 + 1, c2);
+      const v = parseDecimalBytes(bytes, c2 + 1, end);
+      if (u <= 0) throw new RecommendationsFormatError(file, lineNo, "bad userId");
+      if (m <= 0) throw new RecommendationsFormatError(file, lineNo, "bad movieId");
       if (Number.isNaN(v)) throw new RecommendationsFormatError(file, lineNo, "bad prediction");
       users[n] = u;
       movies[n] = m;
@@ -82,43 +83,6 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
 }
 
 /** A positive decimal id < 2^31, or -1. */
-function parseId(bytes: Uint8Array, from: number, to: number): number {
-  if (to <= from || to - from > 10) return -1;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const d = bytes[i] - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v > 0 && v <= 0x7fffffff ? v : -1;
-}
-
-/**
- * `-?digits[.digits]`: the mantissa is an exact integer and 10^d exact, so one
- * IEEE division rounds exactly as `Number()` does. NaN if malformed.
- */
-function parseDecimal(bytes: Uint8Array, from: number, to: number): number {
-  let p = from, neg = false;
-  if (bytes[p] === 45) {
-    neg = true;
-    p++;
-  }
-  let mant = 0, scale = 1, digits = 0, dot = false;
-  for (; p < to; p++) {
-    const c = bytes[p];
-    if (c === 46 && !dot) {
-      dot = true;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || ++digits > 15) return NaN;
-    mant = mant * 10 + d;
-    if (dot) scale *= 10;
-  }
-  if (digits === 0) return NaN;
-  return neg ? -mant / scale : mant / scale;
-}
-
 /** Reads and parses the file. */
 export async function readRecommendations(path: string): Promise<RecommendationColumns> {
   return parseRecommendations(await Deno.readFile(path), path);
