@@ -249,10 +249,14 @@ function startWorkerThread(
   const worker = new Worker(new URL("./web_worker.ts", import.meta.url).href, { type: "module" });
   let onStopped = () => {};
   const stoppedMsg = new Promise<void>((r) => onStopped = r);
+  let started = false;
   return new Promise((resolve, reject) => {
     worker.onerror = (e) => {
+      // Handled here, not rethrown in this thread: the other threads keep serving.
       e.preventDefault();
-      reject(new ServerThreadError(n, e.message));
+      const err = new ServerThreadError(n, e.message);
+      if (started) console.error(err.message);
+      reject(err);
       onStopped();
     };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -263,6 +267,7 @@ function startWorkerThread(
       } else if (msg.type === "stopped") {
         onStopped();
       } else {
+        started = true;
         resolve({
           async shutdown() {
             worker.postMessage({ type: "shutdown" } satisfies ToWorker);
