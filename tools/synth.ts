@@ -391,7 +391,7 @@ async function writeMovies(
     const r = rankOfId[id];
     const genres: string[] = [];
     for (let f = 0; f < FACTORS; f++) {
-      if (q[r * FACTORS + f] > 0.45) genres.push(GENRES[(f * 2 + (id & 1)) % GENRES.length]);
+      if (q[r * FACTORS + f] > 0.3) genres.push(GENRES[(f * 2 + (id & 1)) % GENRES.length]);
     }
     const genreText = genres.length ? [...new Set(genres)].sort().join("|") : "(no genres listed)";
     movieLines.push(`${id},${csvField(movieTitle(rng, id))},${genreText}`);
