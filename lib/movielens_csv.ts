@@ -120,16 +120,22 @@ function parseMovieLensCsv(text: string, file: string, header: readonly string[]
 
 const YEAR = /\((\d{4})\)\s*$/;
 
+/** The row's movieId, which must not repeat an earlier row's (`seen` collects them). */
+function firstMovieId(file: string, line: number, text: string, seen: Set<number>): number {
+  const movieId = id(file, line, "movieId", text);
+  if (seen.has(movieId)) {
+    throw new MovieLensCsvError(file, line, "movieId", `duplicate movieId ${movieId}`);
+  }
+  seen.add(movieId);
+  return movieId;
+}
+
 /** Parses movies.csv text. */
 export function parseMovies(text: string, file = "movies.csv"): MovieRecord[] {
   const rows = parseMovieLensCsv(text, file, ["movieId", "title", "genres"]);
   const seen = new Set<number>();
   return rows.map(({ record, info }) => {
-    const movieId = id(file, info.lines, "movieId", record[0]);
-    if (seen.has(movieId)) {
-      throw new MovieLensCsvError(file, info.lines, "movieId", `duplicate movieId ${movieId}`);
-    }
-    seen.add(movieId);
+    const movieId = firstMovieId(file, info.lines, record[0], seen);
     const title = record[1].trim();
     if (title === "") throw new MovieLensCsvError(file, info.lines, "title", "empty title");
     const g = record[2];
@@ -145,11 +151,7 @@ export function parseLinks(text: string, file = "links.csv"): LinkRecord[] {
   const rows = parseMovieLensCsv(text, file, ["movieId", "imdbId", "tmdbId"]);
   const seen = new Set<number>();
   return rows.map(({ record, info }) => {
-    const movieId = id(file, info.lines, "movieId", record[0]);
-    if (seen.has(movieId)) {
-      throw new MovieLensCsvError(file, info.lines, "movieId", `duplicate movieId ${movieId}`);
-    }
-    seen.add(movieId);
+    const movieId = firstMovieId(file, info.lines, record[0], seen);
     const imdb = record[1];
     if (imdb !== "" && !/^[0-9]{1,10}$/.test(imdb)) {
       throw new MovieLensCsvError(file, info.lines, "imdbId", `expected digits, got '${imdb}'`);
