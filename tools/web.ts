@@ -30,13 +30,14 @@ import { loadAssets } from "../routes/_assets.ts";
 const ROOT = new URL("../", import.meta.url);
 export const DEFAULT_DB = "sqlite:data/recsys.db";
 /**
- * Serving threads of `web` by default: one. On the 2-core build machine,
- * shared with other jobs (load 4–7) and with the load generator, 2 threads
- * measured no better than 1 (dashboard 183–405 vs 118–482 req/s in
- * alternating 8 s runs): every thread competes for the same share of the
- * cores. `--threads 2` is there for a machine with cores to spare.
+ * Serving threads of `web` by default: one per core. On the idle 2-core build
+ * machine (scale-1 SQLite store, wrk on the same cores, 64 connections) 2
+ * threads served the dashboard at 1052 req/s, p99 168 ms, against 778 req/s,
+ * p99 207 ms for one thread; the recommendations API went from 3698 to 4825
+ * req/s. While other jobs shared the cores, 2 threads measured no better
+ * than 1, since every thread then competes for the same share.
  */
-export const DEFAULT_THREADS = 1;
+export const DEFAULT_THREADS = Math.max(1, navigator.hardwareConcurrency || 1);
 
 /** `deno bundle` failed; `stderr` holds its diagnostics. */
 export class BundleError extends Error {
