@@ -48,8 +48,8 @@ export interface ReverseNeighborGraph {
   keys: Int32Array;
 }
 
-export const MIN_RATING = 0.5;
-export const MAX_RATING = 5;
+const MIN_RATING = 0.5;
+const MAX_RATING = 5;
 
 /** Clips a prediction to the rating scale [0.5, 5]. */
 export function clipRating(x: number): number {
@@ -267,8 +267,8 @@ export class CandidateScratch {
   }
 }
 
-export const RATED = 1;
-export const TOUCHED = 2;
+const RATED = 1;
+const TOUCHED = 2;
 
 /**
  * Scores every item the user-based model can predict for user u (loaded in

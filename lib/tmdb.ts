@@ -38,7 +38,7 @@ export interface TmdbConfig {
   maxRetryAfterSeconds?: number;
 }
 
-export const DEFAULT_TMDB_API_BASE = "https://api.themoviedb.org/3";
+const DEFAULT_TMDB_API_BASE = "https://api.themoviedb.org/3";
 export const DEFAULT_TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w185";
 
 /** The poster URL prefix from `TMDB_IMAGE_BASE`, or TMDB's CDN. */

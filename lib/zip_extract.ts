@@ -66,7 +66,7 @@ async function readAt(
 }
 
 /** Reads the central directory of an open archive of `size` bytes. */
-export async function readZipDirectory(
+async function readZipDirectory(
   file: Deno.FsFile,
   size: number,
   archive: string,

@@ -69,7 +69,7 @@ function movieOf(r: Row): Movie {
 }
 
 /** Escapes LIKE wildcards with `!` (the ESCAPE character used in every LIKE here). */
-export function likeEscape(text: string): string {
+function likeEscape(text: string): string {
   return text.replace(/[!%_]/g, (c) => "!" + c);
 }
 
