@@ -17,6 +17,7 @@ import type { SyncReader, SyncWriter } from "../mr/line_io.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
 import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { referenceNeighborText } from "./fixtures/reference_neighbors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -301,8 +302,8 @@ interface RefOptions {
 }
 
 /**
- * The neighbor file by brute force: cap each group, then for every ordered
- * pair of rows sum over the co-rated columns and apply the formulas directly.
+ * The neighbor file by brute force: cap each group (the --max-raters rule
+ * written plainly), then the shared plain reference over the kept rows.
  */
 function referenceNeighbors(train: string, o: RefOptions): string {
   const groups = new Map<number, [number, number][]>();
@@ -327,43 +328,7 @@ function referenceNeighbors(train: string, o: RefOptions): string {
       rows.get(member)!.set(g, r);
     }
   }
-  const ids = [...rows.keys()].sort((a, b) => a - b);
-  let out = "";
-  for (const a of ids) {
-    const ra = rows.get(a)!;
-    const cands: [number, number][] = [];
-    for (const b of ids) {
-      if (b === a) continue;
-      const rb = rows.get(b)!;
-      let n = 0, sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
-      for (const [col, x] of ra) {
-        const y = rb.get(col);
-        if (y === undefined) continue;
-        n++;
-        sx += x;
-        sy += y;
-        sxy += x * y;
-        sxx += x * x;
-        syy += y * y;
-      }
-      if (n === 0 || n < o.minCommon) continue;
-      let sim: number;
-      if (o.similarity === "cosine") {
-        sim = sxx * syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
-      } else {
-        const vx = n * sxx - sx * sx, vy = n * syy - sy * sy;
-        sim = vx > 0 && vy > 0 ? (n * sxy - sx * sy) / Math.sqrt(vx * vy) : NaN;
-      }
-      if (Number.isNaN(sim)) continue;
-      if (o.shrink > 0) sim = sim * n / (n + o.shrink);
-      cands.push([b, Math.round(sim * 1e6)]);
-    }
-    if (cands.length === 0) continue;
-    cands.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-    out += `${a}\t` +
-      cands.slice(0, o.k).map(([b, key]) => `${b}:${(key / 1e6).toFixed(6)}`).join(",") + "\n";
-  }
-  return out;
+  return referenceNeighborText(rows, o);
 }
 
 /** A small random ratings file with gappy ids (deterministic). */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
 import { raterCapKey } from "../lib/hash.ts";
 import { main } from "../main.ts";
+import { referenceNeighborText } from "./fixtures/reference_neighbors.ts";
 
 /** One rating: user id, movie id, rating·2 (1..10). */
 type Rating = [number, number, number];
@@ -47,11 +48,7 @@ function randomRatings(
   return out;
 }
 
-/**
- * The contract written plainly: every ordered pair of rows, sums over the
- * co-rated set, the formulas of ARCHITECTURE.md, key round(sim·1e6), the K
- * largest keys with ties to the smaller id, printed with 6 decimals.
- */
+/** The reference neighbor file of a ratings list (rows by `o.mode`). */
 function referenceFile(ratings: Rating[], o: Omit<NeighborsOptions, "workers">): string {
   const rows = new Map<number, Map<number, number>>();
   for (const [u, m, r] of ratings) {
@@ -59,42 +56,7 @@ function referenceFile(ratings: Rating[], o: Omit<NeighborsOptions, "workers">):
     if (!rows.has(row)) rows.set(row, new Map());
     rows.get(row)!.set(col, r);
   }
-  const ids = [...rows.keys()].sort((a, b) => a - b);
-  let text = "";
-  for (const a of ids) {
-    const cands: { nid: number; key: number }[] = [];
-    for (const b of ids) {
-      if (b === a) continue;
-      let n = 0, sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
-      for (const [col, x] of rows.get(a)!) {
-        const y = rows.get(b)!.get(col);
-        if (y === undefined) continue;
-        n++;
-        sx += x;
-        sy += y;
-        sxy += x * y;
-        sxx += x * x;
-        syy += y * y;
-      }
-      if (n < o.minCommon || n === 0) continue;
-      let sim: number;
-      if (o.similarity === "cosine") {
-        if (sxx * syy <= 0) continue;
-        sim = sxy / Math.sqrt(sxx * syy);
-      } else {
-        const vx = n * sxx - sx * sx, vy = n * syy - sy * sy;
-        if (vx <= 0 || vy <= 0) continue;
-        sim = (n * sxy - sx * sy) / Math.sqrt(vx * vy);
-      }
-      if (o.shrink > 0) sim = sim * n / (n + o.shrink);
-      cands.push({ nid: b, key: Math.round(sim * 1e6) });
-    }
-    cands.sort((p, q) => q.key - p.key || p.nid - q.nid);
-    const top = cands.slice(0, o.k);
-    if (top.length === 0) continue;
-    text += `${a}\t${top.map((c) => `${c.nid}:${(c.key / 1e6).toFixed(6)}`).join(",")}\n`;
-  }
-  return text;
+  return referenceNeighborText(rows, o);
 }
 
 const BASE: NeighborsOptions = {
