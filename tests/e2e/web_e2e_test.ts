@@ -202,6 +202,8 @@ Deno.test({
     });
 
     await t.step("the rated table sorts in place once hydrated", async () => {
+      // A full navigation (the island's fallback) would drop this marker.
+      await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed = true);
       await page.locator("th.col-title a.sort").click();
       await page.waitForURL(/sort=title&order=asc/);
       await page.locator(".rated[aria-busy='false'] th.col-title a.active.asc").waitFor();
@@ -213,6 +215,7 @@ Deno.test({
         titlesShown.map((s) => s.toLowerCase()),
         sorted.map((s) => s.toLowerCase()).sort(),
       );
+      assert.equal(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed), true);
     });
 
     await t.step("the dashboard screenshot is saved", async () => {
