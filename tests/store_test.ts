@@ -123,7 +123,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       ratings_test: 3,
       item_topk_neighbors: 5,
       user_item_predictions: 4,
-      import_meta: 7,
+      import_meta: 8,
     });
     store = await openStore(backend.url);
   });
@@ -434,6 +434,33 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       assert.equal(await store.userExists(4), false);
       assert.equal((await store.recommendations(1, 1))[0].likedByNeighbors, 2);
       assert.equal(counts.tmdbCached, 3);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  await t.step("an open store shows a new import's movies from its first query", async () => {
+    const titles = async () => ({
+      recs: (await store.recommendations(1, 10)).map((r) => r.movie.title),
+      rated: (await store.ratedMovies(1, { sort: "title", order: "asc", offset: 0, limit: 10 }))
+        .items.map((r) => r.movie.title),
+      similar: (await store.similarMovies(1, 10)).map((s) => s.movie.title),
+    });
+    const before = await titles();
+    assert.ok(before.recs.includes("Zoë (2001)"));
+    const dir = await fixtureCopy({
+      "movies.csv": (s) =>
+        s.replace("5,Zoë (2001)", "5,Zoë Returns (2001)")
+          .replace('2,"American President, The (1995)"', '2,"Zzz, The (1995)"'),
+    });
+    try {
+      await importStore({ db: backend.url, dir, progress: false });
+      const after = await titles();
+      assert.deepEqual(after.recs, before.recs.map((t) => t.replace("Zoë", "Zoë Returns")));
+      // Sorted by the new title: "Zzz, The" moves to the end of user 1's ratings.
+      assert.equal(after.rated.at(-1), "Zzz, The (1995)");
+      assert.equal(after.rated.length, before.rated.length);
+      assert.deepEqual(after.similar, ["Zzz, The (1995)", "Zoë Returns (2001)"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

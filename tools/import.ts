@@ -249,6 +249,12 @@ function rankRecommendations(
   return { users, pos, movies, predictions };
 }
 
+/** A random 48-bit import stamp. */
+function importId(): number {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2));
+  return (hi & 0xffff) * 2 ** 32 + lo;
+}
+
 /** Runs `loader.load` behind a progress bar (rows/s). */
 async function loadWithProgress(
   loader: StoreLoader,
@@ -407,6 +413,10 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["user_topk_neighbors", tables.user_topk_neighbors],
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
+      // Tells readers which import their rows came from (lib/store/sql_store.ts: the
+      // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
+      // as a JS number and a BIGINT.
+      ["import_id", importId()],
     ];
     tables.import_meta = await loadWithProgress(
       loader,

@@ -188,7 +188,10 @@ export interface ServerThread {
 
 /** Opens a store and serves the app on it in the calling thread (main or Worker). */
 export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
-  return openStore(o.db).then((store) => {
+  return openStore(o.db).then(async (store) => {
+    // The movie catalogue is read now, not by the first request. A store that is down at
+    // start is reported by startWeb; pages answer 503 until it is back.
+    await store.preload().catch(() => {});
     const tmdb = new TmdbMetadata(
       store,
       o.tmdb ? new TmdbClient(o.tmdb) : null,

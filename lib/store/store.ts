@@ -102,6 +102,11 @@ export interface Store {
   tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
   tmdbPut(entry: TmdbEntry): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /**
+   * Reads what the store keeps in memory (the movie catalogue) ahead of the
+   * first request; later imports are picked up on their own.
+   */
+  preload(): Promise<void>;
   close(): Promise<void>;
 }
 
