@@ -12,7 +12,8 @@
  * {@link TmdbMetadata} is what pages use: cached entries come from the store
  * (`movies_tmdb`); missing ones are fetched with bounded concurrency, the
  * page waits for them at most a fixed budget (800 ms in total by default) and
- * whatever is still in flight lands in the store for the next view.
+ * whatever is still in flight lands in the store for the next view. Entries
+ * older than 30 days are shown and refreshed in the background.
  *
  * Auth: `TMDB_API_KEY` (v3 key, sent as `api_key`) or `TMDB_READ_TOKEN` (v4
  * read token, sent as `Authorization: Bearer`). Without either the site runs
@@ -210,8 +211,17 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
   return Number.isFinite(date) ? Math.max(0, (date - now) / 1000) : 1;
 }
 
-/** Options of {@link TmdbMetadata}; none changes which metadata is shown eventually. */
+/**
+ * Options of {@link TmdbMetadata}. Only `refreshAfterDays` changes which
+ * metadata is shown eventually; the others only how long a page waits.
+ */
 export interface TmdbMetadataOptions {
+  /**
+   * Cached entries older than this many days, hits and "not found" alike, are
+   * shown as they are and looked up again in the background (a poster may
+   * change; a movie TMDB lacked may be added). @default 30
+   */
+  refreshAfterDays?: number;
   /** Longest a page waits for missing entries, ms, in total. @default 800 */
   budgetMs?: number;
   /** Lookups in flight at once (process-wide). @default 4 */
@@ -231,6 +241,7 @@ export class TmdbMetadata {
   #budgetMs: number;
   #concurrency: number;
   #maxQueued: number;
+  #refreshAfterMs: number;
   #inFlight = new Map<number, Promise<TmdbEntry | null>>();
   #queue: (() => void)[] = [];
   #running = 0;
@@ -248,6 +259,7 @@ export class TmdbMetadata {
     this.#budgetMs = options.budgetMs ?? 800;
     this.#concurrency = options.concurrency ?? 4;
     this.#maxQueued = options.maxQueued ?? 200;
+    this.#refreshAfterMs = (options.refreshAfterDays ?? 30) * 24 * 3600 * 1000;
   }
 
   /** The poster URL of an entry, or null (placeholder). */
@@ -265,7 +277,14 @@ export class TmdbMetadata {
       ? await this.#store.tmdbGet([...byId.keys()])
       : new Map<number, TmdbEntry>();
     if (!this.client) return cached;
-    const missing = [...byId.values()].filter((m) => !cached.has(m.movieId));
+    const missing: Movie[] = [];
+    const staleBefore = Date.now() - this.#refreshAfterMs;
+    for (const m of byId.values()) {
+      const entry = cached.get(m.movieId);
+      if (!entry) missing.push(m);
+      // Shown as cached now; the page never waits for a refresh.
+      else if (entry.fetchedAt < staleBefore) void this.fetchAndCache(m);
+    }
     if (missing.length === 0) return cached;
     const pending = missing.map((m) =>
       this.fetchAndCache(m).then((e) => {

@@ -77,6 +77,8 @@ function fakeTmdb() {
   };
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
 const m = (movieId: number, tmdbId: number | null, imdbId: string | null): Movie => ({
   movieId,
   title: `Movie ${movieId} (2000)`,
@@ -174,15 +176,59 @@ Deno.test("TMDB metadata cache", async (t) => {
         tmdbId: 862,
         posterPath: "/c.jpg",
         overview: "c",
-        fetchedAt: 1,
+        fetchedAt: Date.now() - 29 * DAY_MS,
       });
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185");
       const before = fake.log.length;
       const got = await meta.forMovies([m(1, 862, null)]);
       assert.equal(got.get(1)!.posterPath, "/c.jpg");
       assert.equal(meta.posterUrl(got.get(1)), "https://img.test/w185/c.jpg");
+      assert.equal(meta.pending, 0);
       assert.equal(fake.log.length, before);
     });
+
+    await t.step(
+      "entries older than 30 days are shown, then refreshed in the background",
+      async () => {
+        const store = new MemoryStore({
+          movies: [],
+          ratings: [],
+          predictions: [],
+          userNeighbors: [],
+          itemNeighbors: [],
+        });
+        const old = Date.now() - 31 * DAY_MS;
+        store.tmdb.set(1, {
+          movieId: 1,
+          status: "ok",
+          tmdbId: 862,
+          posterPath: "/old.jpg",
+          overview: "old",
+          fetchedAt: old,
+        });
+        store.tmdb.set(3, {
+          movieId: 3,
+          status: "not_found",
+          tmdbId: null,
+          posterPath: null,
+          overview: null,
+          fetchedAt: old,
+        });
+        const meta = new TmdbMetadata(
+          store,
+          new TmdbClient(fake.config()),
+          "https://img.test/w185",
+        );
+        const got = await meta.forMovies([m(1, 862, null), m(3, null, "42")]);
+        assert.equal(got.get(1)!.posterPath, "/old.jpg", "the page gets the cached entry");
+        assert.equal(got.get(3)!.status, "not_found");
+        await meta.idle();
+        assert.equal(store.tmdb.get(1)!.posterPath, "/toy.jpg");
+        assert.ok(store.tmdb.get(1)!.fetchedAt > old);
+        assert.equal(store.tmdb.get(3)!.status, "ok", "a movie TMDB lacked is found later");
+        assert.equal(store.tmdb.get(3)!.posterPath, "/found.jpg");
+      },
+    );
 
     await t.step("misses are fetched and stored, a 404 as not_found", async () => {
       const store = new MemoryStore({
