@@ -23,7 +23,7 @@ interface UserIdSuggestState {
   pool: number[];
 }
 
-/** A class, not hooks: see islands/RatedMovies.tsx (hooks under server rendering). */
+/** A class, not hooks: see components/Island.tsx (hooks under server rendering). */
 export default class UserIdSuggest extends Component<UserIdSuggestProps, UserIdSuggestState> {
   /** The larger sample is asked for once, when the user first types. */
   #asked = false;
