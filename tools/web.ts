@@ -32,10 +32,10 @@ export const DEFAULT_DB = "sqlite:data/recsys.db";
 /**
  * Serving threads of `web` by default: one per core. On the idle 2-core build
  * machine (scale-1 SQLite store, wrk on the same cores, 64 connections) 2
- * threads served the dashboard at 1052 req/s, p99 168 ms, against 778 req/s,
- * p99 207 ms for one thread; the recommendations API went from 3698 to 4825
- * req/s. While other jobs shared the cores, 2 threads measured no better
- * than 1, since every thread then competes for the same share.
+ * threads served the dashboard at 2,540–2,660 req/s, p99 36–40 ms, against
+ * 1,480 req/s, p99 50 ms for one thread; the recommendations API went from
+ * 7.5k to 11.5–12.1k req/s. While other jobs share the cores, 2 threads gain
+ * less, since every thread then competes for the same share.
  */
 export const DEFAULT_THREADS = Math.max(1, navigator.hardwareConcurrency || 1);
 
