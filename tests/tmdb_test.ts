@@ -79,6 +79,16 @@ function fakeTmdb() {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** A store with nothing but its TMDB cache. */
+const emptyStore = () =>
+  new MemoryStore({
+    movies: [],
+    ratings: [],
+    predictions: [],
+    userNeighbors: [],
+    itemNeighbors: [],
+  });
+
 const m = (movieId: number, tmdbId: number | null, imdbId: string | null): Movie => ({
   movieId,
   title: `Movie ${movieId} (2000)`,
@@ -163,13 +173,7 @@ Deno.test("TMDB metadata cache", async (t) => {
   console.warn = () => {};
   try {
     await t.step("cached entries are served from the store without asking TMDB", async () => {
-      const store = new MemoryStore({
-        movies: [],
-        ratings: [],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      const store = emptyStore();
       store.tmdb.set(1, {
         movieId: 1,
         status: "ok",
@@ -190,13 +194,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     await t.step(
       "entries older than 30 days are shown, then refreshed in the background",
       async () => {
-        const store = new MemoryStore({
-          movies: [],
-          ratings: [],
-          predictions: [],
-          userNeighbors: [],
-          itemNeighbors: [],
-        });
+        const store = emptyStore();
         const old = Date.now() - 31 * DAY_MS;
         store.tmdb.set(1, {
           movieId: 1,
@@ -231,13 +229,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     );
 
     await t.step("misses are fetched and stored, a 404 as not_found", async () => {
-      const store = new MemoryStore({
-        movies: [],
-        ratings: [],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      const store = emptyStore();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185");
       const got = await meta.forMovies([m(1, 862, null), m(3, null, "99"), m(8, 111, null)]);
       assert.equal(got.get(1)!.status, "ok");
@@ -250,13 +242,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("TMDB errors are neither cached nor thrown", async () => {
-      const store = new MemoryStore({
-        movies: [],
-        ratings: [],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      const store = emptyStore();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185");
       const got = await meta.forMovies([m(5, 500, null)]);
       assert.equal(got.size, 0);
@@ -264,13 +250,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("a page waits at most the budget; the rest lands in the store later", async () => {
-      const store = new MemoryStore({
-        movies: [],
-        ratings: [],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      const store = emptyStore();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185", {
         budgetMs: 50,
         concurrency: 2,
@@ -288,13 +268,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("without a client only the cache is used", async () => {
-      const store = new MemoryStore({
-        movies: [],
-        ratings: [],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      const store = emptyStore();
       const meta = new TmdbMetadata(store, null, "https://img.test/w185");
       assert.equal((await meta.forMovies([m(1, 862, null)])).size, 0);
       assert.equal(meta.pending, 0);
