@@ -23,7 +23,7 @@ import {
   tmdbImageBase,
   TmdbMetadata,
 } from "../lib/tmdb.ts";
-import type { Store } from "../lib/store/store.ts";
+import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
 import { createApp } from "../routes/app.ts";
 import { loadAssets } from "../routes/_assets.ts";
 
@@ -191,7 +191,9 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
   return openStore(o.db).then(async (store) => {
     // The movie catalogue is read now, not by the first request. A store that is down at
     // start is reported by startWeb; pages answer 503 until it is back.
-    await store.preload().catch(() => {});
+    await store.preload().catch((err) => {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+    });
     const tmdb = new TmdbMetadata(
       store,
       o.tmdb ? new TmdbClient(o.tmdb) : null,
