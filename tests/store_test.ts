@@ -162,6 +162,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     const page = await q("rating", "asc", 1, 1);
     assert.deepEqual(itemIds(page.items), [1]);
     assert.equal(page.total, 3);
+    assert.deepEqual(await q("date", "desc", 10, 10), { items: [], total: 3 });
     // Equal ratings (m5, m10 at 4.0) are ordered by movieId.
     const u2 = await store.ratedMovies(2, { sort: "rating", order: "desc", offset: 0, limit: 10 });
     assert.deepEqual(itemIds(u2.items), [1, 5, 10, 2]);

@@ -18,12 +18,12 @@
  * (ML-32M's 87,585 movies: ~0.2 s to read once), so ratings, recommendations
  * and similar movies are read as ids and joined in memory (the dashboard's
  * ~50 random movie rows joined in SQL held it to 1,960 pages/s at scale 1 on
- * two threads; joined here, 2,540 pages/s). Each of those queries also returns the stamp of the
- * import that wrote the tables it read (`import_meta.import_id`, a scalar
- * subquery evaluated once per statement, in the statement's snapshot), so a
- * catalogue of an earlier import is never used: the first query after an
- * import reloads it. Rows whose movie is not in `movies` are skipped, as the
- * SQL join skipped them.
+ * two threads; joined here, 2,540 pages/s). Each of those queries also
+ * returns the stamp of the import that wrote the tables it read
+ * (`import_meta.import_id`, a scalar subquery evaluated once per statement,
+ * in the statement's snapshot), so a catalogue of an earlier import is never
+ * used: the first query after an import reloads it. Rows whose movie is not
+ * in `movies` are skipped, as the SQL join skipped them.
  */
 import {
   type Movie,
@@ -118,12 +118,15 @@ export class SqlStore implements Store {
       `SELECT ${STAMP}, ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN}`,
       [],
     );
-    const stamp = rows.length
-      ? stampOf(rows[0])
-      : stampOf((await this.#db.all(`SELECT ${STAMP}`, []))[0]);
+    const stamp = rows.length ? stampOf(rows[0]) : await this.#currentStamp();
     const movies = new Map<number, Movie>();
     for (const r of rows) movies.set(r.movie_id as number, movieOf(r));
     return { stamp, movies };
+  }
+
+  /** The stamp of the import the store holds now. */
+  async #currentStamp(): Promise<number | null> {
+    return stampOf((await this.#db.all(`SELECT ${STAMP}`, []))[0]);
   }
 
   /** The catalogue of the import stamped `stamp`, loaded once per import (shared while loading). */
@@ -156,7 +159,7 @@ export class SqlStore implements Store {
   }
 
   async preload(): Promise<void> {
-    await this.#catalogueOf(stampOf((await this.#db.all(`SELECT ${STAMP}`, []))[0]));
+    await this.#catalogueOf(await this.#currentStamp());
   }
 
   async userExists(userId: number): Promise<boolean> {
@@ -192,17 +195,15 @@ export class SqlStore implements Store {
         "LIMIT ? OFFSET ?",
       [id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
     );
-    const total = rows.length ? rows[0][0].total : (await this.#db.all(
-      "SELECT COUNT(*) AS n FROM ratings_train WHERE user_id = ?",
-      [id],
-    ))[0].n;
+    // An empty page (offset past the end, or no ratings) still needs the total.
+    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id]);
     return {
       items: rows.map(([r, movie]) => ({
         movie,
         rating: (r.rating2 as number) / 2,
         timestamp: r.ts as number,
       })),
-      total: Number(total),
+      total: Number(first.total),
     };
   }
 
