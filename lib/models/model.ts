@@ -1,0 +1,61 @@
+/**
+ * The models layer: what every recommender of the product is, whatever its
+ * formula. A model is fitted once on a training {@link RatingMatrix} (dense
+ * user and item indices, ratings as half-star integers `rating*2`) and then
+ * answers for dense indices of that matrix:
+ *
+ * - a {@link RatingModel} predicts the stars user `u` would give item `i`
+ *   (clipped to [0.5, 5]; `u` or `i` is −1 when unknown in training, and a
+ *   rating model still answers, from its baseline);
+ * - a {@link RankingModel} scores every item for user `u` (higher = better);
+ *   items it cannot score get `-Infinity`. It does not mask what the user
+ *   rated: ranking code drops the user's own training items
+ *   (lib/models/rank.ts), so a fold-in never recommends a rated movie.
+ *
+ * Fitting is separate from scoring (lenskit's habit): `fit` takes the matrix
+ * and an options object whose fields document their `@default` and the data
+ * they were chosen on (ML-100k, five official folds — never synthetic data).
+ */
+import type { RatingMatrix } from "../rating_matrix.ts";
+
+/** A fitted rating predictor. */
+export interface RatingModel {
+  readonly name: string;
+  /** Predicted stars in [0.5, 5] for dense user `u` and dense item `i` (−1 = unknown). */
+  predict(u: number, i: number): number;
+}
+
+/** The rated item behind a recommendation: dense item index and its share of the score. */
+export interface Contribution {
+  item: number;
+  weight: number;
+}
+
+/** A fitted top-N ranker. */
+export interface RankingModel {
+  readonly name: string;
+  /**
+   * Writes the score of every dense item for dense user `u` into `out`
+   * (length = items); `-Infinity` where the model has no score.
+   */
+  scoreUser(u: number, out: Float64Array): void;
+  /**
+   * The training item of `u` that contributed most to item `i`'s score, or
+   * null when the score has no per-item decomposition (popularity).
+   */
+  explain(u: number, i: number): Contribution | null;
+}
+
+export type ModelKind = "rating" | "ranking";
+
+/** A model's entry in the registry (lib/models/registry.ts). */
+export interface ModelSpec<M> {
+  /** The stable name used by `--model` everywhere. */
+  name: string;
+  kind: ModelKind;
+  /** One line for `--help` and the reports. */
+  summary: string;
+  /** Whether it fits ML-32M's shape within the targets (≤ 10 min, ≤ 4 GiB on 2 cores). */
+  scales: boolean;
+  fit(m: RatingMatrix): M | Promise<M>;
+}
