@@ -1,0 +1,154 @@
+/**
+ * EASE (Steck 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"):
+ * a dense item-to-item linear model with a closed form, on the binary
+ * training matrix X (a rating of any value is a 1).
+ *
+ *     G = XᵀX + λI,   P = G⁻¹
+ *     B = I − P · diag(1 / diag(P))     i.e. B[j][i] = −P[j][i] / P[i][i], B[i][i] = 0
+ *     score(u, i) = Σ_{j ∈ I_u} B[j][i]  (= x_u · B)
+ *
+ * B is the ridge regression of every item column on all the others with the
+ * constraint diag(B) = 0 (an item may not predict itself).
+ *
+ * Scalable variant: only the `maxItems` most-rated items (ties: smaller
+ * movieId) are modelled; other items score −∞ (never listed) and are ignored
+ * as inputs. With fewer items in training than `maxItems` it is exact EASE.
+ *
+ * Hyper-parameters:
+ * - `lambda` @default 500 — chosen on ML-100k (official folds u1–u5,
+ *   NDCG@10 by bench/ranking_ml100k.ts; the grid is in the option's doc).
+ * - `maxItems` @default 8000 — chosen for time and memory at ML-32M shape
+ *   (87,585 items): the inverse costs maxItems³ multiply-adds and the model
+ *   12·maxItems² bytes at its peak (see the option's doc for measurements).
+ *
+ * Fit: G by counting every pair of a user's modelled items (Σ_u |I_u ∩ M|²),
+ * the inverse by blocked Gauss–Jordan over Workers (lib/models/spd_inverse.ts),
+ * then B as Float32 (halves what serving keeps). Scoring: |I_u ∩ M| row
+ * additions of length M per user.
+ */
+import type { RatingMatrix } from "../rating_matrix.ts";
+import { defaultWorkers } from "../worker_pool.ts";
+import type { Contribution, ModelSpec, RankingModel } from "./model.ts";
+import { invertSpd } from "./spd_inverse.ts";
+
+export interface EaseOptions {
+  /**
+   * λ, the L2 penalty (added to the diagonal of XᵀX). Changes output.
+   * @default 500
+   */
+  lambda?: number;
+  /**
+   * Items modelled: the most-rated ones. Changes output when the training
+   * data has more items than this.
+   * @default 8000
+   */
+  maxItems?: number;
+  /**
+   * Worker count for the inverse; 0 or 1 inverts on the calling thread.
+   * Changes only speed.
+   * @default the machine's cores
+   */
+  workers?: number;
+}
+
+export class EaseModel implements RankingModel {
+  readonly name = "ease";
+  readonly m: RatingMatrix;
+  /** Dense item → column of B, −1 when the item is not modelled. */
+  readonly cols: Int32Array;
+  /** Column → dense item, ascending. */
+  readonly colItems: Int32Array;
+  /** B, row-major, `colItems.length` squared. */
+  readonly b: Float32Array;
+  #row: Float64Array;
+  constructor(m: RatingMatrix, cols: Int32Array, colItems: Int32Array, b: Float32Array) {
+    this.m = m;
+    this.cols = cols;
+    this.colItems = colItems;
+    this.b = b;
+    this.#row = new Float64Array(colItems.length);
+  }
+
+  scoreUser(u: number, out: Float64Array): void {
+    const M = this.colItems.length, b = this.b, row = this.#row;
+    row.fill(0);
+    const m = this.m;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      const c = this.cols[m.userItems[p]];
+      if (c < 0) continue;
+      const base = c * M;
+      for (let i = 0; i < M; i++) row[i] += b[base + i];
+    }
+    if (M < out.length) out.fill(-Infinity);
+    for (let c = 0; c < M; c++) out[this.colItems[c]] = row[c];
+  }
+
+  /** The rated item j with the largest B[j][i] (ties: smaller j); null when i is not modelled. */
+  explain(u: number, i: number): Contribution | null {
+    const ci = this.cols[i];
+    if (ci < 0) return null;
+    const M = this.colItems.length, m = this.m;
+    let best: Contribution | null = null;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      const j = m.userItems[p], cj = this.cols[j];
+      if (cj < 0) continue;
+      const w = this.b[cj * M + ci];
+      if (best === null || w > best.weight) best = { item: j, weight: w };
+    }
+    return best;
+  }
+}
+
+/** The `max` most-rated dense items (ties: smaller index), ascending. */
+export function mostRatedItems(m: RatingMatrix, max: number): Int32Array {
+  const n = m.itemIds.length;
+  if (max >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const count = (i: number) => m.itemOffsets[i + 1] - m.itemOffsets[i];
+  order.sort((x, y) => count(y) - count(x) || x - y);
+  return order.subarray(0, max).sort();
+}
+
+/** Fits B (see module doc). */
+export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promise<EaseModel> {
+  const lambda = options.lambda ?? 500;
+  const workers = options.workers ?? defaultWorkers();
+  const colItems = mostRatedItems(m, options.maxItems ?? 8000);
+  const M = colItems.length;
+  const cols = new Int32Array(m.itemIds.length).fill(-1);
+  for (let c = 0; c < M; c++) cols[colItems[c]] = c;
+
+  const bytes = M * M * 8;
+  const g = new Float64Array(workers > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const list = new Int32Array(M);
+  const nUsers = m.userIds.length;
+  for (let u = 0; u < nUsers; u++) {
+    let len = 0;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      const c = cols[m.userItems[p]];
+      if (c >= 0) list[len++] = c;
+    }
+    for (let x = 0; x < len; x++) {
+      const row = list[x] * M;
+      for (let y = 0; y < len; y++) g[row + list[y]] += 1;
+    }
+  }
+  for (let c = 0; c < M; c++) g[c * M + c] += lambda;
+
+  await invertSpd(g, M, { workers });
+
+  const b = new Float32Array(M * M);
+  for (let j = 0; j < M; j++) {
+    const row = j * M;
+    for (let i = 0; i < M; i++) b[row + i] = i === j ? 0 : -g[row + i] / g[i * M + i];
+  }
+  return new EaseModel(m, cols, colItems, b);
+}
+
+export const easeSpec: ModelSpec<EaseModel> = {
+  name: "ease",
+  kind: "ranking",
+  summary: "EASE: closed-form item-to-item regression (λ 500) over the 8,000 most-rated movies",
+  scales: true,
+  fit: (m) => fitEase(m),
+};
