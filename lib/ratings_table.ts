@@ -112,3 +112,19 @@ export async function readRatingsTable(
   });
   return { table: builder.table(), stats };
 }
+
+/** The rows of `a` followed by the rows of `b` (e.g. train and test: all ratings). */
+export function concatRatings(a: RatingsTable, b: RatingsTable): RatingsTable {
+  const n = a.length + b.length;
+  const users = new Int32Array(n), movies = new Int32Array(n);
+  const ratings = new Uint8Array(n), timestamps = new Uint32Array(n);
+  users.set(a.users.subarray(0, a.length));
+  users.set(b.users.subarray(0, b.length), a.length);
+  movies.set(a.movies.subarray(0, a.length));
+  movies.set(b.movies.subarray(0, b.length), a.length);
+  ratings.set(a.ratings.subarray(0, a.length));
+  ratings.set(b.ratings.subarray(0, b.length), a.length);
+  timestamps.set(a.timestamps.subarray(0, a.length));
+  timestamps.set(b.timestamps.subarray(0, b.length), a.length);
+  return { length: n, users, movies, ratings, timestamps };
+}

@@ -23,6 +23,14 @@ import { runLocalMr } from "../mr/runner.ts";
 import { type EvalResult, evaluateModel, formatEvalSummary } from "../eval/evaluate.ts";
 import { predictToFile } from "../eval/predict.ts";
 import { importStore } from "./import.ts";
+import { runRankingModelStep, runRatingModelStep, runServeStep } from "../eval/model_steps.ts";
+import { type CompareResult, formatCompare } from "../eval/compare.ts";
+import {
+  DEFAULT_RANKING_MODEL,
+  DEFAULT_RATING_MODEL,
+  RANKING_MODELS,
+  RATING_MODELS,
+} from "../lib/models/registry.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 
@@ -44,6 +52,9 @@ export const PIPELINE_DEFAULTS = {
   shrink: 100,
   maxRaters: 0,
   top: 100,
+  ratingModel: DEFAULT_RATING_MODEL,
+  rankingModel: DEFAULT_RANKING_MODEL,
+  rankUsers: 2000,
 } as const;
 
 export interface PipelineOptions {
@@ -67,6 +78,12 @@ export interface PipelineOptions {
   maxRaters: number;
   /** Recommendations kept per user. Changes output. @default 100 */
   top: number;
+  /** Rating model of test_predictions.csv and the served stars (lib/models/registry.ts). Changes output. @default "blend" */
+  ratingModel: string;
+  /** Ranking model of recommendations.csv and the served lists. Changes output. @default "ease" */
+  rankingModel: string;
+  /** Users sampled for the ranking metrics (0 = all). Changes output. @default 2000 */
+  rankUsers: number;
   /** Neighbor engine. Same output by contract. @default "inproc" */
   engine: Engine;
   /** Store URL (`sqlite:<path>` or `mysql://…`). @default `sqlite:<out>/recsys.db` */
@@ -83,6 +100,10 @@ export interface PipelineResult {
   steps: StepReport[];
   user: EvalResult;
   item: EvalResult;
+  /** The shipped rating model beside the bias baseline. */
+  rating: CompareResult;
+  /** The shipped ranking model beside popularity. */
+  ranking: CompareResult;
   /** The store URL, password masked. */
   db: string;
   /** The store URL as given (for opening it). */
@@ -114,6 +135,13 @@ export function pipelineFiles(out: string): Record<string, string> {
     userReport: `${out}/report_user.html`,
     itemReport: `${out}/report_item.html`,
     recommendations: `${out}/user_based_recommendations.csv`,
+    testPredictions: `${out}/test_predictions.csv`,
+    modelRecommendations: `${out}/recommendations.csv`,
+    ratingMetrics: `${out}/metrics_rating.json`,
+    ratingReport: `${out}/report_rating.html`,
+    rankingMetrics: `${out}/metrics_ranking.json`,
+    rankingReport: `${out}/report_ranking.html`,
+    serving: `${out}/serving_recommendations.csv`,
     manifest: `${out}/manifest.json`,
   };
 }
@@ -198,6 +226,60 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           progress,
         }),
     },
+    {
+      name: "rating-model",
+      inputs: [f.train, f.test],
+      outputs: [f.testPredictions, f.ratingMetrics, f.ratingReport],
+      options: { model: options.ratingModel },
+      run: () =>
+        runRatingModelStep(
+          {
+            train: f.train,
+            test: f.test,
+            predictions: f.testPredictions,
+            json: f.ratingMetrics,
+            report: f.ratingReport,
+          },
+          options.ratingModel,
+          log,
+        ),
+    },
+    {
+      name: "ranking-model",
+      inputs: [f.train, f.test],
+      outputs: [f.modelRecommendations, f.rankingMetrics, f.rankingReport],
+      options: { model: options.rankingModel, top: options.top, rankUsers: options.rankUsers },
+      run: () =>
+        runRankingModelStep({
+          train: f.train,
+          test: f.test,
+          recommendations: f.modelRecommendations,
+          json: f.rankingMetrics,
+          report: f.rankingReport,
+        }, {
+          model: options.rankingModel,
+          top: options.top,
+          rankUsers: options.rankUsers,
+          progress,
+        }, log),
+    },
+    {
+      name: "serve",
+      inputs: [f.train, f.test],
+      outputs: [f.serving],
+      options: {
+        ratingModel: options.ratingModel,
+        rankingModel: options.rankingModel,
+        top: options.top,
+      },
+      run: () =>
+        runServeStep({ train: f.train, test: f.test, out: f.serving }, {
+          ratingModel: options.ratingModel,
+          rankingModel: options.rankingModel,
+          top: options.top,
+          progress,
+        }),
+    },
     neighborsStep("user", f.userNeighbors),
     neighborsStep("item", f.itemNeighbors),
     evalStep("user", f.userNeighbors, f.userMetrics, f.userReport),
@@ -227,6 +309,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.userNeighbors,
         f.itemNeighbors,
         f.recommendations,
+        f.serving,
         movies,
         links,
       ],
@@ -254,6 +337,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     steps: reports,
     user: byName.get("eval-user")!.result as EvalResult,
     item: byName.get("eval-item")!.result as EvalResult,
+    rating: byName.get("rating-model")!.result as CompareResult,
+    ranking: byName.get("ranking-model")!.result as CompareResult,
     db: maskStoreUrl(dbUrl),
     dbUrl,
     files: f,
@@ -286,6 +371,12 @@ export function formatPipelineSummary(r: PipelineResult): string {
       (s.status === "skipped" ? "  (up to date; time of its last run)" : "")
     ),
     "",
+    "shipped models (fit on the training split, scored on the test split):",
+    formatCompare(r.rating),
+    "",
+    formatCompare(r.ranking),
+    "",
+    "the seed's neighbour models (original design, for comparison):",
     "model   K     RMSE     MAE  coverage   +fallback RMSE   bias RMSE   NDCG@N  precision@N",
   ];
   for (const e of [r.user, r.item]) {
@@ -306,7 +397,10 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  split          ${f.train}, ${f.test}`,
     `  neighbors      ${f.userNeighbors}, ${f.itemNeighbors}`,
     `  metrics        ${f.userMetrics}, ${f.itemMetrics}`,
-    `  recommended    ${f.recommendations}`,
+    `  models         ${f.testPredictions}, ${f.modelRecommendations}`,
+    `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
+    `  served list    ${f.serving} (both models refit on all ratings)`,
+    `  seed list      ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,
   );
@@ -362,6 +456,24 @@ export const pipelineCommand = defineCommand({
       default: PIPELINE_DEFAULTS.top,
       min: 1,
       doc: "recommendations kept per user",
+    },
+    ratingModel: {
+      type: "string",
+      default: PIPELINE_DEFAULTS.ratingModel,
+      choices: Object.keys(RATING_MODELS),
+      doc: "rating model: test_predictions.csv and the stars served",
+    },
+    rankingModel: {
+      type: "string",
+      default: PIPELINE_DEFAULTS.rankingModel,
+      choices: Object.keys(RANKING_MODELS),
+      doc: "ranking model: recommendations.csv and the lists served",
+    },
+    rankUsers: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.rankUsers,
+      min: 0,
+      doc: "test users sampled for the ranking metrics (0 = all)",
     },
     engine: {
       type: "string",

@@ -83,6 +83,13 @@ function samplePrior(
   prior.lambda = rng.gamma((1 + n + 1) / 2, 2 / (1 + sq));
 }
 
+/** The longest row of a CSR offsets array. */
+function maxRow(offsets: Int32Array): number {
+  let max = 0;
+  for (let r = 0; r + 1 < offsets.length; r++) max = Math.max(max, offsets[r + 1] - offsets[r]);
+  return max;
+}
+
 /** Fits the sampler; see the module doc. */
 export function fitBayesMf(
   m: RatingMatrix,
@@ -97,7 +104,9 @@ export function fitBayesMf(
   {
     const fill = m.itemOffsets.slice(0, nI);
     for (let u = 0; u < nU; u++) {
-      for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) itemPos[fill[m.userItems[p]]++] = p;
+      for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+        itemPos[fill[m.userItems[p]]++] = p;
+      }
     }
   }
   const wu = new Float64Array(nU), wi = new Float64Array(nI);
@@ -127,10 +136,15 @@ export function fitBayesMf(
   const SV = { u: [] as Float32Array[], i: [] as Float32Array[] };
 
   /**
-   * One pass over the rows of one side: `offsets`/`pos` give each row's
-   * ratings as positions in `e`; `other` is the other side's factors,
-   * indexed through `cols`.
+   * One pass over the rows of one side: row r's ratings are entries
+   * `offsets[r] .. offsets[r+1]`, `cols` the other side's index and `pos`
+   * the entry's position in `e` (the identity for the user side, which `e`
+   * is aligned with); `other` holds the other side's factors. The residuals
+   * of a row are gathered once into `er`/`hr` scratch, so the factor loops
+   * run over contiguous arrays.
    */
+  const er = new Float64Array(Math.max(maxRow(m.userOffsets), maxRow(m.itemOffsets)));
+  const hr = new Float64Array(er.length);
   const sampleSide = (
     rows: number,
     offsets: Int32Array,
@@ -143,36 +157,40 @@ export function fitBayesMf(
     pv: Prior[],
   ) => {
     for (let r = 0; r < rows; r++) {
-      const a = offsets[r], b = offsets[r + 1];
+      const a = offsets[r], len = offsets[r + 1] - a;
+      if (pos) { for (let q = 0; q < len; q++) er[q] = e[pos[a + q]]; }
+      else for (let q = 0; q < len; q++) er[q] = e[a + q];
       // Bias: h = 1.
       {
         let s = 0;
-        for (let q = a; q < b; q++) s += e[pos ? pos[q] : q];
+        for (let q = 0; q < len; q++) s += er[q];
         const old = w[r];
-        const var_ = 1 / (alpha * (b - a) + pw.lambda);
-        const mean = var_ * (alpha * (s + old * (b - a)) + pw.mu * pw.lambda);
+        const var_ = 1 / (alpha * len + pw.lambda);
+        const mean = var_ * (alpha * (s + old * len) + pw.mu * pw.lambda);
         const nw = mean + Math.sqrt(var_) * rng.normal();
         const d = nw - old;
         w[r] = nw;
-        for (let q = a; q < b; q++) e[pos ? pos[q] : q] -= d;
+        for (let q = 0; q < len; q++) er[q] -= d;
       }
+      const vr = r * k;
       for (let f = 0; f < k; f++) {
         let sh2 = 0, seh = 0;
-        const old = v[r * k + f];
-        for (let q = a; q < b; q++) {
-          const h = other[cols[q] * k + f];
+        const old = v[vr + f];
+        for (let q = 0; q < len; q++) {
+          const h = other[cols[a + q] * k + f];
+          hr[q] = h;
           sh2 += h * h;
-          seh += (e[pos ? pos[q] : q] + old * h) * h;
+          seh += (er[q] + old * h) * h;
         }
         const var_ = 1 / (alpha * sh2 + pv[f].lambda);
         const mean = var_ * (alpha * seh + pv[f].mu * pv[f].lambda);
         const nv = mean + Math.sqrt(var_) * rng.normal();
         const d = nv - old;
-        v[r * k + f] = nv;
-        if (d !== 0) {
-          for (let q = a; q < b; q++) e[pos ? pos[q] : q] -= d * other[cols[q] * k + f];
-        }
+        v[vr + f] = nv;
+        for (let q = 0; q < len; q++) er[q] -= d * hr[q];
       }
+      if (pos) { for (let q = 0; q < len; q++) e[pos[a + q]] = er[q]; }
+      else for (let q = 0; q < len; q++) e[a + q] = er[q];
     }
   };
 

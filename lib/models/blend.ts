@@ -57,7 +57,12 @@ export function validationSplit(
     let count = 0;
     for (let u = 0; u < m.userIds.length; u++) {
       for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-        const held = isTestRating(options.seed, m.userIds[u], m.itemIds[m.userItems[p]], options.validation);
+        const held = isTestRating(
+          options.seed,
+          m.userIds[u],
+          m.itemIds[m.userItems[p]],
+          options.validation,
+        );
         if (held !== keep) count++;
       }
     }

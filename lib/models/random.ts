@@ -30,7 +30,7 @@ export class Random {
 
   /** Uniform unsigned 32-bit integer. */
   u32(): number {
-    const r = Math.imul(((Math.imul(this.#s1, 5) << 7) | (Math.imul(this.#s1, 5) >>> 25)), 9);
+    const r = Math.imul((Math.imul(this.#s1, 5) << 7) | (Math.imul(this.#s1, 5) >>> 25), 9);
     const t = this.#s1 << 9;
     this.#s2 ^= this.#s0;
     this.#s3 ^= this.#s1;

@@ -1,0 +1,289 @@
+/**
+ * `eval` over the models layer: fits each named model on the training
+ * ratings and scores it on the test ratings, beside its baseline.
+ *
+ * - Rating models (lib/models/registry.ts): RMSE and MAE over every test
+ *   rating (100 % coverage: a rating model always answers, from its
+ *   baseline where it must), compared with `bias`.
+ * - Ranking models: the fixed protocol of lib/models/rank.ts (candidates =
+ *   every training movie the user did not rate in training; relevant = test
+ *   rating ≥ 4.0; users without a relevant test rating skipped; NDCG@N,
+ *   precision@N, recall@N, MAP@N, hit rate, catalog coverage), compared with
+ *   `popularity`; `rankUsers` > 0 scores a deterministic sample of users.
+ *
+ * A model that loses to its baseline is flagged in the table, the JSON
+ * (`losesToBaseline`) and the report, and a plain warning is printed.
+ */
+import type { RatingMatrix } from "../lib/rating_matrix.ts";
+import { buildRatingMatrix } from "../lib/rating_matrix.ts";
+import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
+import { writeFileAtomic } from "../lib/atomic_file.ts";
+import type { RankingModel, RatingModel } from "../lib/models/model.ts";
+import {
+  RANKING_BASELINE,
+  RANKING_MODELS,
+  rankingModelSpec,
+  RATING_BASELINE,
+  RATING_MODELS,
+  ratingModelSpec,
+  UnknownModelError,
+} from "../lib/models/registry.ts";
+import { evaluateRanking, type RankingResult } from "../lib/models/rank.ts";
+import { hash3 } from "../lib/hash.ts";
+import { addError, emptyErrors, mae, rmse } from "../lib/metrics.ts";
+import { renderCompareReport } from "./compare_report.tsx";
+
+export interface RatingRow {
+  name: string;
+  summary: string;
+  scales: boolean;
+  fitSeconds: number;
+  rmse: number;
+  mae: number;
+  /** Share of test ratings predicted (1: rating models always answer). */
+  coverage: number;
+  losesToBaseline: boolean;
+}
+
+export interface RankingRow extends RankingResult {
+  name: string;
+  summary: string;
+  scales: boolean;
+  fitSeconds: number;
+  losesToBaseline: boolean;
+}
+
+export interface CompareResult {
+  train: string;
+  test: string;
+  trainRatings: number;
+  testRatings: number;
+  n: number;
+  rating: RatingRow[];
+  ranking: RankingRow[];
+  warnings: string[];
+  protocol: string;
+}
+
+export interface CompareOptions {
+  train: string;
+  test: string;
+  /** Model names; the baselines are always added. Empty = every model. */
+  models: string[];
+  /** N of the ranking metrics. Changes output. @default 10 */
+  top: number;
+  /** Users sampled for ranking (0 = every test user). Changes output. @default 0 */
+  rankUsers: number;
+  json?: string;
+  report?: string;
+  /** Called with each model's name before its fit (progress lines). */
+  onModel?: (name: string) => void;
+}
+
+export const RANKING_PROTOCOL =
+  "Candidates = every movie in training the user did not rate in training; relevant = test " +
+  "rating >= 4.0; users without a relevant test rating skipped; binary gains, log2 discount, " +
+  "ideal DCG over min(N, relevant); precision divides by N; ties by smaller movieId.";
+
+/** Splits names into rating and ranking models, baselines first; throws on an unknown name. */
+export function resolveModels(names: readonly string[]): { rating: string[]; ranking: string[] } {
+  const all = names.length === 0
+    ? [...Object.keys(RATING_MODELS), ...Object.keys(RANKING_MODELS)]
+    : names;
+  const rating: string[] = [], ranking: string[] = [];
+  for (const name of all) {
+    if (RATING_MODELS[name]) rating.push(name);
+    else if (RANKING_MODELS[name]) ranking.push(name);
+    else throw new UnknownModelError(name);
+  }
+  const withBase = (list: string[], base: string) =>
+    list.length === 0 ? list : [base, ...list.filter((n) => n !== base)];
+  return {
+    rating: withBase(rating, RATING_BASELINE),
+    ranking: withBase(ranking, RANKING_BASELINE),
+  };
+}
+
+/** RMSE and MAE of `model` over every test rating. */
+export function scoreRatings(
+  model: RatingModel,
+  m: RatingMatrix,
+  test: RatingsTable,
+): { rmse: number; mae: number; count: number } {
+  const acc = emptyErrors();
+  for (let k = 0; k < test.length; k++) {
+    const uid = test.users[k], iid = test.movies[k];
+    const u = uid < m.userIndex.length ? m.userIndex[uid] : -1;
+    const i = iid < m.itemIndex.length ? m.itemIndex[iid] : -1;
+    addError(acc, model.predict(u, i), test.ratings[k] * 0.5);
+  }
+  return { rmse: rmse(acc), mae: mae(acc), count: acc.count };
+}
+
+/** Seed of the ranking sample: the users with the smallest hash3(seed, userId, 0). */
+const SAMPLE_SEED = 0x52414e4b;
+
+/** Every dense user when `size` is 0 or covers them all, else the `size` users of smallest hash. */
+export function rankingSample(m: RatingMatrix, size: number): Int32Array | undefined {
+  const n = m.userIds.length;
+  if (size <= 0 || size >= n) return undefined;
+  const order = Array.from({ length: n }, (_, u) => u);
+  const key = (u: number) => hash3(SAMPLE_SEED, m.userIds[u], 0);
+  order.sort((a, b) => key(a) - key(b) || a - b);
+  return Int32Array.from(order.slice(0, size)).sort();
+}
+
+/** A comparison before it is tied to files. */
+export type ComparePart = Omit<CompareResult, "train" | "test">;
+
+/**
+ * Fits and scores every model on a training matrix (shared arrays, for the
+ * models that fit on Workers) and the test ratings; see the module doc.
+ * `fitted` holds every fitted model by name, for callers that also write
+ * files from them.
+ */
+export async function compareOnMatrix(
+  m: RatingMatrix,
+  testTable: RatingsTable,
+  options: Omit<CompareOptions, "train" | "test" | "json" | "report">,
+): Promise<{ result: ComparePart; fitted: Map<string, RatingModel | RankingModel> }> {
+  const fitted = new Map<string, RatingModel | RankingModel>();
+  const trainTable = { length: m.userItems.length };
+  const { rating, ranking } = resolveModels(options.models);
+  const warnings: string[] = [];
+  const ratingRows: RatingRow[] = [];
+  for (const name of rating) {
+    options.onModel?.(name);
+    const spec = ratingModelSpec(name);
+    const t0 = performance.now();
+    const model = await spec.fit(m);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    fitted.set(name, model);
+    const s = scoreRatings(model, m, testTable);
+    ratingRows.push({
+      name,
+      summary: spec.summary,
+      scales: spec.scales,
+      fitSeconds,
+      rmse: s.rmse,
+      mae: s.mae,
+      coverage: testTable.length > 0 ? s.count / testTable.length : NaN,
+      losesToBaseline: false,
+    });
+  }
+  const base = ratingRows[0];
+  for (const r of ratingRows.slice(1)) {
+    if (!(r.rmse < base.rmse)) {
+      r.losesToBaseline = true;
+      warnings.push(
+        `warning: ${r.name} loses to the ${base.name} baseline ` +
+          `(RMSE ${r.rmse.toFixed(4)} vs ${base.rmse.toFixed(4)})`,
+      );
+    }
+  }
+  const rankingRows: RankingRow[] = [];
+  for (const name of ranking) {
+    options.onModel?.(name);
+    const spec = rankingModelSpec(name);
+    const t0 = performance.now();
+    const model: RankingModel = await spec.fit(m);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    fitted.set(name, model);
+    const metrics = evaluateRanking(model, m, testTable, {
+      n: options.top,
+      users: rankingSample(m, options.rankUsers),
+    });
+    rankingRows.push({
+      name,
+      summary: spec.summary,
+      scales: spec.scales,
+      fitSeconds,
+      ...metrics,
+      losesToBaseline: false,
+    });
+  }
+  const pop = rankingRows[0];
+  for (const r of rankingRows.slice(1)) {
+    if (!(r.ndcg > pop.ndcg)) {
+      r.losesToBaseline = true;
+      warnings.push(
+        `warning: ${r.name} loses to the ${pop.name} baseline ` +
+          `(NDCG@${options.top} ${r.ndcg.toFixed(4)} vs ${pop.ndcg.toFixed(4)})`,
+      );
+    }
+  }
+  const result = {
+    trainRatings: trainTable.length,
+    testRatings: testTable.length,
+    n: options.top,
+    rating: ratingRows,
+    ranking: rankingRows,
+    warnings,
+    protocol: RANKING_PROTOCOL,
+  };
+  return { result, fitted };
+}
+
+/** {@link compareOnMatrix} from ratings tables. */
+export async function compareOnTables(
+  trainTable: RatingsTable,
+  testTable: RatingsTable,
+  options: Omit<CompareOptions, "train" | "test" | "json" | "report">,
+): Promise<ComparePart> {
+  return (await compareOnMatrix(buildRatingMatrix(trainTable), testTable, options)).result;
+}
+
+/** Reads the split, compares the models, writes the JSON and report when asked. */
+export async function compareModels(options: CompareOptions): Promise<CompareResult> {
+  const [{ table: train }, { table: test }] = await Promise.all([
+    readRatingsTable(options.train),
+    readRatingsTable(options.test),
+  ]);
+  const r = {
+    train: options.train,
+    test: options.test,
+    ...(await compareOnTables(train, test, options)),
+  };
+  if (options.json) await writeFileAtomic(options.json, JSON.stringify(r, null, 2) + "\n");
+  if (options.report) await writeFileAtomic(options.report, renderCompareReport(r));
+  return r;
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
+const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) + " %" : "n/a");
+const secs = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1)) + " s";
+
+/** The comparison as text tables, warnings last. */
+export function formatCompare(r: ComparePart): string {
+  const lines: string[] = [];
+  if (r.rating.length > 0) {
+    const w = Math.max(5, ...r.rating.map((x) => x.name.length));
+    lines.push(`${"model".padEnd(w)}     RMSE      MAE  coverage      fit  vs baseline`);
+    for (const x of r.rating) {
+      const d = x === r.rating[0] ? "baseline" : (x.rmse - r.rating[0].rmse).toFixed(4);
+      lines.push(
+        `${x.name.padEnd(w)}  ${f4(x.rmse).padStart(7)}  ${f4(x.mae).padStart(7)}  ` +
+          `${pct(x.coverage).padStart(8)}  ${secs(x.fitSeconds).padStart(7)}  ${d}` +
+          (x.losesToBaseline ? "  LOSES TO BASELINE" : ""),
+      );
+    }
+  }
+  if (r.ranking.length > 0) {
+    if (lines.length > 0) lines.push("");
+    const w = Math.max(5, ...r.ranking.map((x) => x.name.length));
+    const n = r.n;
+    lines.push(
+      `${"model".padEnd(w)}  NDCG@${n}   P@${n}  recall@${n}  MAP@${n}  catalog      fit  users`,
+    );
+    for (const x of r.ranking) {
+      lines.push(
+        `${x.name.padEnd(w)}  ${f4(x.ndcg).padStart(7)}  ${f4(x.precision).padStart(6)}  ` +
+          `${f4(x.recall).padStart(9)}  ${f4(x.map).padStart(6)}  ` +
+          `${pct(x.catalogCoverage).padStart(7)}  ${secs(x.fitSeconds).padStart(7)}  ${x.users}` +
+          (x.losesToBaseline ? "  LOSES TO BASELINE" : ""),
+      );
+    }
+  }
+  for (const w of r.warnings) lines.push(w);
+  return lines.join("\n");
+}

@@ -1,0 +1,146 @@
+/**
+ * The files the pipeline writes from fitted models, read by outside checks
+ * (ARCHITECTURE.md, "Pipeline outputs"):
+ *
+ * - `test_predictions.csv`: header `userId,movieId,prediction`, then one
+ *   line for every line of `ratings_test.csv`, in its order, the rating
+ *   model's prediction with 6 decimals;
+ * - `recommendations.csv`: header `userId,movieId,score`, the ranking
+ *   model's top N (100) per training user, users ascending, best first
+ *   (score desc, then movieId asc; lib/models/rank.ts), scores with 6
+ *   decimals; never a movie the user rated in training;
+ * - `serving_recommendations.csv`: what the store serves, from both models
+ *   refit on all ratings: `userId,rank,movieId,score,prediction,
+ *   becauseMovieId,becauseRating` (the explanation empty when the ranking
+ *   model has no per-item decomposition); never a movie the user rated.
+ *
+ * Every file is written through lib/atomic_file.ts.
+ */
+import { AtomicFileWriter } from "../lib/atomic_file.ts";
+import type { RatingMatrix } from "../lib/rating_matrix.ts";
+import type { RatingsTable } from "../lib/ratings_table.ts";
+import type { RankingModel, RatingModel } from "../lib/models/model.ts";
+import { RankScratch, topNForUser } from "../lib/models/rank.ts";
+import { Progress } from "../lib/progress.ts";
+
+export const TEST_PREDICTIONS_HEADER = "userId,movieId,prediction\n";
+export const MODEL_RECOMMENDATIONS_HEADER = "userId,movieId,score\n";
+export const SERVING_RECOMMENDATIONS_HEADER =
+  "userId,rank,movieId,score,prediction,becauseMovieId,becauseRating\n";
+
+/** Dense index of an id in `index`, −1 when unknown. */
+function dense(index: Int32Array, id: number): number {
+  return id >= 0 && id < index.length ? index[id] : -1;
+}
+
+/** Writes `test_predictions.csv` for every line of `test`; returns the line count. */
+export async function writeTestPredictions(
+  model: RatingModel,
+  m: RatingMatrix,
+  test: RatingsTable,
+  out: string,
+): Promise<number> {
+  const w = await AtomicFileWriter.open(out);
+  try {
+    await w.writeString(TEST_PREDICTIONS_HEADER);
+    let buf = "";
+    for (let k = 0; k < test.length; k++) {
+      const u = dense(m.userIndex, test.users[k]), i = dense(m.itemIndex, test.movies[k]);
+      buf += `${test.users[k]},${test.movies[k]},${model.predict(u, i).toFixed(6)}\n`;
+      if (buf.length > 1 << 16) {
+        await w.writeString(buf);
+        buf = "";
+      }
+    }
+    await w.writeString(buf);
+    await w.commit();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  return test.length;
+}
+
+export interface RecommendationsFileOptions {
+  /** Recommendations per user. Changes output. @default 100 */
+  top: number;
+  /** Progress bar on a terminal. */
+  progress?: boolean;
+  /** The label of the progress bar. */
+  label?: string;
+}
+
+/**
+ * Writes the top-N of every training user. With `rater`, the serving form
+ * (rank, predicted stars and the explanation); without, `recommendations.csv`.
+ */
+export async function writeRecommendations(
+  ranker: RankingModel,
+  m: RatingMatrix,
+  out: string,
+  options: RecommendationsFileOptions & { rater?: RatingModel },
+): Promise<{ users: number; lines: number }> {
+  const nUsers = m.userIds.length;
+  const scratch = new RankScratch(m.itemIds.length, options.top);
+  const bar = new Progress(options.label ?? "recommend", nUsers, {
+    unit: "users",
+    enabled: options.progress,
+  });
+  const w = await AtomicFileWriter.open(out);
+  let lines = 0;
+  try {
+    const rater = options.rater;
+    await w.writeString(rater ? SERVING_RECOMMENDATIONS_HEADER : MODEL_RECOMMENDATIONS_HEADER);
+    let buf = "";
+    for (let u = 0; u < nUsers; u++) {
+      const list = topNForUser(ranker, m, u, options.top, scratch);
+      const n = list.length;
+      const userId = m.userIds[u];
+      for (let r = 0; r < n; r++) {
+        const i = list[r];
+        const score = scratch.topScores[r].toFixed(6);
+        if (!rater) {
+          buf += `${userId},${m.itemIds[i]},${score}\n`;
+        } else {
+          const why = ranker.explain(u, i);
+          let because = ",";
+          if (why) {
+            const stars = userRatingOf(m, u, why.item);
+            because = `${m.itemIds[why.item]},${stars}`;
+          }
+          buf += `${userId},${r + 1},${m.itemIds[i]},${score},${
+            rater.predict(u, i).toFixed(6)
+          },${because}\n`;
+        }
+      }
+      lines += n;
+      if (buf.length > 1 << 16) {
+        await w.writeString(buf);
+        buf = "";
+      }
+      if ((u & 255) === 0) bar.update(u);
+    }
+    await w.writeString(buf);
+    await w.commit();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  bar.finish();
+  return { users: nUsers, lines };
+}
+
+/** User u's training rating of dense item i in stars (binary search of u's sorted row). */
+function userRatingOf(m: RatingMatrix, u: number, i: number): number {
+  let lo = m.userOffsets[u], hi = m.userOffsets[u + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = m.userItems[mid];
+    if (x === i) return m.userRatings[mid] / 2;
+    if (x < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  throw new Error(
+    `explanation names item ${m.itemIds[i]}, which user ${m.userIds[u]} did not rate`,
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The models' part of the pipeline, one function per step (tools/pipeline.ts
+ * composes them):
+ *
+ * - {@link runRatingModelStep}: fits the rating model (and the bias
+ *   baseline) on the training split, writes `test_predictions.csv`, and the
+ *   comparison as JSON and HTML;
+ * - {@link runRankingModelStep}: fits the ranking model (and popularity) on
+ *   the training split, writes `recommendations.csv` (top N per user), and
+ *   the comparison;
+ * - {@link runServeStep}: refits both models on all ratings (train + test)
+ *   and writes `serving_recommendations.csv`, what the store serves: the
+ *   ranking model's list, the rating model's stars and the explanation.
+ */
+import { buildRatingMatrix } from "../lib/rating_matrix.ts";
+import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
+import { writeFileAtomic } from "../lib/atomic_file.ts";
+import type { RankingModel, RatingModel } from "../lib/models/model.ts";
+import { rankingModelSpec, ratingModelSpec } from "../lib/models/registry.ts";
+import { compareOnMatrix, type CompareResult, formatCompare } from "./compare.ts";
+import { renderCompareReport } from "./compare_report.tsx";
+import { writeRecommendations, writeTestPredictions } from "./model_files.ts";
+
+interface StepFiles {
+  train: string;
+  test: string;
+  json: string;
+  report: string;
+}
+
+async function readSplit(files: { train: string; test: string }) {
+  const [{ table: train }, { table: test }] = await Promise.all([
+    readRatingsTable(files.train),
+    readRatingsTable(files.test),
+  ]);
+  return { train, test };
+}
+
+async function writeComparison(files: StepFiles, part: Omit<CompareResult, "train" | "test">) {
+  const r: CompareResult = { train: files.train, test: files.test, ...part };
+  await writeFileAtomic(files.json, JSON.stringify(r, null, 2) + "\n");
+  await writeFileAtomic(files.report, renderCompareReport(r));
+  return r;
+}
+
+/** Fits `model` on the training split; writes test predictions and the comparison with bias. */
+export async function runRatingModelStep(
+  files: StepFiles & { predictions: string },
+  model: string,
+  log: (line: string) => void,
+): Promise<CompareResult> {
+  const { train, test } = await readSplit(files);
+  const m = buildRatingMatrix(train);
+  const { result, fitted } = await compareOnMatrix(m, test, {
+    models: [model],
+    top: 10,
+    rankUsers: 0,
+  });
+  await writeTestPredictions(fitted.get(model) as RatingModel, m, test, files.predictions);
+  log(formatCompare(result));
+  return writeComparison(files, result);
+}
+
+/** Fits `model` on the training split; writes its top `top` per user and the comparison with popularity. */
+export async function runRankingModelStep(
+  files: StepFiles & { recommendations: string },
+  options: { model: string; top: number; rankUsers: number; progress?: boolean },
+  log: (line: string) => void,
+): Promise<CompareResult> {
+  const { train, test } = await readSplit(files);
+  const m = buildRatingMatrix(train);
+  const { result, fitted } = await compareOnMatrix(m, test, {
+    models: [options.model],
+    top: 10,
+    rankUsers: options.rankUsers,
+  });
+  await writeRecommendations(fitted.get(options.model) as RankingModel, m, files.recommendations, {
+    top: options.top,
+    progress: options.progress,
+    label: `recommend ${options.model}`,
+  });
+  log(formatCompare(result));
+  return writeComparison(files, result);
+}
+
+export interface ServeStats {
+  ratings: number;
+  users: number;
+  lines: number;
+  ratingModel: string;
+  rankingModel: string;
+}
+
+/** Refits both models on all ratings and writes the serving list; see the module doc. */
+export async function runServeStep(
+  files: { train: string; test: string; out: string },
+  options: { ratingModel: string; rankingModel: string; top: number; progress?: boolean },
+): Promise<ServeStats> {
+  const { train, test } = await readSplit(files);
+  const m = buildRatingMatrix(concatRatings(train, test));
+  const rater = await ratingModelSpec(options.ratingModel).fit(m);
+  const ranker = await rankingModelSpec(options.rankingModel).fit(m);
+  const { users, lines } = await writeRecommendations(ranker, m, files.out, {
+    top: options.top,
+    rater,
+    progress: options.progress,
+    label: "serve",
+  });
+  return {
+    ratings: m.userItems.length,
+    users,
+    lines,
+    ratingModel: options.ratingModel,
+    rankingModel: options.rankingModel,
+  };
+}
