@@ -57,7 +57,7 @@ function Report({ r }: { r: CompareResult }) {
         <p class="muted">
           train {r.train} ({r.trainRatings} ratings), test {r.test} ({r.testRatings} ratings)
         </p>
-        {r.warnings.map((w) => <p class="warn">{w}</p>)}
+        {r.warnings.map((w) => <p key={w} class="warn">{w}</p>)}
         {r.rating.length > 0 && (
           <section>
             <h2>Rating prediction</h2>
@@ -75,7 +75,10 @@ function Report({ r }: { r: CompareResult }) {
               </thead>
               <tbody>
                 {r.rating.map((x, k) => (
-                  <tr class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}>
+                  <tr
+                    key={x.name}
+                    class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
+                  >
                     <td>{x.name}</td>
                     <td class="num">{f4(x.rmse)}</td>
                     <td class="num">{f4(x.mae)}</td>
@@ -114,7 +117,10 @@ function Report({ r }: { r: CompareResult }) {
               </thead>
               <tbody>
                 {r.ranking.map((x, k) => (
-                  <tr class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}>
+                  <tr
+                    key={x.name}
+                    class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
+                  >
                     <td>{x.name}</td>
                     <td class="num">{f4(x.ndcg)}</td>
                     <td class="num">{f4(x.precision)}</td>
