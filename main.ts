@@ -18,6 +18,7 @@ import { neighborsCommand } from "./tools/neighbors.ts";
 import { benchCommand } from "./tools/bench.ts";
 import { importCommand } from "./tools/import.ts";
 import { evalCommand } from "./eval/evaluate.ts";
+import { accuracyCommand } from "./eval/accuracy.ts";
 import { predictCommand } from "./eval/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
 import { pipelineCommand } from "./tools/pipeline.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   synthCommand,
   neighborsCommand,
   evalCommand,
+  accuracyCommand,
   predictCommand,
   importCommand,
   benchCommand,

@@ -33,7 +33,10 @@ import { hash3 } from "../lib/hash.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
-import { denseIndex, loadModel, MODEL_KINDS, type ModelKind } from "./model_data.ts";
+import { denseIndex, loadModel, type ModelKind, SEED_MODEL_NAMES } from "./model_data.ts";
+import { compareModels, formatCompare } from "./compare.ts";
+import { UsageError } from "../lib/command.ts";
+import { RANKING_MODELS, RATING_MODELS } from "../lib/models/registry.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
 
@@ -435,12 +438,18 @@ export function formatEvalSummary(r: EvalResult): string {
 
 export const evalCommand = defineCommand({
   name: "eval",
-  summary: "RMSE/MAE/coverage, baselines and top-N ranking of a neighbor model on a test split",
+  summary: "compare models on a test split beside their baselines (RMSE/MAE, NDCG/precision)",
   flags: {
     train: { type: "string", required: true, arg: "<file>", doc: "training ratings" },
     test: { type: "string", required: true, arg: "<file>", doc: "test ratings" },
-    neighbors: { type: "string", required: true, arg: "<file>", doc: "neighbor file of --model" },
-    model: { type: "string", required: true, choices: MODEL_KINDS, doc: "user- or item-based" },
+    model: {
+      type: "string",
+      default: "all",
+      arg: "<names>",
+      doc: "comma-separated model names, or all; a seed model (user-cosine, item-cosine) " +
+        "needs --neighbors",
+    },
+    neighbors: { type: "string", arg: "<file>", doc: "neighbor file of a seed --model" },
     k: { type: "int-list", min: 1, doc: "neighbors used, one or a list (default: whole lists)" },
     json: { type: "string", arg: "<file>", doc: "write the metrics as JSON" },
     report: { type: "string", arg: "<file>", doc: "write a self-contained HTML report" },
@@ -459,10 +468,48 @@ export const evalCommand = defineCommand({
       doc: "test users sampled for ranking metrics (0 = all)",
     },
   },
-  details: "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
+  details: `Rating models: ${Object.keys(RATING_MODELS).join(", ")} (beside bias).\n` +
+    `Ranking models: ${Object.keys(RANKING_MODELS).join(", ")} (beside popularity).\n` +
+    "Seed models (with --neighbors; --k, --fallback apply): user-cosine, item-cosine.\n" +
+    "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
     RANKING_CANDIDATES.order,
   async run(f) {
-    const r = await evaluateModel({ ...f, k: f.k ?? [], progress: undefined });
+    const seed = SEED_MODEL_NAMES[f.model];
+    if (!seed) {
+      if (f.neighbors) {
+        throw new UsageError(
+          `--neighbors is for the seed models (user-cosine, item-cosine), not ${f.model}`,
+          "--neighbors",
+        );
+      }
+      const names = f.model === "all"
+        ? []
+        : f.model.split(",").map((x) => x.trim()).filter(Boolean);
+      const r = await compareModels({
+        train: f.train,
+        test: f.test,
+        models: names,
+        top: f.top,
+        rankUsers: f.rankUsers,
+        json: f.json,
+        report: f.report,
+        onModel: (name) => Deno.stderr.isTerminal() && console.error(`fitting ${name}…`),
+      });
+      console.log(formatCompare(r));
+      if (f.json) console.log(`wrote ${f.json}`);
+      if (f.report) console.log(`wrote ${f.report}`);
+      return;
+    }
+    if (!f.neighbors) {
+      throw new UsageError(`--model ${f.model} needs --neighbors <file>`, "--neighbors");
+    }
+    const r = await evaluateModel({
+      ...f,
+      model: seed,
+      neighbors: f.neighbors,
+      k: f.k ?? [],
+      progress: undefined,
+    });
     console.log(formatEvalSummary(r));
     if (f.json) console.log(`wrote ${f.json}`);
     if (f.report) console.log(`wrote ${f.report}`);

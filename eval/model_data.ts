@@ -11,6 +11,18 @@ import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../lib/pr
 export type ModelKind = "user" | "item";
 export const MODEL_KINDS: readonly ModelKind[] = ["user", "item"];
 
+/**
+ * The seed's neighbour-file models by their stable names (`user-cosine`,
+ * `item-cosine`; `user` and `item` are the older spellings): the formulas of
+ * the original design, evaluated from whatever neighbor file is given.
+ */
+export const SEED_MODEL_NAMES: Readonly<Record<string, ModelKind>> = {
+  "user-cosine": "user",
+  "item-cosine": "item",
+  user: "user",
+  item: "item",
+};
+
 /** A neighbor-based model ready to predict. */
 export interface LoadedModel {
   matrix: RatingMatrix;

@@ -17,7 +17,12 @@ import { AtomicFileWriter } from "../lib/atomic_file.ts";
 import { reverseNeighborGraph, rowMeans } from "../lib/predictors.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { Progress } from "../lib/progress.ts";
-import { loadModel, MODEL_KINDS, type ModelKind } from "./model_data.ts";
+import { loadModel, type ModelKind, SEED_MODEL_NAMES } from "./model_data.ts";
+import { UsageError } from "../lib/command.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
+import { buildRatingMatrix } from "../lib/rating_matrix.ts";
+import { RANKING_MODELS, rankingModelSpec, RATING_MODELS } from "../lib/models/registry.ts";
+import { writeRecommendations } from "./model_files.ts";
 import type { PredictChunkResult, PredictInit } from "./predict_worker.ts";
 
 export interface PredictOptions {
@@ -120,21 +125,62 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
 
 export const predictCommand = defineCommand({
   name: "predict",
-  summary: "write top-N (or all) recommendations per user: userId,movieId,prediction",
+  summary: "write top-N recommendations per user from a ranking model (or a seed model)",
   flags: {
     train: { type: "string", required: true, arg: "<file>", doc: "training ratings" },
-    neighbors: { type: "string", required: true, arg: "<file>", doc: "neighbor file of --model" },
-    model: { type: "string", required: true, choices: MODEL_KINDS, doc: "user- or item-based" },
+    model: {
+      type: "string",
+      required: true,
+      arg: "<name>",
+      doc: `ranking model (${Object.keys(RANKING_MODELS).join(", ")}) or seed model ` +
+        "(user-cosine, item-cosine, with --neighbors)",
+    },
+    neighbors: { type: "string", arg: "<file>", doc: "neighbor file of a seed --model" },
     out: { type: "string", required: true, arg: "<file>", doc: "recommendations CSV" },
     top: { type: "integer", default: 100, min: 1, doc: "recommendations per user" },
     all: { type: "boolean", doc: "every candidate instead of the top N (overrides --top; large)" },
     k: { type: "integer", min: 1, doc: "neighbors used per list (default: whole lists)" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
   },
-  details: "Lines sorted by prediction (6 decimals) descending, then movieId ascending, " +
-    "per user in ascending userId order; only movies the user did not rate in training.",
+  details: "Ranking model: userId,movieId,score, score descending then movieId ascending.\n" +
+    "Seed model: userId,movieId,prediction, sorted by prediction (6 decimals) descending,\n" +
+    "then movieId ascending. Users in ascending userId order; only movies the user did not\n" +
+    "rate in training.",
   async run(f) {
-    const s = await predictToFile({ ...f, top: f.all ? 0 : f.top, k: f.k ?? 0 });
+    const seed = SEED_MODEL_NAMES[f.model];
+    if (!seed) {
+      if (RATING_MODELS[f.model]) {
+        throw new UsageError(
+          `${f.model} is a rating model; predict lists recommendations from a ranking model ` +
+            `(${Object.keys(RANKING_MODELS).join(", ")}); rating predictions for a test split ` +
+            "are pipeline's test_predictions.csv",
+          "--model",
+        );
+      }
+      if (f.neighbors || f.all || f.k !== undefined) {
+        throw new UsageError("--neighbors, --all and --k are for the seed models", "--model");
+      }
+      const spec = rankingModelSpec(f.model);
+      const t0 = performance.now();
+      const m = buildRatingMatrix((await readRatingsTable(f.train)).table);
+      const model = await spec.fit(m);
+      const r = await writeRecommendations(model, m, f.out, { top: f.top });
+      console.log(
+        `predict: ${r.lines} lines for ${r.users} users from ${f.model} in ` +
+          `${((performance.now() - t0) / 1000).toFixed(2)} s → ${f.out}`,
+      );
+      return;
+    }
+    if (!f.neighbors) {
+      throw new UsageError(`--model ${f.model} needs --neighbors <file>`, "--neighbors");
+    }
+    const s = await predictToFile({
+      ...f,
+      model: seed,
+      neighbors: f.neighbors,
+      top: f.all ? 0 : f.top,
+      k: f.k ?? 0,
+    });
     console.log(
       `predict: ${s.lines} lines for ${s.users} users (${s.usersWithout} without candidates), ` +
         `K ${s.k}, ${(s.bytes / 1e6).toFixed(1)} MB in ${s.seconds.toFixed(2)} s → ${f.out}`,

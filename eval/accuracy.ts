@@ -1,0 +1,248 @@
+/**
+ * `accuracy`: the README's accuracy table, reproduced on a data set with
+ * official folds — ML-100k's `u1.base`/`u1.test` … `u5.base`/`u5.test`
+ * (tab-separated `user item rating timestamp`, as GroupLens ships them) or
+ * the same names as `.csv` in the project's split form.
+ *
+ * Every fold: each model (every rating and ranking model of the registry,
+ * plus the seed's `user-cosine` and `item-cosine` from neighbor files the
+ * in-process engine computes on the fold: cosine, K 50, min-common 5, no
+ * shrinkage — the original design) is fitted on the base file and scored on
+ * the test file (eval/compare.ts). Printed: one table per fold, then the
+ * mean over folds with each model's mean fit time. `--json` keeps it all.
+ */
+import { defineCommand, UsageError } from "../lib/command.ts";
+import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
+import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
+import { writeFileAtomic } from "../lib/atomic_file.ts";
+import { readNeighborFile } from "../lib/neighbor_file.ts";
+import { denseNeighborGraph } from "../lib/predictors.ts";
+import { seedCfModel } from "../lib/models/seed_cf.ts";
+import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { defaultWorkers } from "../lib/worker_pool.ts";
+import {
+  compareOnMatrix,
+  type ComparePart,
+  formatCompare,
+  type RankingRow,
+  type RatingRow,
+  scoreRatings,
+} from "./compare.ts";
+
+export interface AccuracyOptions {
+  /** Directory with u1.base/u1.test … (or .csv). */
+  data: string;
+  /** Folds to run. @default [1, 2, 3, 4, 5] */
+  folds: number[];
+  /** Model names (empty = all). */
+  models: string[];
+  /** Include the seed's neighbour-file models. @default true */
+  seed: boolean;
+  workers: number;
+  log: (line: string) => void;
+}
+
+export interface AccuracyResult {
+  data: string;
+  folds: Array<{ fold: number; result: ComparePart }>;
+  mean: ComparePart;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The fold's file: `u<k>.<part>` (GroupLens, tab-separated) or `u<k>.<part>.csv`. */
+async function foldFile(dir: string, fold: number, part: "base" | "test"): Promise<string> {
+  for (const name of [`u${fold}.${part}`, `u${fold}.${part}.csv`]) {
+    if (await exists(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  throw new UsageError(`${dir}: no u${fold}.${part} (nor u${fold}.${part}.csv) for fold ${fold}`);
+}
+
+/**
+ * Reads a fold file into the project's split form in a scratch directory
+ * (ML-100k separates fields with tabs), returning that path and the table.
+ */
+async function readFold(
+  path: string,
+  scratch: string,
+): Promise<{ path: string; table: RatingsTable }> {
+  const text = await Deno.readTextFile(path);
+  let csv = path;
+  if (text.includes("\t")) {
+    csv = `${scratch}/${path.split("/").pop()}.csv`;
+    await Deno.writeTextFile(csv, text.replaceAll("\t", ","));
+  }
+  return { path: csv, table: (await readRatingsTable(csv)).table };
+}
+
+/** The seed's model of `mode` on a fold: neighbor file computed on `trainPath`. */
+async function seedRow(
+  mode: "user" | "item",
+  trainPath: string,
+  m: RatingMatrix,
+  test: RatingsTable,
+  scratch: string,
+  workers: number,
+): Promise<RatingRow> {
+  const t0 = performance.now();
+  const file = `${scratch}/${mode}_neighbors.txt`;
+  await computeNeighborsFile(trainPath, file, {
+    mode,
+    k: 50,
+    minCommon: 5,
+    similarity: "cosine",
+    shrink: 0,
+    maxRaters: 0,
+    workers,
+    progress: false,
+  });
+  const lists = await readNeighborFile(file);
+  const { graph } = mode === "user"
+    ? denseNeighborGraph(lists, m.userIndex, m.userIds.length, false)
+    : denseNeighborGraph(lists, m.itemIndex, m.itemIds.length, false);
+  const model = seedCfModel(m, graph, mode);
+  const fitSeconds = (performance.now() - t0) / 1000;
+  const s = scoreRatings(model, m, test);
+  return {
+    name: model.name,
+    summary: `the seed's ${mode}-based formula, cosine K 50 (bias where it has no neighbour)`,
+    scales: true,
+    fitSeconds,
+    rmse: s.rmse,
+    mae: s.mae,
+    coverage: 1,
+    losesToBaseline: false,
+  };
+}
+
+function meanOf(parts: ComparePart[]): ComparePart {
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const first = parts[0];
+  const rating: RatingRow[] = first.rating.map((row, k) => ({
+    ...row,
+    rmse: avg(parts.map((p) => p.rating[k].rmse)),
+    mae: avg(parts.map((p) => p.rating[k].mae)),
+    fitSeconds: avg(parts.map((p) => p.rating[k].fitSeconds)),
+  }));
+  const ranking: RankingRow[] = first.ranking.map((row, k) => ({
+    ...row,
+    users: Math.round(avg(parts.map((p) => p.ranking[k].users))),
+    ndcg: avg(parts.map((p) => p.ranking[k].ndcg)),
+    precision: avg(parts.map((p) => p.ranking[k].precision)),
+    recall: avg(parts.map((p) => p.ranking[k].recall)),
+    hitRate: avg(parts.map((p) => p.ranking[k].hitRate)),
+    map: avg(parts.map((p) => p.ranking[k].map)),
+    catalogCoverage: avg(parts.map((p) => p.ranking[k].catalogCoverage)),
+    fitSeconds: avg(parts.map((p) => p.ranking[k].fitSeconds)),
+  }));
+  const warnings: string[] = [];
+  for (const r of rating.slice(1)) {
+    r.losesToBaseline = !(r.rmse < rating[0].rmse);
+    if (r.losesToBaseline) {
+      warnings.push(`warning: ${r.name} loses to the ${rating[0].name} baseline on the mean RMSE`);
+    }
+  }
+  for (const r of ranking.slice(1)) {
+    r.losesToBaseline = !(r.ndcg > ranking[0].ndcg);
+    if (r.losesToBaseline) {
+      warnings.push(`warning: ${r.name} loses to the ${ranking[0].name} baseline on the mean NDCG`);
+    }
+  }
+  return {
+    ...first,
+    trainRatings: avg(parts.map((p) => p.trainRatings)),
+    testRatings: avg(parts.map((p) => p.testRatings)),
+    rating,
+    ranking,
+    warnings,
+  };
+}
+
+/** Runs every fold; see the module doc. */
+export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyResult> {
+  const folds: AccuracyResult["folds"] = [];
+  const scratch = await Deno.makeTempDir({ prefix: "recsys-accuracy-" });
+  try {
+    for (const fold of options.folds) {
+      const base = await readFold(await foldFile(options.data, fold, "base"), scratch);
+      const test = await readFold(await foldFile(options.data, fold, "test"), scratch);
+      const m = buildRatingMatrix(base.table);
+      const { result } = await compareOnMatrix(m, test.table, {
+        models: options.models,
+        top: 10,
+        rankUsers: 0,
+      });
+      if (options.seed && result.rating.length > 0) {
+        for (const mode of ["user", "item"] as const) {
+          const row = await seedRow(mode, base.path, m, test.table, scratch, options.workers);
+          row.losesToBaseline = !(row.rmse < result.rating[0].rmse);
+          if (row.losesToBaseline) {
+            result.warnings.push(
+              `warning: ${row.name} loses to the bias baseline ` +
+                `(RMSE ${row.rmse.toFixed(4)} vs ${result.rating[0].rmse.toFixed(4)})`,
+            );
+          }
+          result.rating.push(row);
+        }
+      }
+      options.log(`fold u${fold} (${base.table.length} train, ${test.table.length} test ratings):`);
+      options.log(formatCompare(result));
+      options.log("");
+      folds.push({ fold, result });
+    }
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+  const mean = meanOf(folds.map((f) => f.result));
+  options.log(`mean over folds ${options.folds.map((f) => `u${f}`).join(", ")} (fit times too):`);
+  options.log(formatCompare(mean));
+  return { data: options.data, folds, mean };
+}
+
+export const accuracyCommand = defineCommand({
+  name: "accuracy",
+  summary: "every model on a data set's official folds (ML-100k u1–u5): per fold and mean",
+  flags: {
+    data: {
+      type: "string",
+      required: true,
+      arg: "<dir>",
+      doc: "directory with u1.base, u1.test … (GroupLens ML-100k)",
+    },
+    folds: { type: "int-list", min: 1, doc: "folds to run (default 1,2,3,4,5)" },
+    model: {
+      type: "string",
+      default: "all",
+      arg: "<names>",
+      doc: "comma-separated models, or all",
+    },
+    seed: {
+      type: "string",
+      default: "yes",
+      choices: ["yes", "no"] as const,
+      doc: "also the seed's user-cosine and item-cosine",
+    },
+    json: { type: "string", arg: "<file>", doc: "write every fold and the mean as JSON" },
+    workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+  },
+  async run(f) {
+    const r = await runAccuracy({
+      data: f.data,
+      folds: f.folds ?? [1, 2, 3, 4, 5],
+      models: f.model === "all" ? [] : f.model.split(",").map((x) => x.trim()).filter(Boolean),
+      seed: f.seed === "yes",
+      workers: f.workers,
+      log: (line) => console.log(line),
+    });
+    if (f.json) {
+      await writeFileAtomic(f.json, JSON.stringify(r, null, 2) + "\n");
+      console.log(`wrote ${f.json}`);
+    }
+  },
+});
