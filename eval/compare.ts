@@ -43,6 +43,8 @@ export interface RatingRow {
   /** Share of test ratings predicted (1: rating models always answer). */
   coverage: number;
   losesToBaseline: boolean;
+  /** What the fit learned for a refit (lib/models/model.ts), e.g. a blend's weights. */
+  learned?: Record<string, unknown>;
 }
 
 export interface RankingRow extends RankingResult {
@@ -169,6 +171,7 @@ export async function compareOnMatrix(
       mae: s.mae,
       coverage: testTable.length > 0 ? s.count / testTable.length : NaN,
       losesToBaseline: false,
+      learned: model.learned,
     });
   }
   const base = ratingRows[0];

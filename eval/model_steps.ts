@@ -93,12 +93,17 @@ export interface ServeStats {
 
 /** Refits both models on all ratings and writes the serving list; see the module doc. */
 export async function runServeStep(
-  files: { train: string; test: string; out: string },
+  files: { train: string; test: string; ratingMetrics: string; out: string },
   options: { ratingModel: string; rankingModel: string; top: number; progress?: boolean },
 ): Promise<ServeStats> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(concatRatings(train, test));
-  const rater = await ratingModelSpec(options.ratingModel).fit(m);
+  // What the training fit learned (a blend's weights, fit on a held-out slice
+  // of the training split) is kept; the parameters are refit on all ratings.
+  const evaluated = JSON.parse(await Deno.readTextFile(files.ratingMetrics)) as CompareResult;
+  const learned = evaluated.rating.find((r) => r.name === options.ratingModel)?.learned;
+  const spec = ratingModelSpec(options.ratingModel);
+  const rater = learned && spec.refit ? await spec.refit(m, learned) : await spec.fit(m);
   const ranker = await rankingModelSpec(options.rankingModel).fit(m);
   const { users, lines } = await writeRecommendations(ranker, m, files.out, {
     top: options.top,

@@ -4,7 +4,7 @@ import type { RatingsTable } from "../lib/ratings_table.ts";
 import { DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { fitBias } from "../lib/models/bias.ts";
 import { fitKnnBaseline, KNN_BASELINE_DEFAULTS } from "../lib/models/knn_baseline.ts";
-import { BAYES_MF_DEFAULTS, fitBayesMf } from "../lib/models/bayes_mf.ts";
+import { BAYES_MF_DEFAULTS, fitBayesMf, sweepPlan } from "../lib/models/bayes_mf.ts";
 import { fitBlend, solveSpd, validationSplit } from "../lib/models/blend.ts";
 import { Random } from "../lib/models/random.ts";
 import { clipToScale, ratingScale } from "../lib/models/rating_scale.ts";
@@ -216,6 +216,16 @@ Deno.test("bmf (Bayesian MF, Gibbs sampling)", async (t) => {
   await t.step("recovers held-out cells of a low-rank matrix far better than the biases", () => {
     const bmf = rmseOf(fitBayesMf(tm, options)), bias = rmseOf(fitBias(tm));
     assert.ok(bmf < 0.5 * bias, `bmf ${bmf} vs bias ${bias}`);
+  });
+  await t.step("the work budget leaves small data alone and cuts sweeps on large data", () => {
+    const d = BAYES_MF_DEFAULTS;
+    assert.deepEqual(sweepPlan(80_000, d), { sweeps: d.sweeps, burnIn: d.burnIn, thin: d.thin });
+    // ML-32M's training split: 25.6M ratings × 32 factors per sweep.
+    const big = sweepPlan(25_600_000, d);
+    assert.equal(big.sweeps, Math.floor(d.maxWork / (25_600_000 * d.factors)));
+    assert.ok(big.sweeps * 25_600_000 * d.factors <= d.maxWork);
+    assert.equal(big.burnIn, Math.floor(big.sweeps / 4));
+    assert.equal(sweepPlan(1e9, d).sweeps, 12);
   });
   await t.step("the same seed gives the same model", () => {
     const x = fitBayesMf(tm, { ...options, sweeps: 60 }),

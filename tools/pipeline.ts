@@ -265,7 +265,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     },
     {
       name: "serve",
-      inputs: [f.train, f.test],
+      inputs: [f.train, f.test, f.ratingMetrics],
       outputs: [f.serving],
       options: {
         ratingModel: options.ratingModel,
@@ -273,7 +273,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         top: options.top,
       },
       run: () =>
-        runServeStep({ train: f.train, test: f.test, out: f.serving }, {
+        runServeStep({
+          train: f.train,
+          test: f.test,
+          ratingMetrics: f.ratingMetrics,
+          out: f.serving,
+        }, {
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,

@@ -121,24 +121,23 @@ export function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Ar
 }
 
 /**
- * Fits the blend weights on a held-out slice of `m` (members fitted on the
- * rest), then refits the members on all of `m`. See the module doc.
+ * The blend weights `[w₀, w_1 … w_K]`: members fitted on `m` less a held-out
+ * slice, ridge least squares over the slice. See the module doc.
  */
-export function fitBlend(
+export function fitBlendWeights(
   m: RatingMatrix,
   members: readonly BlendMember[],
   options: BlendOptions = BLEND_DEFAULTS,
-): BlendModel {
+): Float64Array {
   const { fit, held } = validationSplit(m, options);
   const sub = buildRatingMatrix(fit, { shared: false });
   const d = members.length + 1;
-  // Held-out ratings grouped by user, then item, so kNN members reuse their scatter.
-  const order = Array.from({ length: held.length }, (_, k) => k);
   const X = new Float64Array(held.length * d);
   for (let k = 0; k < held.length; k++) X[k * d] = 1;
   members.forEach((member, c) => {
     const model = member.fit(sub);
-    for (const k of order) {
+    // Held-out ratings come grouped by user, so kNN members reuse their scatter.
+    for (let k = 0; k < held.length; k++) {
       const u = held.users[k] < sub.userIndex.length ? sub.userIndex[held.users[k]] : -1;
       const i = held.movies[k] < sub.itemIndex.length ? sub.itemIndex[held.movies[k]] : -1;
       X[k * d + c + 1] = model.predict(u, i);
@@ -154,17 +153,42 @@ export function fitBlend(
     }
   }
   for (let r = 1; r < d; r++) A[r * d + r] += options.ridge;
-  const weights = solveSpd(A, b, d);
+  return solveSpd(A, b, d);
+}
+
+/** The members fitted on all of `m`, combined with `weights` (one fit each). */
+export function combineBlend(
+  m: RatingMatrix,
+  members: readonly BlendMember[],
+  weights: ArrayLike<number>,
+): BlendModel {
+  if (weights.length !== members.length + 1) {
+    throw new RangeError(`blend: ${weights.length} weights for ${members.length} members`);
+  }
+  const w = Float64Array.from(weights);
   const fitted = members.map((member) => member.fit(m));
   const scale = ratingScale(m);
   return {
     name: "blend",
-    weights,
+    weights: w,
     members: fitted,
+    learned: { weights: Array.from(w) },
     predict(u, i) {
-      let x = weights[0];
-      for (let c = 0; c < fitted.length; c++) x += weights[c + 1] * fitted[c].predict(u, i);
+      let x = w[0];
+      for (let c = 0; c < fitted.length; c++) x += w[c + 1] * fitted[c].predict(u, i);
       return clipToScale(scale, x);
     },
   };
+}
+
+/**
+ * Fits the blend weights on a held-out slice of `m` (members fitted on the
+ * rest), then refits the members on all of `m`. See the module doc.
+ */
+export function fitBlend(
+  m: RatingMatrix,
+  members: readonly BlendMember[],
+  options: BlendOptions = BLEND_DEFAULTS,
+): BlendModel {
+  return combineBlend(m, members, fitBlendWeights(m, members, options));
 }

@@ -23,6 +23,11 @@ export interface RatingModel {
   readonly name: string;
   /** Predicted stars in [0.5, 5] for dense user `u` and dense item `i` (−1 = unknown). */
   predict(u: number, i: number): number;
+  /**
+   * What the fit learned beyond the parameters it refits anyway (a blend's
+   * weights), as JSON, for {@link ModelSpec.refit}.
+   */
+  readonly learned?: Record<string, unknown>;
 }
 
 /** The rated item behind a recommendation: dense item index and its share of the score. */
@@ -58,4 +63,9 @@ export interface ModelSpec<M> {
   /** Whether it fits ML-32M's shape within the targets (≤ 10 min, ≤ 4 GiB on 2 cores). */
   scales: boolean;
   fit(m: RatingMatrix): M | Promise<M>;
+  /**
+   * Refits on more data (all ratings, for serving) keeping what an earlier
+   * fit `learned`; absent when a refit is just {@link fit}.
+   */
+  refit?(m: RatingMatrix, learned: Record<string, unknown>): M | Promise<M>;
 }

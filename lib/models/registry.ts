@@ -17,7 +17,7 @@ import type { ModelSpec, RankingModel, RatingModel } from "./model.ts";
 import { biasSpec } from "./bias.ts";
 import { fitKnnBaseline, knnItemSpec, knnUserSpec } from "./knn_baseline.ts";
 import { bayesMfSpec, fitBayesMf } from "./bayes_mf.ts";
-import { type BlendMember, fitBlend } from "./blend.ts";
+import { type BlendMember, combineBlend, fitBlend } from "./blend.ts";
 import { popularitySpec } from "./popularity.ts";
 import { itemKnnImplicitSpec } from "./item_knn_implicit.ts";
 import { rp3betaSpec } from "./rp3beta.ts";
@@ -35,6 +35,7 @@ export const blendSpec: ModelSpec<RatingModel> = {
   summary: "linear blend of bmf and knn-item, weights fit on a held-out 10 % of training",
   scales: true,
   fit: (m) => fitBlend(m, BLEND_MEMBERS),
+  refit: (m, learned) => combineBlend(m, BLEND_MEMBERS, learned.weights as number[]),
 };
 
 /** Rating models by name, in the order reports list them. */
