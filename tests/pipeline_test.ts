@@ -6,6 +6,9 @@ import { openStore } from "../lib/store/open.ts";
 
 const STEPS = [
   "split",
+  "rating-model",
+  "ranking-model",
+  "serve",
   "neighbors-user",
   "neighbors-item",
   "eval-user",
@@ -25,6 +28,10 @@ Deno.test("pipeline", async (t) => {
     data,
     out: `${root}/out`,
     engine: "inproc",
+    // The shipped blend and EASE are checked by their own tests; quick models
+    // keep this end-to-end test short while exercising the same steps.
+    ratingModel: "knn-item",
+    rankingModel: "item-knn-implicit",
     workers: 2,
     progress: false,
     log: () => {},
@@ -45,6 +52,39 @@ Deno.test("pipeline", async (t) => {
     assert.ok(r.user.rmse > 0 && r.user.rmse < 2, `user RMSE ${r.user.rmse}`);
     const recs = await Deno.readTextFile(r.files.recommendations);
     assert.ok(recs.startsWith("userId,movieId,prediction\n"));
+    // The files outside checks read: one prediction per test line, in order…
+    const predictions = (await Deno.readTextFile(r.files.testPredictions)).trim().split("\n");
+    assert.equal(predictions[0], "userId,movieId,prediction");
+    const testLines = (await Deno.readTextFile(r.files.test)).trim().split("\n");
+    assert.equal(predictions.length - 1, testLines.length);
+    for (const k of [0, Math.floor(testLines.length / 2), testLines.length - 1]) {
+      const [u, i] = testLines[k].split(",");
+      const [pu, pi, p] = predictions[k + 1].split(",");
+      assert.deepEqual([pu, pi], [u, i]);
+      assert.match(p, /^\d\.\d{6}$/);
+    }
+    // …the ranking model's top N per user, never a movie rated in training…
+    const trainPairs = new Set(
+      (await Deno.readTextFile(r.files.train)).trim().split("\n").map((l) =>
+        l.split(",").slice(0, 2).join(",")
+      ),
+    );
+    const ranked = (await Deno.readTextFile(r.files.modelRecommendations)).trim().split("\n");
+    assert.equal(ranked[0], "userId,movieId,score");
+    assert.ok(ranked.length > 1);
+    for (const line of ranked.slice(1)) {
+      assert.ok(!trainPairs.has(line.split(",").slice(0, 2).join(",")), line);
+    }
+    // …and the served list, refit on all ratings: never a rated movie at all.
+    const testPairs = new Set(testLines.map((l) => l.split(",").slice(0, 2).join(",")));
+    const served = (await Deno.readTextFile(r.files.serving)).trim().split("\n");
+    assert.equal(served[0], "userId,rank,movieId,score,prediction,becauseMovieId,becauseRating");
+    for (const line of served.slice(1)) {
+      const [u, , i] = line.split(",");
+      assert.ok(!trainPairs.has(`${u},${i}`) && !testPairs.has(`${u},${i}`), line);
+    }
+    assert.equal(r.rating.rating[0].name, "bias");
+    assert.equal(r.ranking.ranking[0].name, "popularity");
     const store = await openStore(r.dbUrl);
     try {
       const counts = await store.counts();
@@ -66,6 +106,9 @@ Deno.test("pipeline", async (t) => {
     const r = await runPipeline({ ...base, top: 5 });
     assert.deepEqual(statuses(r), {
       split: "skipped",
+      "rating-model": "skipped",
+      "ranking-model": "ran",
+      serve: "ran",
       "neighbors-user": "skipped",
       "neighbors-item": "skipped",
       "eval-user": "skipped",
