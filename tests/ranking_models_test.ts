@@ -263,13 +263,13 @@ Deno.test("invertSpd", async (t) => {
       ),
   );
   const want = plainInverse(g).flat();
-  for (const [workers, block] of [[1, 64], [2, 16], [2, 64]]) {
+  for (const [workers, block, tile] of [[1, 64, 512], [2, 16, 40], [2, 64, 512], [1, 7, 33]]) {
     await t.step(
-      `matches the textbook inverse with ${workers} worker(s), panels of ${block}`,
+      `matches the textbook inverse: ${workers} worker(s), panels of ${block}, tiles of ${tile}`,
       async () => {
         const a = new Float64Array(new SharedArrayBuffer(n * n * 8));
         a.set(g.flat());
-        await invertSpd(a, n, { workers, block });
+        await invertSpd(a, n, { workers, block, tile });
         assertClose(a, want, 1e-10);
       },
     );
