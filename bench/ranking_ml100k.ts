@@ -56,7 +56,13 @@ const variants: Variant[] = [
     label: `ease λ${lambda}`,
     fit: (m: RatingMatrix) => fitEase(m, { lambda, workers }),
   })),
-  ...[[1, 0.3], [1, 0.5], [0.8, 0.3], [0.8, 0.5], [1, 0.2], [0.6, 0.4]].flatMap(([alpha, beta]) =>
+  ...[[100, 0.1], [100, 0.25], [200, 0.1], [200, 0.25], [50, 0.33], [300, 0.1]].map((
+    [lambda, dropout],
+  ) => ({
+    label: `edlae λ${lambda} p${dropout}`,
+    fit: (m: RatingMatrix) => fitEase(m, { lambda, dropout, workers }),
+  })),
+  ...[[1, 0.5], [0.8, 0.5], [0.8, 0.6], [0.6, 0.5], [0.5, 0.6], [1, 0.7]].flatMap(([alpha, beta]) =>
     [100, 200].map((k) => ({
       label: `rp3beta α${alpha} β${beta} k${k}`,
       fit: (m: RatingMatrix) => fitRp3beta(m, { alpha, beta, k, workers }),

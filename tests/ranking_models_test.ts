@@ -195,9 +195,12 @@ function plainInverse(a: number[][]): number[][] {
 }
 
 /** Plain EASE over the given columns of X: B = I − P diag(1/diag P), score = x_u B. */
-function plainEase(cols: number[], lambda: number): (u: number) => number[] {
+function plainEase(cols: number[], lambda: number, dropout = 0): (u: number) => number[] {
   const g = cols.map((i) =>
-    cols.map((j) => X.reduce((s, row) => s + row[i] * row[j], 0) + (i === j ? lambda : 0))
+    cols.map((j) =>
+      X.reduce((s, row) => s + row[i] * row[j], 0) +
+      (i === j ? lambda + (dropout / (1 - dropout)) * raters(i) : 0)
+    )
   );
   const p = plainInverse(g);
   const b = p.map((row, r) => row.map((v, c) => (r === c ? 0 : -v / p[c][c])));
@@ -217,6 +220,11 @@ Deno.test("ease", async (t) => {
       const model = await fitEase(shared, { lambda: 2, workers });
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
     }
+  });
+  await t.step("with dropout p, penalises item i by λ + p/(1−p)·|U_i| (EDLAE)", async () => {
+    const want = plainEase([0, 1, 2, 3, 4, 5], 1, 0.25);
+    const model = await fitEase(shared, { lambda: 1, dropout: 0.25, workers: 1 });
+    for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
   });
   await t.step("models only the maxItems most-rated movies; the others score −∞", async () => {
     // Raters: movies 1, 2, 3 have three each, movies 4, 5, 6 two → the top 4 are 1..4.

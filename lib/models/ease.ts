@@ -3,12 +3,15 @@
  * a dense item-to-item linear model with a closed form, on the binary
  * training matrix X (a rating of any value is a 1).
  *
- *     G = XᵀX + λI,   P = G⁻¹
+ *     G = XᵀX + Λ,   Λ = diag(λ + p/(1−p) · |U_i|),   P = G⁻¹
  *     B = I − P · diag(1 / diag(P))     i.e. B[j][i] = −P[j][i] / P[i][i], B[i][i] = 0
  *     score(u, i) = Σ_{j ∈ I_u} B[j][i]  (= x_u · B)
  *
  * B is the ridge regression of every item column on all the others with the
- * constraint diag(B) = 0 (an item may not predict itself).
+ * constraint diag(B) = 0 (an item may not predict itself). With dropout
+ * p > 0 the penalty of item i grows with its number of raters |U_i| (the
+ * diagonal of XᵀX): EDLAE, the emphasized denoising variant of Steck 2020,
+ * "Autoencoders that don't overfit towards the Identity"; p = 0 is EASE.
  *
  * Scalable variant: only the `maxItems` most-rated items (ties: smaller
  * movieId) are modelled; other items score −∞ (never listed) and are ignored
@@ -37,6 +40,12 @@ export interface EaseOptions {
    * @default 500
    */
   lambda?: number;
+  /**
+   * p in [0, 1), the dropout of EDLAE: item i's penalty is λ + p/(1−p)·|U_i|.
+   * Changes output.
+   * @default 0
+   */
+  dropout?: number;
   /**
    * Items modelled: the most-rated ones. Changes output when the training
    * data has more items than this.
@@ -133,7 +142,8 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
       for (let y = 0; y < len; y++) g[row + list[y]] += 1;
     }
   }
-  for (let c = 0; c < M; c++) g[c * M + c] += lambda;
+  const p = options.dropout ?? 0;
+  for (let c = 0; c < M; c++) g[c * M + c] += lambda + (p / (1 - p)) * g[c * M + c];
 
   await invertSpd(g, M, { workers });
 
