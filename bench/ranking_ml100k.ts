@@ -56,12 +56,11 @@ const variants: Variant[] = [
     label: `ease λ${lambda}`,
     fit: (m: RatingMatrix) => fitEase(m, { lambda, workers }),
   })),
-  ...[[100, 0.1], [100, 0.25], [200, 0.1], [200, 0.25], [50, 0.33], [300, 0.1]].map((
-    [lambda, dropout],
-  ) => ({
-    label: `edlae λ${lambda} p${dropout}`,
-    fit: (m: RatingMatrix) => fitEase(m, { lambda, dropout, workers }),
-  })),
+  ...[[500, 1], [300, 0.5], [200, 0.5], [250, 0.4], [250, 0.5], [300, 0.4], [350, 0.5], [300, 0.6]]
+    .map(([lambda, w]) => ({
+      label: `ease-weighted λ${lambda} w${w}`,
+      fit: (m: RatingMatrix) => fitEase(m, { lambda, lowRatingWeight: w, workers }),
+    })),
   ...[[1, 0.5], [0.8, 0.5], [0.8, 0.6], [0.6, 0.5], [0.5, 0.6], [1, 0.7]].flatMap(([alpha, beta]) =>
     [100, 200].map((k) => ({
       label: `rp3beta α${alpha} β${beta} k${k}`,

@@ -195,19 +195,21 @@ function plainInverse(a: number[][]): number[][] {
 }
 
 /** Plain EASE over the given columns of X: B = I − P diag(1/diag P), score = x_u B. */
-function plainEase(cols: number[], lambda: number, dropout = 0): (u: number) => number[] {
+function plainEase(cols: number[], lambda: number, w = 1): (u: number) => number[] {
+  // x_ui = 1 for ★ ≥ 4, w below, 0 unrated.
+  const x = rows.reduce((acc, [user, movie, stars]) => {
+    acc[user - 1][movie - 1] = stars >= 4 ? 1 : w;
+    return acc;
+  }, Array.from({ length: USERS }, () => new Array(ITEMS).fill(0)));
   const g = cols.map((i) =>
-    cols.map((j) =>
-      X.reduce((s, row) => s + row[i] * row[j], 0) +
-      (i === j ? lambda + (dropout / (1 - dropout)) * raters(i) : 0)
-    )
+    cols.map((j) => x.reduce((s, row) => s + row[i] * row[j], 0) + (i === j ? lambda : 0))
   );
   const p = plainInverse(g);
   const b = p.map((row, r) => row.map((v, c) => (r === c ? 0 : -v / p[c][c])));
   return (u) => {
     const out = new Array(ITEMS).fill(-Infinity);
     cols.forEach((i, c) => {
-      out[i] = cols.reduce((s, j, r) => s + X[u][j] * b[r][c], 0);
+      out[i] = cols.reduce((s, j, r) => s + x[u][j] * b[r][c], 0);
     });
     return out;
   };
@@ -221,11 +223,19 @@ Deno.test("ease", async (t) => {
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
     }
   });
-  await t.step("with dropout p, penalises item i by λ + p/(1−p)·|U_i| (EDLAE)", async () => {
-    const want = plainEase([0, 1, 2, 3, 4, 5], 1, 0.25);
-    const model = await fitEase(shared, { lambda: 1, dropout: 0.25, workers: 1 });
-    for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
-  });
+  await t.step(
+    "weights a rating below 4 stars by lowRatingWeight, as input and target",
+    async () => {
+      const want = plainEase([0, 1, 2, 3, 4, 5], 1, 0.3);
+      const model = await fitEase(shared, { lambda: 1, lowRatingWeight: 0.3, workers: 1 });
+      for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
+      // User 1 (dense 0) rated movie 3 with ★1: its contribution to movie 4 is 0.3·B[3][4].
+      const c = model.explain(0, 3)!;
+      const contrib = [0, 1, 2].map((j) => (j === 2 ? 0.3 : 1) * model.b[j * ITEMS + 3]);
+      assertEquals(c.item, contrib.indexOf(Math.max(...contrib)));
+      assert.ok(Math.abs(c.weight - Math.max(...contrib)) < 1e-12);
+    },
+  );
   await t.step("models only the maxItems most-rated movies; the others score −∞", async () => {
     // Raters: movies 1, 2, 3 have three each, movies 4, 5, 6 two → the top 4 are 1..4.
     const want = plainEase([0, 1, 2, 3], 1.5);
