@@ -5,6 +5,7 @@
  *
  *     deno run -A bench/ranking_ml100k.ts data/ml100k-csv [--only SUBSTR,...]
  *     deno run -A bench/ranking_ml100k.ts --inverse 1000,2000,4000 [--workers 2]
+ *     deno run -A bench/ranking_ml100k.ts --fit MODEL --train FILE [--max-items M] [--workers 2]
  *
  * DIR holds u1.base.csv, u1.test.csv … u5.test.csv (header-less
  * `userId,movieId,rating,timestamp`). `--only` keeps the variants whose label
@@ -12,6 +13,7 @@
  * inverse behind EASE (lib/models/spd_inverse.ts) for each size n, on
  * XᵀX + λI of a random binary X (speed only; values do not matter).
  */
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
@@ -36,6 +38,9 @@ const { values, positionals } = parseArgs({
     only: { type: "string" },
     inverse: { type: "string" },
     workers: { type: "string" },
+    fit: { type: "string" },
+    train: { type: "string" },
+    "max-items": { type: "string" },
   },
 });
 const workers = values.workers ? Number(values.workers) : defaultWorkers();
@@ -51,13 +56,24 @@ const variants: Variant[] = [
     label: `ease λ${lambda}`,
     fit: (m: RatingMatrix) => fitEase(m, { lambda, workers }),
   })),
-  ...[[1, 0.3], [1, 0.5], [0.8, 0.3], [0.8, 0.5], [1, 0.2], [0.6, 0.4]].flatMap(([alpha, beta]) =>
+  ...[[500, 1], [300, 0.5], [200, 0.5], [250, 0.4], [250, 0.5], [300, 0.4], [350, 0.5], [300, 0.6]]
+    .map(([lambda, w]) => ({
+      label: `ease-weighted λ${lambda} w${w}`,
+      fit: (m: RatingMatrix) => fitEase(m, { lambda, lowRatingWeight: w, workers }),
+    })),
+  ...[[1, 0.5], [0.8, 0.5], [0.8, 0.6], [0.6, 0.5], [0.5, 0.6], [1, 0.7]].flatMap(([alpha, beta]) =>
     [100, 200].map((k) => ({
       label: `rp3beta α${alpha} β${beta} k${k}`,
       fit: (m: RatingMatrix) => fitRp3beta(m, { alpha, beta, k, workers }),
     }))
   ),
 ];
+
+/** CPU seconds (all threads of the process) since `from`. */
+function cpuSeconds(from: { user: number; system: number }): number {
+  const d = cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}
 
 async function benchInverse(sizes: number[]): Promise<void> {
   for (const n of sizes) {
@@ -72,18 +88,52 @@ async function benchInverse(sizes: number[]): Promise<void> {
       for (const x of row) for (const y of row) a[x * n + y] += 1;
     }
     for (let i = 0; i < n; i++) a[i * n + i] += 500;
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpuUsage();
     await invertSpd(a, n, { workers });
-    const s = (performance.now() - t0) / 1000;
+    const s = (performance.now() - t0) / 1000, c = cpuSeconds(c0);
+    // n³/2 multiply-adds (lib/models/spd_inverse.ts); CPU time is what a
+    // contended machine cannot inflate.
     console.log(
-      `inverse n=${n} workers=${workers}: ${s.toFixed(1)} s, ${
-        (n ** 3 / s / 1e9).toFixed(2)
-      } G multiply-adds/s`,
+      `inverse n=${n} workers=${workers}: wall ${s.toFixed(1)} s, CPU ${c.toFixed(1)} s, ${
+        (n ** 3 / 2 / c / 1e9).toFixed(2)
+      } G multiply-adds per CPU-second`,
     );
   }
 }
 
+async function benchFit(model: string, file: string): Promise<void> {
+  const t0 = performance.now();
+  const m = buildRatingMatrix((await readRatingsTable(file)).table);
+  const t1 = performance.now(), c1 = cpuUsage();
+  console.log(
+    `read + matrix: ${
+      ((t1 - t0) / 1000).toFixed(1)
+    } s (${m.userIds.length} users, ${m.itemIds.length} items, ${m.userItems.length} ratings)`,
+  );
+  const maxItems = values["max-items"] ? Number(values["max-items"]) : undefined;
+  const fitted = model === "ease"
+    ? await fitEase(m, { maxItems, workers })
+    : model === "rp3beta"
+    ? await fitRp3beta(m, { workers })
+    : await fitItemKnnImplicit(m, { workers });
+  const t2 = performance.now();
+  console.log(
+    `fit ${model} (workers ${workers}): wall ${((t2 - t1) / 1000).toFixed(1)} s, CPU ${
+      cpuSeconds(c1).toFixed(1)
+    } s`,
+  );
+  const out = new Float64Array(m.itemIds.length);
+  const users = Math.min(2000, m.userIds.length);
+  for (let u = 0; u < users; u++) fitted.scoreUser(u, out);
+  const t3 = performance.now();
+  console.log(`scoreUser: ${((t3 - t2) / users).toFixed(2)} ms per user (first ${users} users)`);
+}
+
 async function main(): Promise<void> {
+  if (values.fit) {
+    await benchFit(values.fit, values.train ?? "");
+    return;
+  }
   if (values.inverse) {
     await benchInverse(values.inverse.split(",").map(Number));
     return;

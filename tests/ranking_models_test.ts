@@ -195,16 +195,21 @@ function plainInverse(a: number[][]): number[][] {
 }
 
 /** Plain EASE over the given columns of X: B = I − P diag(1/diag P), score = x_u B. */
-function plainEase(cols: number[], lambda: number): (u: number) => number[] {
+function plainEase(cols: number[], lambda: number, w = 1): (u: number) => number[] {
+  // x_ui = 1 for ★ ≥ 4, w below, 0 unrated.
+  const x = rows.reduce((acc, [user, movie, stars]) => {
+    acc[user - 1][movie - 1] = stars >= 4 ? 1 : w;
+    return acc;
+  }, Array.from({ length: USERS }, () => new Array(ITEMS).fill(0)));
   const g = cols.map((i) =>
-    cols.map((j) => X.reduce((s, row) => s + row[i] * row[j], 0) + (i === j ? lambda : 0))
+    cols.map((j) => x.reduce((s, row) => s + row[i] * row[j], 0) + (i === j ? lambda : 0))
   );
   const p = plainInverse(g);
   const b = p.map((row, r) => row.map((v, c) => (r === c ? 0 : -v / p[c][c])));
   return (u) => {
     const out = new Array(ITEMS).fill(-Infinity);
     cols.forEach((i, c) => {
-      out[i] = cols.reduce((s, j, r) => s + X[u][j] * b[r][c], 0);
+      out[i] = cols.reduce((s, j, r) => s + x[u][j] * b[r][c], 0);
     });
     return out;
   };
@@ -218,6 +223,19 @@ Deno.test("ease", async (t) => {
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
     }
   });
+  await t.step(
+    "weights a rating below 4 stars by lowRatingWeight, as input and target",
+    async () => {
+      const want = plainEase([0, 1, 2, 3, 4, 5], 1, 0.3);
+      const model = await fitEase(shared, { lambda: 1, lowRatingWeight: 0.3, workers: 1 });
+      for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
+      // User 1 (dense 0) rated movie 3 with ★1: its contribution to movie 4 is 0.3·B[3][4].
+      const c = model.explain(0, 3)!;
+      const contrib = [0, 1, 2].map((j) => (j === 2 ? 0.3 : 1) * model.b[j * ITEMS + 3]);
+      assertEquals(c.item, contrib.indexOf(Math.max(...contrib)));
+      assert.ok(Math.abs(c.weight - Math.max(...contrib)) < 1e-12);
+    },
+  );
   await t.step("models only the maxItems most-rated movies; the others score −∞", async () => {
     // Raters: movies 1, 2, 3 have three each, movies 4, 5, 6 two → the top 4 are 1..4.
     const want = plainEase([0, 1, 2, 3], 1.5);
@@ -263,13 +281,13 @@ Deno.test("invertSpd", async (t) => {
       ),
   );
   const want = plainInverse(g).flat();
-  for (const [workers, block] of [[1, 64], [2, 16], [2, 64]]) {
+  for (const [workers, block, tile] of [[1, 64, 512], [2, 16, 40], [2, 64, 512], [1, 7, 33]]) {
     await t.step(
-      `matches the textbook inverse with ${workers} worker(s), panels of ${block}`,
+      `matches the textbook inverse: ${workers} worker(s), panels of ${block}, tiles of ${tile}`,
       async () => {
         const a = new Float64Array(new SharedArrayBuffer(n * n * 8));
         a.set(g.flat());
-        await invertSpd(a, n, { workers, block });
+        await invertSpd(a, n, { workers, block, tile });
         assertClose(a, want, 1e-10);
       },
     );
