@@ -17,10 +17,10 @@
  *
  * The movie catalogue: `movies` with `links` is held in memory per store
  * (ML-32M's 87,585 movies: ~0.2 s to read once), so ratings, recommendations
- * similar movies and the model list's "because you rated" movies are read as
- * ids and joined in memory (the dashboard's
- * ~50 random movie rows joined in SQL held it to 1,960 pages/s at scale 1 on
- * two threads; joined here, 2,540 pages/s). Each of those queries also
+ * (with the model list's "because you rated" movies) and similar movies are
+ * read as ids and joined in memory (the dashboard's ~50 random movie rows
+ * joined in SQL held it to 1,960 pages/s at scale 1 on two threads; joined
+ * here, 2,540 pages/s). Each of those queries also
  * returns the stamp of the import that wrote the tables it read
  * (`import_meta.import_id`, a scalar subquery evaluated once per statement,
  * in the statement's snapshot), so a catalogue of an earlier import is never
