@@ -40,6 +40,10 @@ export interface DashboardData {
   source: RecommendationSource;
   /** Show the tabs: false when the store fell back to the only list the user has. */
   tabs: boolean;
+  /** `?list=` as asked (kept in the rated table's links), or "" for the default. */
+  listKeep: string;
+  /** The rated table's query when not the default one (kept in the tabs' links), or "". */
+  ratedKeep: string;
   neighbors: UserNeighbor[];
 }
 
@@ -82,16 +86,23 @@ export const handler = {
     };
     const source = recs.source;
     const tabs = !(list === undefined && source === "similar-users");
+    const listKeep = list === undefined ? "" : `list=${list}`;
+    const asked = ["sort", "order", "page", "pageSize"].some((k) => c.req.query(k));
+    const ratedKeep = asked
+      ? `sort=${params.sort}&order=${params.order}&page=${params.page}&pageSize=${params.pageSize}`
+      : "";
     return renderPage(
       c,
       `User ${userId}`,
-      <DashboardPage data={{ userId, rated, recommendations, source, tabs, neighbors }} />,
+      <DashboardPage
+        data={{ userId, rated, recommendations, source, tabs, listKeep, ratedKeep, neighbors }}
+      />,
     );
   },
 };
 
 export default function DashboardPage({ data }: { data: DashboardData }) {
-  const { userId, rated, recommendations, source, tabs, neighbors } = data;
+  const { userId, rated, recommendations, source, tabs, listKeep, ratedKeep, neighbors } = data;
   const shown = TABS.find((t) => t.source === source)!;
   const { rows, total, page, pageSize, sort, order } = rated;
   return (
@@ -120,7 +131,7 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
           <Island
             name="RatedMovies"
             component={RatedMovies}
-            props={{ userId, rows, total, page, pageSize, sort, order }}
+            props={{ userId, rows, total, page, pageSize, sort, order, keep: listKeep }}
           />
         )}
       </section>
@@ -136,7 +147,7 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
               <a
                 key={t.source}
                 class="tab"
-                href={`/dashboard?list=${t.source}#recommended`}
+                href={`/dashboard?list=${t.source}${ratedKeep && `&${ratedKeep}`}#recommended`}
                 aria-current={t.source === source ? "page" : undefined}
               >
                 {t.label}

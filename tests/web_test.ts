@@ -345,6 +345,22 @@ Deno.test("pages", async (t) => {
       assert.match(await bad.text(), /list must be one of model, similar-users/);
     });
 
+    await t.step("the switch and the rated table's links keep each other's state", async () => {
+      const html = await (await app.request(
+        "/dashboard?list=similar-users&sort=title&order=asc&pageSize=2&page=2",
+        { headers: { cookie } },
+      )).text();
+      assert.match(
+        html,
+        /href="\/dashboard\?list=model&amp;sort=title&amp;order=asc&amp;page=2&amp;pageSize=2#recommended"/,
+      );
+      assert.match(
+        html,
+        /href="\/dashboard\?sort=title&amp;order=asc&amp;page=1&amp;list=similar-users#rated"/,
+      );
+      assert.match(html, /Liked by 2 of your similar users/);
+    });
+
     await t.step("a model list without per-item reasons says the movie is popular", async () => {
       const html =
         await (await app.request("/dashboard", { headers: { cookie: await loggedIn(app, "3") } }))
