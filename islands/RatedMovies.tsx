@@ -28,6 +28,8 @@ export interface RatedMoviesProps {
   pageSize: number;
   sort: RatedSort;
   order: "asc" | "desc";
+  /** Query of the rest of the dashboard (e.g. `list=similar-users`), kept in its links. */
+  keep?: string;
 }
 
 /** The order a column sorts in when first clicked. */
@@ -61,7 +63,8 @@ export default class RatedMovies extends Component<RatedMoviesProps, RatedMovies
   async #go(e: MouseEvent, q: string): Promise<void> {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    const { userId, pageSize } = this.props;
+    const { userId, pageSize, keep } = this.props;
+    const page = `/dashboard?${q}${keep ? `&${keep}` : ""}#rated`;
     this.setState({ busy: true });
     try {
       const res = await fetch(`/api/users/${userId}/ratings?${q}&pageSize=${pageSize}`);
@@ -74,22 +77,22 @@ export default class RatedMovies extends Component<RatedMoviesProps, RatedMovies
         sort: j.sort,
         order: j.order,
       });
-      history.replaceState(null, "", `/dashboard?${q}#rated`);
+      history.replaceState(null, "", page);
     } catch {
-      location.href = `/dashboard?${q}#rated`;
+      location.href = page;
     } finally {
       this.setState({ busy: false });
     }
   }
 
   render() {
-    const { pageSize } = this.props;
+    const { pageSize, keep } = this.props;
     const { rows, total, page, sort, order, busy } = this.state;
     const pages = Math.max(1, Math.ceil(total / pageSize));
 
     const link = (q: string, label: string, extra: Record<string, string> = {}) => (
       <a
-        href={`/dashboard?${q}#rated`}
+        href={`/dashboard?${q}${keep ? `&${keep}` : ""}#rated`}
         onClick={(e) => this.#go(e, q)}
         {...extra}
       >

@@ -8,8 +8,10 @@ import type {
   RatedQuery,
   RatedSort,
   Recommendation,
+  RecommendationSource,
 } from "../lib/store/store.ts";
-import { type MovieView, movieView } from "../lib/movie_view.ts";
+import { RECOMMENDATION_SOURCES } from "../lib/store/store.ts";
+import { displayTitle, formatStars, type MovieView, movieView } from "../lib/movie_view.ts";
 import type { RatedRow } from "../islands/RatedMovies.tsx";
 import { type AppDeps, NotFoundError, parseChoice, parseIntParam } from "./_http.ts";
 
@@ -71,23 +73,63 @@ export async function ratedPage(deps: AppDeps, userId: number, p: RatedParams): 
   return { ...p, rows: items.map((r, i) => ratedRow(r, views[i])), total };
 }
 
-export interface RecommendationView extends MovieView {
-  prediction: number;
-  likedByNeighbors: number;
+/** `?list=` or `?source=`: which recommendation list; absent, the store's default. */
+export function recommendationSource(
+  raw: string | undefined,
+  param: string,
+): RecommendationSource | undefined {
+  return raw === undefined || raw === ""
+    ? undefined
+    : parseChoice(raw, param, RECOMMENDATION_SOURCES, "model");
 }
 
-export function recommendationView(r: Recommendation, view: MovieView): RecommendationView {
-  return { ...view, prediction: r.prediction, likedByNeighbors: r.likedByNeighbors };
+export interface RecommendationView extends MovieView {
+  /** Predicted stars. */
+  prediction: number;
+  /** The ranking model's score; null on the similar-users list. */
+  score: number | null;
+  /** The rated movie that contributed most, with the user's stars; null when none. */
+  because: { movieId: number; title: string; rating: number } | null;
+  /** Neighbors who liked it; null on the model list. */
+  likedByNeighbors: number | null;
+  /** Why it is recommended, true to the list it comes from ({@link recommendationReason}). */
+  reason: string;
+}
+
+export function recommendationView(
+  r: Recommendation,
+  view: MovieView,
+  source: RecommendationSource,
+): RecommendationView {
+  const because = r.because &&
+    { movieId: r.because.movie.movieId, title: r.because.movie.title, rating: r.because.rating };
+  return {
+    ...view,
+    prediction: r.prediction,
+    score: r.score,
+    because,
+    likedByNeighbors: r.likedByNeighbors,
+    reason: recommendationReason(source, r),
+  };
+}
+
+export interface RecommendationViews {
+  source: RecommendationSource;
+  items: RecommendationView[];
 }
 
 export async function recommendationViews(
   deps: AppDeps,
   userId: number,
   limit: number,
-): Promise<RecommendationView[]> {
-  const recs = await deps.store.recommendations(userId, limit);
-  const views = await viewsOf(deps, recs.map((r) => r.movie));
-  return recs.map((r, i) => recommendationView(r, views[i]));
+  source?: RecommendationSource,
+): Promise<RecommendationViews> {
+  const list = await deps.store.recommendations(userId, limit, source);
+  const views = await viewsOf(deps, list.items.map((r) => r.movie));
+  return {
+    source: list.source,
+    items: list.items.map((r, i) => recommendationView(r, views[i], list.source)),
+  };
 }
 
 export interface SimilarMovieView extends MovieView {
@@ -104,8 +146,21 @@ export async function similarMovieViews(
   return similar.map((s, i) => ({ ...views[i], similarity: s.similarity }));
 }
 
-/** The reason line under a recommendation. */
-export function recommendationReason(likedByNeighbors: number): string {
-  if (likedByNeighbors === 0) return "Predicted from your similar users' ratings";
-  return `Liked by ${likedByNeighbors} of your similar users`;
+/**
+ * The reason line under a recommendation, saying what produced it: on the
+ * model list the rated movie with the largest contribution to its score, or,
+ * for a model without per-item contributions (popularity), that it is
+ * popular; on the similar-users list the neighbors who liked it.
+ */
+export function recommendationReason(
+  source: RecommendationSource,
+  r: Pick<Recommendation, "because" | "likedByNeighbors">,
+): string {
+  if (source === "model") {
+    if (r.because === null) return "Popular with everyone";
+    const { movie, rating } = r.because;
+    return `Because you rated ${displayTitle(movie.title)} ★${formatStars(rating)}`;
+  }
+  if (!r.likedByNeighbors) return "Predicted from your similar users' ratings";
+  return `Liked by ${r.likedByNeighbors} of your similar users`;
 }

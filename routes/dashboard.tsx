@@ -1,9 +1,14 @@
 /**
  * `/dashboard`: the logged-in user's three sections — movies they rated
- * (sortable, paginated island), their top 30 recommendations with a reason,
- * and the users most similar to them. Behind `requireUser()`.
+ * (both splits; sortable, paginated island), their top 30 recommendations
+ * with a reason, and the users most similar to them. Behind `requireUser()`.
+ *
+ * Recommendations come from the ranking model's list by default; two tabs
+ * (plain links, `?list=model` and `?list=similar-users`, server-rendered so
+ * they work without JS) switch to the seed's list from similar users. A user
+ * the model has no list for gets the similar-users list without tabs.
  */
-import type { UserNeighbor } from "../lib/store/store.ts";
+import type { RecommendationSource, UserNeighbor } from "../lib/store/store.ts";
 import { formatStars } from "../lib/movie_view.ts";
 import { Island } from "../components/Island.tsx";
 import { MovieCard } from "../components/MovieCard.tsx";
@@ -15,7 +20,7 @@ import {
   ratedParams,
   ratedQuery,
   ratedRow,
-  recommendationReason,
+  recommendationSource,
   type RecommendationView,
   recommendationView,
   viewsOf,
@@ -31,20 +36,38 @@ export interface DashboardData {
   userId: number;
   rated: RatedPage;
   recommendations: RecommendationView[];
+  /** The list shown. */
+  source: RecommendationSource;
+  /** Show the tabs: false when the store fell back to the only list the user has. */
+  tabs: boolean;
+  /** `?list=` as asked (kept in the rated table's links), or "" for the default. */
+  listKeep: string;
+  /** The rated table's query when not the default one (kept in the tabs' links), or "". */
+  ratedKeep: string;
   neighbors: UserNeighbor[];
 }
+
+const TABS: readonly { source: RecommendationSource; label: string; count: string }[] = [
+  { source: "model", label: "Top picks for you", count: "ranked for you from all your ratings" },
+  {
+    source: "similar-users",
+    label: "From similar users",
+    count: "by predicted rating from your similar users",
+  },
+];
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
     const userId = c.var.userId!;
     const deps = c.var.deps;
     const params = ratedParams((name) => c.req.query(name));
+    const list = recommendationSource(c.req.query("list"), "list");
     const [recs, ratedItems, neighbors] = await Promise.all([
-      deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN),
+      deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN, list),
       deps.store.ratedMovies(userId, ratedQuery(params)),
       deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
     ]);
-    // A user exists iff they have training ratings (Store.userExists), which `total` counts:
+    // A user exists iff they have ratings (Store.userExists), which `total` counts:
     // no separate query. Zero: the store was re-imported without this user, the session is stale.
     if (ratedItems.total === 0) {
       endSession(c);
@@ -52,25 +75,35 @@ export const handler = {
     }
     // One TMDB cache lookup (and one wait budget) for both lists.
     const views = await viewsOf(deps, [
-      ...recs.map((r) => r.movie),
+      ...recs.items.map((r) => r.movie),
       ...ratedItems.items.map((r) => r.movie),
     ]);
-    const recommendations = recs.map((r, i) => recommendationView(r, views[i]));
+    const recommendations = recs.items.map((r, i) => recommendationView(r, views[i], recs.source));
     const rated = {
       ...params,
-      rows: ratedItems.items.map((r, i) => ratedRow(r, views[recs.length + i])),
+      rows: ratedItems.items.map((r, i) => ratedRow(r, views[recs.items.length + i])),
       total: ratedItems.total,
     };
+    const source = recs.source;
+    const tabs = !(list === undefined && source === "similar-users");
+    const listKeep = list === undefined ? "" : `list=${list}`;
+    const asked = ["sort", "order", "page", "pageSize"].some((k) => c.req.query(k));
+    const ratedKeep = asked
+      ? `sort=${params.sort}&order=${params.order}&page=${params.page}&pageSize=${params.pageSize}`
+      : "";
     return renderPage(
       c,
       `User ${userId}`,
-      <DashboardPage data={{ userId, rated, recommendations, neighbors }} />,
+      <DashboardPage
+        data={{ userId, rated, recommendations, source, tabs, listKeep, ratedKeep, neighbors }}
+      />,
     );
   },
 };
 
 export default function DashboardPage({ data }: { data: DashboardData }) {
-  const { userId, rated, recommendations, neighbors } = data;
+  const { userId, rated, recommendations, source, tabs, listKeep, ratedKeep, neighbors } = data;
+  const shown = TABS.find((t) => t.source === source)!;
   const { rows, total, page, pageSize, sort, order } = rated;
   return (
     <>
@@ -94,11 +127,11 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
           <h2 id="rated-title">Movies you have rated</h2>
           <span class="count">{COUNT.format(total)} in total</span>
         </div>
-        {total === 0 ? <p class="empty">No ratings in the training set.</p> : (
+        {total === 0 ? <p class="empty">No ratings yet.</p> : (
           <Island
             name="RatedMovies"
             component={RatedMovies}
-            props={{ userId, rows, total, page, pageSize, sort, order }}
+            props={{ userId, rows, total, page, pageSize, sort, order, keep: listKeep }}
           />
         )}
       </section>
@@ -106,10 +139,24 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
       <section id="recommended" class="panel" aria-labelledby="recommended-title">
         <div class="panel-head">
           <h2 id="recommended-title">Recommended for you</h2>
-          <span class="count">top {recommendations.length} by predicted rating</span>
+          <span class="count">top {recommendations.length} {shown.count}</span>
         </div>
+        {tabs && (
+          <nav class="tabs" aria-label="Recommendation lists">
+            {TABS.map((t) => (
+              <a
+                key={t.source}
+                class="tab"
+                href={`/dashboard?list=${t.source}${ratedKeep && `&${ratedKeep}`}#recommended`}
+                aria-current={t.source === source ? "page" : undefined}
+              >
+                {t.label}
+              </a>
+            ))}
+          </nav>
+        )}
         {recommendations.length === 0
-          ? <p class="empty">No recommendations for this user yet.</p>
+          ? <p class="empty">No recommendations in this list for you yet.</p>
           : (
             <div class="card-grid">
               {recommendations.map((r) => (
@@ -117,7 +164,7 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
                   <p class="score">
                     <span class="score-badge">★ {formatStars(r.prediction)}</span> predicted
                   </p>
-                  <p class="reason">{recommendationReason(r.likedByNeighbors)}</p>
+                  <p class="reason">{r.reason}</p>
                 </MovieCard>
               ))}
             </div>

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startDemo } from "../tools/demo.ts";
+import { openStore } from "../lib/store/open.ts";
 
 /** Cookie jar of one client: name → value, from Set-Cookie headers. */
 function remember(jar: Map<string, string>, res: Response): void {
@@ -60,8 +61,29 @@ Deno.test("demo", async (t) => {
       const start = html.indexOf('id="recommended"');
       const end = html.indexOf('id="similar-users"');
       assert.ok(start > 0 && end > start, "dashboard has the recommendations section");
-      const cards = html.slice(start, end).match(/class="score-badge"/g) ?? [];
-      assert.equal(cards.length, 30, `user ${userId} sees 30 recommendations`);
+      const section = html.slice(start, end);
+      const cards = section.match(/class="score-badge"/g) ?? [];
+      const shown = [...section.matchAll(/<h3 class="card-title"><a href="\/movies\/(\d+)"/g)]
+        .map((m) => Number(m[1]));
+      assert.equal(shown.length, cards.length);
+      // The store's top 30 (fewer for a user who rated most of the small catalogue), none of
+      // them a movie the user rated in either split.
+      const store = await openStore(demo.pipeline.dbUrl);
+      try {
+        const recs = await store.recommendations(userId, 30);
+        assert.ok(recs.items.length > 0, `user ${userId} has recommendations`);
+        assert.deepEqual(shown, recs.items.map((r) => r.movie.movieId));
+        const rated = await store.ratedMovies(userId, {
+          sort: "date",
+          order: "desc",
+          offset: 0,
+          limit: 1000,
+        });
+        const ratedIds = new Set(rated.items.map((r) => r.movie.movieId));
+        for (const id of shown) assert.ok(!ratedIds.has(id), `user ${userId} rated movie ${id}`);
+      } finally {
+        await store.close();
+      }
     } finally {
       await demo.shutdown();
     }

@@ -10,8 +10,12 @@
  *          user 3: m1 3.0 @101, m3 4.0 @102, m5 5.0 @103, m7 1.0 @104
  *          user 4: m2 4.0 @105, m5 3.5 @106           (file not in key order)
  *   user neighbors 1 → 2 (.9), 3 (.5), 4 (-.1);  2 → 1 (.9);  3 → 1 (.5), 2 (.25)
+ *   test   user 1: m5 4.0 @300;  user 2: m3 3.0 @301;  user 4: m1 5.0 @302
  *   item neighbors 1 → 2 (.8), 5 (.7);  2 → 1 (.8);  5 → 1 (.7), 3 (.1)
- *   recommendations 1: m10 3.9, m5 4.5, m7 3.9;  3: m2 3.2
+ *   recommendations (similar users) 1: m10 3.9, m5 4.5 (rated in test: dropped), m7 3.9;
+ *                                   3: m2 3.2
+ *   serving (model) 1: m10 .912 ★4.1 because m3 5.0, m7 .4 ★3.2 because m5 4.0 (test);
+ *                   2: m7 .3 ★3.0 (no because)
  */
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
@@ -100,7 +104,8 @@ async function snapshot(store: Store): Promise<unknown> {
   return {
     counts: await store.counts(),
     rated: await Promise.all([1, 2, 3, 4].map((u) => store.ratedMovies(u, page))),
-    recs: await Promise.all([1, 3].map((u) => store.recommendations(u, 100))),
+    recs: await Promise.all([1, 2, 3].map((u) => store.recommendations(u, 100))),
+    seed: await Promise.all([1, 3].map((u) => store.recommendations(u, 100, "similar-users"))),
     neighbors: await Promise.all([1, 2, 3].map((u) => store.userNeighbors(u, 100))),
     movies: await Promise.all([1, 2, 3, 5, 7, 10].map((m) => store.movie(m))),
     similar: await Promise.all([1, 2, 5].map((m) => store.similarMovies(m, 100))),
@@ -122,9 +127,12 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       user_topk_neighbors: 6,
       ratings_test: 3,
       item_topk_neighbors: 5,
-      user_item_predictions: 4,
-      import_meta: 8,
+      user_item_predictions: 3,
+      user_recommendations: 3,
+      import_meta: 9,
     });
+    // User 1's m5 from the training split's list: user 1 rated it in the test split.
+    assert.equal(stats.seedRatedDropped, 1);
     store = await openStore(backend.url);
   });
 
@@ -136,7 +144,8 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       ratingsTest: 3,
       userNeighbors: 6,
       itemNeighbors: 5,
-      predictions: 4,
+      predictions: 3,
+      recommendations: 3,
       tmdbCached: 0,
     });
   });
@@ -147,39 +156,86 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     assert.equal(await store.userExists(5), false);
   });
 
-  await t.step("pages a user's rated movies sorted by rating, title or date", async () => {
-    const q = (sort: "rating" | "title" | "date", order: "asc" | "desc", offset = 0, limit = 10) =>
-      store.ratedMovies(1, { sort, order, offset, limit });
-    const byRating = await q("rating", "desc");
-    assert.equal(byRating.total, 3);
+  await t.step(
+    "pages all of a user's rated movies, both splits, by rating, title or date",
+    async () => {
+      const q = (
+        sort: "rating" | "title" | "date",
+        order: "asc" | "desc",
+        offset = 0,
+        limit = 10,
+      ) => store.ratedMovies(1, { sort, order, offset, limit });
+      const byRating = await q("rating", "desc");
+      assert.equal(byRating.total, 4);
+      // m5 @300 is user 1's test-split rating; equal ratings (m1, m5 at 4.0) by movieId.
+      assert.deepEqual(
+        byRating.items.map((r) => [r.movie.movieId, r.rating, r.timestamp]),
+        [[3, 5, 150], [1, 4, 100], [5, 4, 300], [2, 3.5, 200]],
+      );
+      assert.deepEqual(itemIds((await q("title", "asc")).items), [3, 2, 1, 5]);
+      assert.deepEqual(itemIds((await q("title", "desc")).items), [5, 1, 2, 3]);
+      assert.deepEqual(itemIds((await q("date", "desc")).items), [5, 2, 3, 1]);
+      const page = await q("rating", "asc", 1, 1);
+      assert.deepEqual(itemIds(page.items), [1]);
+      assert.equal(page.total, 4);
+      assert.deepEqual(await q("date", "desc", 10, 10), { items: [], total: 4 });
+      // Equal ratings (m5, m10 at 4.0) are ordered by movieId; m3 3.0 is from the test split.
+      const u2 = await store.ratedMovies(2, {
+        sort: "rating",
+        order: "desc",
+        offset: 0,
+        limit: 10,
+      });
+      assert.deepEqual(itemIds(u2.items), [1, 5, 10, 3, 2]);
+      const none = await store.ratedMovies(99, {
+        sort: "date",
+        order: "asc",
+        offset: 0,
+        limit: 10,
+      });
+      assert.deepEqual(none, { items: [], total: 0 });
+    },
+  );
+
+  await t.step("serves the model list best first, with the rated movie behind each", async () => {
+    const recs = await store.recommendations(1, 10);
+    assert.equal(recs.source, "model");
     assert.deepEqual(
-      byRating.items.map((r) => [r.movie.movieId, r.rating, r.timestamp]),
-      [[3, 5, 150], [1, 4, 100], [2, 3.5, 200]],
+      recs.items.map((r) => [
+        r.movie.movieId,
+        r.score,
+        r.prediction,
+        r.because && [r.because.movie.title, r.because.rating],
+        r.likedByNeighbors,
+      ]),
+      [
+        [10, 0.912, 4.1, ['"Great" Escape (1963)', 5], null],
+        // Because of a test-split rating: the model was refit on all ratings.
+        [7, 0.4, 3.2, ["Zoë (2001)", 4], null],
+      ],
     );
-    assert.deepEqual(itemIds((await q("title", "asc")).items), [3, 2, 1]);
-    assert.deepEqual(itemIds((await q("title", "desc")).items), [1, 2, 3]);
-    assert.deepEqual(itemIds((await q("date", "desc")).items), [2, 3, 1]);
-    const page = await q("rating", "asc", 1, 1);
-    assert.deepEqual(itemIds(page.items), [1]);
-    assert.equal(page.total, 3);
-    assert.deepEqual(await q("date", "desc", 10, 10), { items: [], total: 3 });
-    // Equal ratings (m5, m10 at 4.0) are ordered by movieId.
-    const u2 = await store.ratedMovies(2, { sort: "rating", order: "desc", offset: 0, limit: 10 });
-    assert.deepEqual(itemIds(u2.items), [1, 5, 10, 2]);
-    const none = await store.ratedMovies(99, { sort: "date", order: "asc", offset: 0, limit: 10 });
-    assert.deepEqual(none, { items: [], total: 0 });
+    assert.deepEqual(itemIds((await store.recommendations(1, 1)).items), [10]);
+    // No per-item decomposition (popularity): no "because".
+    const u2 = await store.recommendations(2, 10, "model");
+    assert.deepEqual(u2.items.map((r) => [r.movie.movieId, r.because]), [[7, null]]);
   });
 
-  await t.step("returns recommendations best first with neighbors who liked them", async () => {
-    const recs = await store.recommendations(1, 10);
-    // m5: neighbors 2 (4.0) and 3 (5.0) liked it, 4 (3.5) did not; m7: 3 gave 1.0; m10: 2 gave 4.0.
+  await t.step("serves the similar-users list without the movies the user rated", async () => {
+    const recs = await store.recommendations(1, 10, "similar-users");
+    assert.equal(recs.source, "similar-users");
+    // m5 is gone (rated in the test split); m7: neighbor 3 gave 1.0; m10: 2 gave 4.0.
     assert.deepEqual(
-      recs.map((r) => [r.movie.movieId, r.prediction, r.likedByNeighbors]),
-      [[5, 4.5, 2], [7, 3.9, 0], [10, 3.9, 1]],
+      recs.items.map((r) => [r.movie.movieId, r.prediction, r.likedByNeighbors, r.score]),
+      [[7, 3.9, 0, null], [10, 3.9, 1, null]],
     );
-    assert.equal(recs[0].movie.title, "Zoë (2001)");
-    assert.deepEqual(itemIds(await store.recommendations(1, 2)), [5, 7]);
-    assert.deepEqual(await store.recommendations(4, 10), []);
+    assert.equal(recs.items[0].because, null);
+  });
+
+  await t.step("falls back to the similar-users list when the model has none", async () => {
+    assert.deepEqual((await store.recommendations(3, 10)).source, "similar-users");
+    assert.deepEqual(itemIds((await store.recommendations(3, 10)).items), [2]);
+    assert.deepEqual(await store.recommendations(3, 10, "model"), { source: "model", items: [] });
+    assert.deepEqual(await store.recommendations(4, 10), { source: "similar-users", items: [] });
   });
 
   await t.step("lists a user's neighbors with the movies they have in common", async () => {
@@ -335,6 +391,10 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     await assert.rejects(store.userExists(asNumber("1 OR 1=1")), StoreArgumentError);
     await assert.rejects(store.movie(asNumber("1; DROP TABLE movies")), StoreArgumentError);
     await assert.rejects(store.recommendations(asNumber("1"), 10), StoreArgumentError);
+    await assert.rejects(
+      store.recommendations(1, 10, "model'; --" as "model"),
+      StoreArgumentError,
+    );
     await assert.rejects(store.userNeighbors(1, asNumber("10; --")), StoreArgumentError);
     await assert.rejects(store.similarMovies(asNumber("5 --"), 10), StoreArgumentError);
     await assert.rejects(store.tmdbGet([asNumber("1) OR (1=1")]), StoreArgumentError);
@@ -429,11 +489,21 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     try {
       await importStore({ db: backend.url, dir, progress: false });
       const counts = await store.counts();
-      assert.equal(counts.users, 3);
+      // User 4 is left with a test-split rating only: still counted.
+      assert.equal(counts.users, 4);
       assert.equal(counts.ratingsTrain, 11);
       assert.equal(counts.userNeighbors, 5);
-      assert.equal(await store.userExists(4), false);
-      assert.equal((await store.recommendations(1, 1))[0].likedByNeighbors, 2);
+      // User 4 keeps a test-split rating (m1): still a user, with one rated movie.
+      assert.equal(await store.userExists(4), true);
+      assert.equal(
+        (await store.ratedMovies(4, { sort: "date", order: "asc", offset: 0, limit: 10 })).total,
+        1,
+      );
+      const seed = await store.recommendations(1, 10, "similar-users");
+      assert.deepEqual(seed.items.map((r) => [r.movie.movieId, r.likedByNeighbors]), [[7, 0], [
+        10,
+        1,
+      ]]);
       assert.equal(counts.tmdbCached, 3);
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -442,7 +512,10 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
 
   await t.step("an open store shows a new import's movies from its first query", async () => {
     const titles = async () => ({
-      recs: (await store.recommendations(1, 10)).map((r) => r.movie.title),
+      recs: (await store.recommendations(1, 10)).items.flatMap((r) => [
+        r.movie.title,
+        r.because?.movie.title ?? "",
+      ]),
       rated: (await store.ratedMovies(1, { sort: "title", order: "asc", offset: 0, limit: 10 }))
         .items.map((r) => r.movie.title),
       similar: (await store.similarMovies(1, 10)).map((s) => s.movie.title),
@@ -472,24 +545,139 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       "user_topk_neighbors.txt": (s) =>
         s.replace("3\t1:0.500000,2:0.250000", "3\t1:0.500000,4:0.250000") +
         "4\t1:0.300000,3:0.200000\n",
-      "user_based_recommendations.csv": (s) => s + "2,3,4.0\n3,5,3.0\n4,3,4.1\n4,1,4.2\n",
+      // Unrated movies only: rated ones are dropped (next step).
+      "user_based_recommendations.csv": (s) => s + "2,7,4.0\n3,10,3.0\n4,3,4.1\n4,10,4.2\n",
     });
     try {
       await importStore({ db: backend.url, dir, progress: false });
       const liked = async (u: number) =>
-        (await store.recommendations(u, 10)).map((r) => [r.movie.movieId, r.likedByNeighbors]);
-      // 1 → {2, 3, 4}: m5 liked by 2 (4.0) and 3 (5.0), m7 by none, m10 by 2 (4.0).
-      assert.deepEqual(await liked(1), [[5, 2], [7, 0], [10, 1]]);
-      // 2 → {1}: 1 gave m3 5.0.
-      assert.deepEqual(await liked(2), [[3, 1]]);
-      // 3 → {1, 4}: m2 from 4 (4.0; 1 gave 3.5); m5: 4 gave 3.5, 1 did not rate it.
-      assert.deepEqual(await liked(3), [[2, 1], [5, 0]]);
-      // 4 → {1, 3}: m1: 1 gave 4.0, 3 gave 3.0; m3: 1 gave 5.0, 3 gave 4.0.
-      assert.deepEqual(await liked(4), [[1, 1], [3, 2]]);
+        (await store.recommendations(u, 10, "similar-users")).items.map((
+          r,
+        ) => [r.movie.movieId, r.likedByNeighbors]);
+      // 1 → {2, 3, 4}: m7 liked by none (3 gave 1.0), m10 by 2 (4.0).
+      assert.deepEqual(await liked(1), [[7, 0], [10, 1]]);
+      // 2 → {1}: 1 did not rate m7.
+      assert.deepEqual(await liked(2), [[7, 0]]);
+      // 3 → {1, 4}: m2 from 4 (4.0; 1 gave 3.5); m10: neither rated it.
+      assert.deepEqual(await liked(3), [[2, 1], [10, 0]]);
+      // 4 → {1, 3}: m10: neither; m3: 1 gave 5.0, 3 gave 4.0.
+      assert.deepEqual(await liked(4), [[10, 0], [3, 2]]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   });
+
+  await t.step(
+    "drops the similar-users rows of movies the user rated in either split",
+    async () => {
+      const dir = await fixtureCopy({
+        // User 3 rated m1 in training, user 4 m1 in the test split; m10 is unrated by both.
+        "user_based_recommendations.csv": (s) => s + "3,1,4.9\n4,1,4.8\n4,10,3.0\n",
+      });
+      try {
+        const stats = await importStore({ db: backend.url, dir, progress: false });
+        assert.equal(stats.seedRatedDropped, 3);
+        assert.equal(stats.tables.user_item_predictions, 4);
+        const seed = async (u: number) =>
+          itemIds((await store.recommendations(u, 10, "similar-users")).items);
+        assert.deepEqual(await seed(1), [7, 10]);
+        assert.deepEqual(await seed(3), [2]);
+        assert.deepEqual(await seed(4), [10]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+
+  await t.step("refuses a serving line of a rated movie, naming file and line", async () => {
+    await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    const before = await snapshot(store);
+    const refused = async (line: string, reason: RegExp) => {
+      const dir = await fixtureCopy({ "serving_recommendations.csv": (s) => s + line + "\n" });
+      try {
+        await assert.rejects(
+          importStore({ db: backend.url, dir, progress: false }),
+          (err: unknown) => {
+            assert.ok(err instanceof RecommendationsFormatError, String(err));
+            assert.equal(err.file, `${dir}/serving_recommendations.csv`);
+            assert.equal(err.line, 5);
+            assert.match(err.reason, reason);
+            return true;
+          },
+        );
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    };
+    // User 2 rated m3 in the test split, m5 in training.
+    await refused("2,2,3,0.2,3.0,,", /movieId 3 is rated in .*ratings_test\.csv/);
+    await refused("2,2,5,0.2,3.0,,", /movieId 5 is rated in .*ratings_train\.csv/);
+    await refused("2,3,10,0.2,3.0,,", /rank 3 where 2 was expected/);
+    await refused("2,1,7,0.2,3.0,,", /rank 1 where 2 was expected/);
+    // User 3 did not rate m2, and rated m1 3.0, not 4.0.
+    await refused("3,1,10,0.2,3.0,2,4.0", /becauseMovieId 2 is not a movie the user rated/);
+    await refused("3,1,10,0.2,3.0,1,4.0", /becauseRating 4 but the user rated movieId 1 3/);
+    await refused("3,1,x,0.2,3.0,,", /bad movieId/);
+    assert.deepEqual(await snapshot(store), before);
+  });
+
+  await t.step("accepts a serving file in any line order, one user's movies once", async () => {
+    const dir = await fixtureCopy({
+      "serving_recommendations.csv": (s) => {
+        const [head, ...lines] = s.trim().split("\n");
+        return [head, ...lines.reverse(), "3,2,2,0.1,3.0,,", "3,1,10,0.2,3.0,7,1.0"].join("\n");
+      },
+    });
+    try {
+      await importStore({ db: backend.url, dir, progress: false });
+      assert.deepEqual(itemIds((await store.recommendations(1, 10)).items), [10, 7]);
+      const u3 = await store.recommendations(3, 10);
+      assert.deepEqual(u3.items.map((r) => [r.movie.movieId, r.because?.movie.movieId]), [
+        [10, 7],
+        [2, undefined],
+      ]);
+      const twice = await fixtureCopy({
+        "serving_recommendations.csv": (s) => s + "3,1,10,0.2,3.0,,\n3,2,10,0.1,3.0,,\n",
+      });
+      await assert.rejects(
+        importStore({ db: backend.url, dir: twice, progress: false }),
+        (err: unknown) =>
+          err instanceof RecommendationsFormatError && err.line === 6 &&
+          /movieId 10 listed twice/.test(err.reason),
+      );
+      await Deno.remove(twice, { recursive: true });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  await t.step(
+    "a run without serving_recommendations.csv serves the similar-users list",
+    async () => {
+      const dir = await fixtureCopy({ "ratings_test.csv": (s) => s + "9,1,4.0,1\n" });
+      await Deno.remove(`${dir}/serving_recommendations.csv`);
+      try {
+        const stats = await importStore({ db: backend.url, dir, progress: false });
+        assert.equal(stats.tables.user_recommendations, 0);
+        assert.equal((await store.counts()).recommendations, 0);
+        const recs = await store.recommendations(1, 10);
+        assert.equal(recs.source, "similar-users");
+        assert.deepEqual(itemIds(recs.items), [7, 10]);
+        // A user with test-split ratings only exists and lists them.
+        assert.equal(await store.userExists(9), true);
+        assert.equal((await store.counts()).users, 5);
+        const rated = await store.ratedMovies(9, {
+          sort: "date",
+          order: "asc",
+          offset: 0,
+          limit: 5,
+        });
+        assert.deepEqual([itemIds(rated.items), rated.total], [[1], 1]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 
   await t.step("an unreachable store raises StoreUnavailableError and recovers", async () => {
     const later = await openStore(backend.emptyUrl);

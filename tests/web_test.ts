@@ -296,23 +296,90 @@ Deno.test("pages", async (t) => {
       assert.match(html, /Movies you have rated/);
       assert.match(html, /Recommended for you/);
       assert.match(html, /Users similar to you/);
-      // Rated: 3 movies, default sort date desc: the 2002 rating first.
-      assert.match(html, /3 in total/);
+      // Rated: 3 movies in training and Zodiac in the test split, newest first.
+      assert.match(html, /4 in total/);
+      assert.ok(html.indexOf("Zodiac", html.indexOf("rated-table")) > 0);
       const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
         html.indexOf(s, html.indexOf("rated-table"))
       );
       assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
       assert.match(html, /★ 3\.5/);
       assert.match(html, /2001-01-01/);
-      // Recommendations: predicted score and the reason line.
-      assert.match(html, /★ 4\.5<\/span> predicted/);
-      assert.match(html, /Liked by 2 of your similar users/);
-      assert.match(html, /Predicted from your similar users' ratings/);
+      // Recommendations: the model list, predicted stars and the movie each comes from.
+      assert.match(html, /★ 4\.2<\/span> predicted/);
+      assert.match(html, /Because you rated Zodiac ★4\.0/);
+      assert.match(html, /Because you rated &lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
+      assert.doesNotMatch(html, /similar users<\/p>|Liked by/);
       // Similar users with similarity and movies in common.
       assert.match(html, /<td>User 2<\/td>/);
       assert.match(html, /0\.800/);
       assert.match(html, /<td class="num">2<\/td>/);
     });
+
+    await t.step("a switch changes to the list from similar users and back", async () => {
+      const tabs = (html: string) =>
+        [...html.matchAll(/<a\s+class="tab" href="([^"]+)"( aria-current="page")?/g)].map((m) => [
+          m[1],
+          m[2] !== undefined,
+        ]);
+      const model = await (await app.request("/dashboard", { headers: { cookie } })).text();
+      assert.deepEqual(tabs(model), [
+        ["/dashboard?list=model#recommended", true],
+        ["/dashboard?list=similar-users#recommended", false],
+      ]);
+      assert.match(model, /top 2 ranked for you/);
+      const res = await app.request("/dashboard?list=similar-users", { headers: { cookie } });
+      assert.equal(res.status, 200);
+      const seed = await res.text();
+      assert.deepEqual(tabs(seed).map((t) => t[1]), [false, true]);
+      assert.match(seed, /top 2 by predicted rating from your similar users/);
+      assert.match(seed, /★ 4\.5<\/span> predicted/);
+      assert.match(seed, /Liked by 2 of your similar users/);
+      assert.match(seed, /Predicted from your similar users' ratings/);
+      assert.doesNotMatch(seed, /Because you rated/);
+      const back = await (await app.request("/dashboard?list=model", { headers: { cookie } }))
+        .text();
+      assert.deepEqual(tabs(back).map((t) => t[1]), [true, false]);
+      const bad = await app.request("/dashboard?list=best", { headers: { cookie } });
+      assert.equal(bad.status, 400);
+      assert.match(await bad.text(), /list must be one of model, similar-users/);
+    });
+
+    await t.step("the switch and the rated table's links keep each other's state", async () => {
+      const html = await (await app.request(
+        "/dashboard?list=similar-users&sort=title&order=asc&pageSize=2&page=2",
+        { headers: { cookie } },
+      )).text();
+      assert.match(
+        html,
+        /href="\/dashboard\?list=model&amp;sort=title&amp;order=asc&amp;page=2&amp;pageSize=2#recommended"/,
+      );
+      assert.match(
+        html,
+        /href="\/dashboard\?sort=title&amp;order=asc&amp;page=1&amp;list=similar-users#rated"/,
+      );
+      assert.match(html, /Liked by 2 of your similar users/);
+    });
+
+    await t.step("a model list without per-item reasons says the movie is popular", async () => {
+      const html =
+        await (await app.request("/dashboard", { headers: { cookie: await loggedIn(app, "3") } }))
+          .text();
+      assert.match(html, /★ 3\.1<\/span> predicted/);
+      assert.match(html, /Popular with everyone/);
+      assert.doesNotMatch(html, /Because you rated/);
+    });
+
+    await t.step(
+      "a user the model has no list for gets the similar-users list, no switch",
+      async () => {
+        const html =
+          await (await app.request("/dashboard", { headers: { cookie: await loggedIn(app, "2") } }))
+            .text();
+        assert.match(html, /Liked by 1 of your similar users/);
+        assert.doesNotMatch(html, /class="tab"/);
+      },
+    );
 
     await t.step(
       "movie cards link to MovieLens and the movie page and carry the overview",
@@ -452,24 +519,62 @@ Deno.test("JSON API", async (t) => {
     await t.step("recommendations have the documented shape, best first", async () => {
       const body = await json("/api/users/1/recommendations");
       assert.equal(body.userId, 1);
+      assert.equal(body.source, "model");
       assert.equal(body.recommendations.length, 2);
-      const [first] = body.recommendations;
-      assert.deepEqual(
-        {
-          movieId: first.movieId,
-          title: first.title,
-          genres: first.genres,
-          prediction: first.prediction,
-        },
-        { movieId: 4, title: "Amélie (2001)", genres: ["Comedy", "Romance"], prediction: 4.5 },
-      );
-      assert.equal(first.likedByNeighbors, 2);
-      assert.equal(first.posterUrl, null);
+      const [, second] = body.recommendations;
+      // Movie 3, which user 1 rated 5.0, is the fixture's XSS title.
+      const xss = `<script>alert("owned")</script> & <img src=x onerror=alert(1)>`;
+      assert.deepEqual(second, {
+        movieId: 4,
+        title: "Amélie (2001)",
+        year: 2001,
+        genres: ["Comedy", "Romance"],
+        posterUrl: null,
+        overview: null,
+        prediction: 4,
+        score: 0.55,
+        because: { movieId: 3, title: `${xss} (2001)`, rating: 5 },
+        likedByNeighbors: null,
+        reason: `Because you rated ${xss} ★5.0`,
+      });
+      assert.deepEqual(await json("/api/users/1/recommendations?source=model"), body);
+    });
+
+    await t.step(
+      "source=similar-users is the seed's list with neighbors who liked it",
+      async () => {
+        const body = await json("/api/users/1/recommendations?source=similar-users");
+        assert.equal(body.source, "similar-users");
+        assert.deepEqual(
+          body.recommendations.map((r: Record<string, unknown>) => [
+            r.movieId,
+            r.prediction,
+            r.likedByNeighbors,
+            r.score,
+            r.because,
+            r.reason,
+          ]),
+          [
+            [4, 4.5, 2, null, null, "Liked by 2 of your similar users"],
+            [5, 3.9, 0, null, null, "Predicted from your similar users' ratings"],
+          ],
+        );
+        assert.match((await json("/api/users/1/recommendations?source=x", 400)).error, /source/);
+      },
+    );
+
+    await t.step("without source, a user the model has no list for gets the other", async () => {
+      assert.equal((await json("/api/users/2/recommendations")).source, "similar-users");
+      assert.deepEqual(await json("/api/users/2/recommendations?source=model"), {
+        userId: 2,
+        source: "model",
+        recommendations: [],
+      });
     });
 
     await t.step("limit caps the recommendations", async () => {
       const body = await json("/api/users/1/recommendations?limit=1");
-      assert.deepEqual(body.recommendations.map((r: { movieId: number }) => r.movieId), [4]);
+      assert.deepEqual(body.recommendations.map((r: { movieId: number }) => r.movieId), [5]);
       assert.match((await json("/api/users/1/recommendations?limit=0", 400)).error, /limit/);
     });
 
@@ -477,9 +582,10 @@ Deno.test("JSON API", async (t) => {
       assert.match((await json("/api/users/abc/recommendations", 400)).error, /user id/);
       assert.match((await json("/api/users/-3/neighbors", 400)).error, /user id/);
       assert.equal((await json("/api/users/404/recommendations", 404)).error, "no user 404");
-      // User 3 rated movies but has no recommendations: known, so an empty list.
-      assert.deepEqual(await json("/api/users/3/recommendations"), {
+      // User 3 rated movies but has no list from similar users: known, so an empty list.
+      assert.deepEqual(await json("/api/users/3/recommendations?source=similar-users"), {
         userId: 3,
+        source: "similar-users",
         recommendations: [],
       });
     });
@@ -497,7 +603,7 @@ Deno.test("JSON API", async (t) => {
 
     await t.step("ratings are paged and sorted", async () => {
       const body = await json("/api/users/1/ratings?sort=rating&order=desc&pageSize=2");
-      assert.equal(body.total, 3);
+      assert.equal(body.total, 4);
       assert.equal(body.page, 1);
       assert.deepEqual(body.ratings.map((r: { rating: number }) => r.rating), [5, 4]);
     });
@@ -534,7 +640,8 @@ Deno.test("JSON API", async (t) => {
     await t.step("health reports the store's counts", async () => {
       const body = await json("/api/health");
       assert.equal(body.status, "ok");
-      assert.equal(body.counts.movies, 5);
+      assert.equal(body.counts.movies, 6);
+      assert.equal(body.counts.recommendations, 3);
       assert.equal(body.counts.users, 3);
     });
 
@@ -609,15 +716,18 @@ Deno.test({ name: "pages from a MySQL store", ignore: !MYSQL && !REQUIRE }, asyn
       const res = await app.request("/dashboard", { headers: { cookie } });
       assert.equal(res.status, 200);
       const html = await res.text();
-      assert.match(html, /3 in total/);
-      assert.match(html, /Liked by 2 of your similar users/);
+      assert.match(html, /4 in total/);
+      assert.match(html, /Because you rated Zodiac ★4\.0/);
+      const seed = await app.request("/dashboard?list=similar-users", { headers: { cookie } });
+      assert.match(await seed.text(), /Liked by 2 of your similar users/);
       assert.match(html, /<td>User 2<\/td>/);
       assert.match(html, new RegExp(`src="${IMAGE_BASE}/toy\\.jpg"`));
       assert.match(html, /&lt;script>alert/);
     });
 
     await t.step("the API answers as from SQLite", async () => {
-      const body = await (await app.request("/api/users/1/recommendations")).json();
+      const body = await (await app.request("/api/users/1/recommendations?source=similar-users"))
+        .json();
       assert.deepEqual(
         body.recommendations.map((r: { movieId: number; prediction: number }) => [
           r.movieId,

@@ -11,7 +11,16 @@
  * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
  * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
  * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written.
+ * is written. Optional in `--dir`: `serving_recommendations.csv`, the
+ * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
+ * without it that table is empty and the dashboard serves the seed's list.
+ *
+ * Rated movies are never recommended. The seed's list was computed on the
+ * training split, so its rows of a movie the user rated (in either split)
+ * are dropped and counted. The serving list is the pipeline's, refit on all
+ * ratings, which never lists a rated movie: a line that does is refused
+ * (file:line), as are ranks that do not run 1, 2, 3, … per user and a
+ * "because" movie the user did not rate with those stars.
  *
  * Work done here rather than per request (lib/store/schema.ts says why):
  * ratings sorted by (user, movie) (two counting sorts, O(n)) so they load
@@ -32,7 +41,9 @@ import { type NeighborLists, readNeighborFile } from "../lib/neighbor_file.ts";
 import {
   readRecommendations,
   type RecommendationColumns,
+  RecommendationsFormatError,
 } from "../lib/store/recommendations_csv.ts";
+import { readServing, type ServingColumns } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
 import type { ImportedTable } from "../lib/store/schema.ts";
@@ -62,6 +73,8 @@ export interface ImportStats {
   tables: Record<ImportedTable, number>;
   /** Seconds spent writing each table (file reading and sorting excluded). */
   loadSeconds: Record<ImportedTable, number>;
+  /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
+  seedRatedDropped: number;
 }
 
 /** An input file that is missing or inconsistent (duplicate rating). */
@@ -249,6 +262,190 @@ function rankRecommendations(
   return { users, pos, movies, predictions };
 }
 
+/**
+ * Every user's rated movies over both splits (tables sorted by user), for
+ * one user at a time: {@link mark} stamps a user's movies, then
+ * {@link ratingOf} answers in O(1). Memory: two arrays over movie ids plus
+ * one over user ids per split.
+ */
+class RatedMovies {
+  #tables: readonly RatingsTable[];
+  #starts: Int32Array[];
+  #stamp: Int32Array;
+  #rating2: Uint8Array;
+  #split: Uint8Array;
+  #epoch = 0;
+
+  constructor(tables: readonly RatingsTable[]) {
+    this.#tables = tables;
+    this.#starts = tables.map((t) => {
+      const start = new Int32Array(maxOf(t.users) + 2);
+      for (let i = 0; i < t.length; i++) start[t.users[i] + 1]++;
+      for (let u = 1; u < start.length; u++) start[u] += start[u - 1];
+      return start;
+    });
+    const maxMovie = Math.max(...tables.map((t) => maxOf(t.movies)));
+    this.#stamp = new Int32Array(maxMovie + 1);
+    this.#rating2 = new Uint8Array(maxMovie + 1);
+    this.#split = new Uint8Array(maxMovie + 1);
+  }
+
+  /** Makes {@link ratingOf} answer for user `u`. */
+  mark(u: number): void {
+    const e = ++this.#epoch;
+    for (let s = 0; s < this.#tables.length; s++) {
+      const start = this.#starts[s], t = this.#tables[s];
+      if (u + 1 >= start.length) continue;
+      for (let i = start[u]; i < start[u + 1]; i++) {
+        this.#stamp[t.movies[i]] = e;
+        this.#rating2[t.movies[i]] = t.ratings[i];
+        this.#split[t.movies[i]] = s;
+      }
+    }
+  }
+
+  /** The marked user's stars × 2 for movie `m`, 0 when they did not rate it. */
+  ratingOf(m: number): number {
+    return m < this.#stamp.length && this.#stamp[m] === this.#epoch ? this.#rating2[m] : 0;
+  }
+
+  /** Index of the split (table) holding the marked user's rating of `m`. */
+  splitOf(m: number): number {
+    return this.#split[m];
+  }
+}
+
+type RankedRecommendations = ReturnType<typeof rankRecommendations>;
+
+/** The ranked seed list without the movies each user rated, `pos` renumbered. */
+function dropRated(
+  rec: RankedRecommendations,
+  rated: RatedMovies,
+): { rec: RankedRecommendations; dropped: number } {
+  const n = rec.users.length;
+  const keep = new Uint8Array(n);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || rec.users[i] !== rec.users[i - 1]) rated.mark(rec.users[i]);
+    if (rated.ratingOf(rec.movies[i]) === 0) {
+      keep[i] = 1;
+      kept++;
+    }
+  }
+  if (kept === n) return { rec, dropped: 0 };
+  const out = {
+    users: new Int32Array(kept),
+    pos: new Int32Array(kept),
+    movies: new Int32Array(kept),
+    predictions: new Float64Array(kept),
+  };
+  for (let i = 0, k = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    out.users[k] = rec.users[i];
+    out.movies[k] = rec.movies[i];
+    out.predictions[k] = rec.predictions[i];
+    out.pos[k] = k > 0 && out.users[k - 1] === rec.users[i] ? out.pos[k - 1] + 1 : 0;
+    k++;
+  }
+  return { rec: out, dropped: n - kept };
+}
+
+/**
+ * The serving list as `user_recommendations` rows, ordered by (user, rank),
+ * after checking it against the ratings (module doc). The file's columns are
+ * reused when it is already in that order, as the pipeline writes it.
+ */
+function servingRows(
+  sv: ServingColumns,
+  rated: RatedMovies,
+  ratingFiles: readonly string[],
+  file: string,
+): TableData {
+  const n = sv.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) {
+    sorted = sv.users[i] > sv.users[i - 1] ||
+      (sv.users[i] === sv.users[i - 1] && sv.ranks[i] > sv.ranks[i - 1]);
+  }
+  let c = sv;
+  if (!sorted) {
+    const order = countingOrder(
+      sv.users,
+      countingOrder(sv.ranks, null, maxOf(sv.ranks)),
+      maxOf(sv.users),
+    );
+    const pick = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const o = new (a.constructor as { new (n: number): T })(n);
+      for (let j = 0; j < n; j++) o[j] = a[order[j]];
+      return o;
+    };
+    c = {
+      length: n,
+      users: pick(sv.users),
+      ranks: pick(sv.ranks),
+      movies: pick(sv.movies),
+      scores: pick(sv.scores),
+      predictions: pick(sv.predictions),
+      becauseMovies: pick(sv.becauseMovies),
+      becauseRatings2: pick(sv.becauseRatings2),
+      lines: pick(sv.lines),
+    };
+  }
+  const seen = new Int32Array(maxOf(c.movies) + 1);
+  const becauseMovie: (number | null)[] = new Array(n);
+  const becauseRating2: (number | null)[] = new Array(n);
+  let expected = 1;
+  const fail = (i: number, reason: string) =>
+    new RecommendationsFormatError(file, c.lines[i], `userId ${c.users[i]}: ${reason}`);
+  for (let i = 0; i < n; i++) {
+    const u = c.users[i], m = c.movies[i];
+    if (i === 0 || u !== c.users[i - 1]) {
+      rated.mark(u);
+      expected = 1;
+    }
+    if (c.ranks[i] !== expected) {
+      throw fail(
+        i,
+        `rank ${c.ranks[i]} where ${expected} was expected (ranks run 1, 2, 3, … once)`,
+      );
+    }
+    expected++;
+    if (rated.ratingOf(m) !== 0) {
+      throw fail(
+        i,
+        `movieId ${m} is rated in ${ratingFiles[rated.splitOf(m)]}; rated movies are never served`,
+      );
+    }
+    // Stamped with row + 1 per user: a repeat within the user's rows matches.
+    if (seen[m] > 0 && c.users[seen[m] - 1] === u) throw fail(i, `movieId ${m} listed twice`);
+    seen[m] = i + 1;
+    const bm = c.becauseMovies[i];
+    if (bm === 0) {
+      becauseMovie[i] = null;
+      becauseRating2[i] = null;
+      continue;
+    }
+    const r2 = rated.ratingOf(bm);
+    if (r2 === 0) throw fail(i, `becauseMovieId ${bm} is not a movie the user rated`);
+    if (r2 !== c.becauseRatings2[i]) {
+      throw fail(
+        i,
+        `becauseRating ${c.becauseRatings2[i] / 2} but the user rated movieId ${bm} ${r2 / 2}`,
+      );
+    }
+    becauseMovie[i] = bm;
+    becauseRating2[i] = r2;
+  }
+  // pos is 0-based, as in user_item_predictions; ranks are checked to be 1..n per user.
+  const pos = c.ranks;
+  for (let i = 0; i < n; i++) pos[i]--;
+  return {
+    table: "user_recommendations",
+    length: n,
+    columns: [c.users, pos, c.movies, c.scores, c.predictions, becauseMovie, becauseRating2],
+  };
+}
+
 /** A random 48-bit import stamp. */
 function importId(): number {
   const [hi, lo] = crypto.getRandomValues(new Uint32Array(2));
@@ -299,6 +496,11 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     recommendations: `${dir}/user_based_recommendations.csv`,
   };
   await checkInputs(Object.values(files));
+  const servingFile = `${dir}/serving_recommendations.csv`;
+  const serving = await Deno.stat(servingFile).then(() => true, (err) => {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  });
   const movies = await readMovies(files.movies);
   const links = await readLinks(files.links);
   const train = sortRatings((await readRatingsTable(files.train)).table, files.train);
@@ -306,6 +508,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
   const loader = openLoader(options.db);
+  let seedRatedDropped = 0;
   try {
     await loader.begin();
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
@@ -349,14 +552,21 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       progress,
       loadSeconds,
     );
-    let users = 0;
-    for (let i = 0; i < train.length; i++) {
-      if (i === 0 || train.users[i] !== train.users[i - 1]) users++;
-    }
 
+    const test = sortRatings((await readRatingsTable(files.test)).table, files.test);
+    const rated = new RatedMovies([train, test]);
+    // Users with ratings in either split (Store.userExists).
+    const hasRatings = new Uint8Array(Math.max(maxOf(train.users), maxOf(test.users)) + 1);
+    for (const t of [train, test]) for (let i = 0; i < t.length; i++) hasRatings[t.users[i]] = 1;
+    let users = 0;
+    for (let u = 0; u < hasRatings.length; u++) users += hasRatings[u];
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
-    const rec = rankRecommendations(await readRecommendations(files.recommendations));
+    const { rec, dropped } = dropRated(
+      rankRecommendations(await readRecommendations(files.recommendations)),
+      rated,
+    );
+    seedRatedDropped = dropped;
     const counts = neighborCounts(userLists, train, rec);
     tables.user_topk_neighbors = await loadWithProgress(
       loader,
@@ -369,7 +579,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       loadSeconds,
     );
 
-    const test = sortRatings((await readRatingsTable(files.test)).table, files.test);
     tables.ratings_test = await loadWithProgress(
       loader,
       {
@@ -405,6 +614,15 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       loadSeconds,
     );
 
+    tables.user_recommendations = serving
+      ? await loadWithProgress(
+        loader,
+        servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
+        progress,
+        loadSeconds,
+      )
+      : 0;
+
     const meta: [string, number][] = [
       ["movies", movies.length],
       ["users", users],
@@ -413,6 +631,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["user_topk_neighbors", tables.user_topk_neighbors],
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
+      ["user_recommendations", tables.user_recommendations],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
@@ -438,7 +657,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     await loader.close();
   }
   const rows = Object.values(tables).reduce((a, b) => a + b, 0);
-  return { seconds: (performance.now() - t0) / 1000, rows, tables, loadSeconds };
+  return { seconds: (performance.now() - t0) / 1000, rows, tables, loadSeconds, seedRatedDropped };
 }
 
 export const importCommand = defineCommand({
@@ -454,7 +673,8 @@ export const importCommand = defineCommand({
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations",
+      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
+        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
     },
     movies: { type: "string", arg: "<file>", doc: "movies.csv (default: <dir>/movies.csv)" },
     links: { type: "string", arg: "<file>", doc: "links.csv (default: <dir>/links.csv)" },
@@ -466,6 +686,12 @@ export const importCommand = defineCommand({
     const stats = await importStore({ db, dir: f.dir, movies: f.movies, links: f.links });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
+    }
+    if (stats.seedRatedDropped > 0) {
+      console.log(
+        `dropped ${stats.seedRatedDropped} rows of user_based_recommendations.csv: ` +
+          "movies the user rated",
+      );
     }
     console.log(
       `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +

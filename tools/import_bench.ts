@@ -2,10 +2,12 @@
  * Bench entries `import-sqlite` and `import-mysql`: `importStore` of the
  * bench context's ratings split plus neighbor files and recommendations.
  *
- * Those three inputs are generated here (cached under
+ * Those inputs are generated here (cached under
  * `<bench dir>/import-input/`), shaped like the real outputs at the same
  * scale: top-50 neighbors for every user and every movie, top-100
- * recommendations for every user. Running the real `neighbors` and
+ * recommendations for every user (the seed's list, and the ranking model's
+ * `serving_recommendations.csv`: unrated movies only, nine rows in ten with a
+ * "because" movie the user rated, as the import checks). Running the real `neighbors` and
  * `predict` at scale 1 would take many minutes and measure those commands,
  * not the import; the import only needs files of the right shape and size.
  * MySQL: a throwaway database `recsys_bench_<pid>` on the server of
@@ -15,7 +17,8 @@ import mysql from "mysql2/promise";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { formatNeighborLine } from "../lib/neighbor_file.ts";
 import { readMovies } from "../lib/movielens_csv.ts";
-import { readRatingsTable } from "../lib/ratings_table.ts";
+import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
+import { SERVING_HEADER } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { type ImportStats, importStore } from "./import.ts";
 import type { BenchContext, BenchEntry, BenchMeasure } from "./bench.ts";
@@ -60,6 +63,52 @@ async function writeRecommendations(path: string, users: Int32Array, movies: Int
   });
 }
 
+/**
+ * The ranking model's list in the pipeline's format: for each user with
+ * ratings (either split), `TOP` movies they did not rate, taken cyclically
+ * from the catalogue, with the user's first rated movie as "because" on nine
+ * rows in ten (the tenth has none, as a popularity list would).
+ */
+async function writeServing(path: string, tables: RatingsTable[], movies: Int32Array) {
+  // Per-user CSR of (movie, rating2) over both splits, by counting sort on user.
+  let maxUser = 0, n = 0;
+  for (const t of tables) {
+    n += t.length;
+    for (let i = 0; i < t.length; i++) if (t.users[i] > maxUser) maxUser = t.users[i];
+  }
+  const start = new Int32Array(maxUser + 2);
+  for (const t of tables) for (let i = 0; i < t.length; i++) start[t.users[i] + 1]++;
+  for (let u = 1; u <= maxUser + 1; u++) start[u] += start[u - 1];
+  const fill = start.slice(0, maxUser + 1);
+  const rated = new Int32Array(n), rated2 = new Uint8Array(n);
+  for (const t of tables) {
+    for (let i = 0; i < t.length; i++) {
+      const k = fill[t.users[i]]++;
+      rated[k] = t.movies[i];
+      rated2[k] = t.ratings[i];
+    }
+  }
+  const maxMovie = movies.reduce((m, v) => (v > m ? v : m), 0);
+  const stamp = new Int32Array(Math.max(maxMovie, rated.reduce((m, v) => (v > m ? v : m), 0)) + 1);
+  await withAtomicFile(path, async (out) => {
+    await out.writeString(SERVING_HEADER + "\n");
+    for (let u = 1; u <= maxUser; u++) {
+      if (start[u] === start[u + 1]) continue;
+      for (let k = start[u]; k < start[u + 1]; k++) stamp[rated[k]] = u;
+      const because = `${rated[start[u]]},${rated2[start[u]] / 2}`;
+      let text = "";
+      for (let j = 0, rank = 0; rank < TOP && j < movies.length; j++) {
+        const m = movies[(u * 7 + j) % movies.length];
+        if (stamp[m] === u) continue;
+        rank++;
+        text += `${u},${rank},${m},${(0.9 - rank * 0.005).toFixed(6)},` +
+          `${(4.9 - rank * 0.03).toFixed(6)},${rank % 10 === 0 ? "," : because}\n`;
+      }
+      await out.writeString(text);
+    }
+  });
+}
+
 /** `<dir>/import-input/` with the split linked in and the generated files made once. */
 export async function importInput(ctx: BenchContext): Promise<string> {
   const dir = `${ctx.dir}/import-input`;
@@ -89,6 +138,14 @@ export async function importInput(ctx: BenchContext): Promise<string> {
   await ctx.ensure("import-input/user_based_recommendations.csv", async (p) => {
     const { users, movies } = await load();
     await writeRecommendations(p, users, movies);
+  });
+  await ctx.ensure("import-input/serving_recommendations.csv", async (p) => {
+    const tables = await Promise.all(
+      ["train", "test"].map(async (s) =>
+        (await readRatingsTable(`${ctx.dir}/ratings_${s}.csv`)).table
+      ),
+    );
+    await writeServing(p, tables, (await load()).movies);
   });
   return dir;
 }

@@ -22,6 +22,12 @@
  *   per request it took ~1,500 primary-key probes (30 recommendations × 50
  *   neighbors), most of a dashboard's store time. Stores imported before
  *   this column existed must be imported again ({@link SCHEMA_VERSION}).
+ * - `user_recommendations` is the ranking model's list (`serving_recommendations.csv`,
+ *   refit on all ratings), one row per (user, pos) like `user_item_predictions`,
+ *   with the rated movie that contributed most to each score
+ *   (`because_movie_id`, `because_rating2` = the user's stars × 2), both NULL when
+ *   the model has no per-item decomposition (popularity). The dashboard reads the
+ *   title from the in-memory catalogue, so a page still costs one key range.
  * - `movies.popularity_rank` (1 = most training ratings, ties by movieId) and
  *   the `import_meta` counts are computed at import so the popular list and
  *   the status page never scan the 25M-row ratings table.
@@ -39,7 +45,7 @@ export type Dialect = "sqlite" | "mysql";
  * version must be imported again (the pipeline re-runs its import step, the
  * web bench rebuilds its cached store).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 type ColumnType =
   | "int"
@@ -75,6 +81,7 @@ export const IMPORTED_TABLES = [
   "user_topk_neighbors",
   "item_topk_neighbors",
   "user_item_predictions",
+  "user_recommendations",
   "import_meta",
 ] as const;
 
@@ -155,6 +162,21 @@ export const TABLES: Record<TableName, TableDef> = {
       { name: "movie_id", type: "int" },
       { name: "prediction", type: "double" },
       { name: "liked_by_neighbors", type: "int" },
+    ],
+    primaryKey: ["user_id", "pos"],
+    indexes: [],
+  },
+  user_recommendations: {
+    name: "user_recommendations",
+    columns: [
+      { name: "user_id", type: "int" },
+      // 0-based: the file's rank - 1.
+      { name: "pos", type: "int" },
+      { name: "movie_id", type: "int" },
+      { name: "score", type: "double" },
+      { name: "prediction", type: "double" },
+      { name: "because_movie_id", type: "int", nullable: true },
+      { name: "because_rating2", type: "tinyint", nullable: true },
     ],
     primaryKey: ["user_id", "pos"],
     indexes: [],

@@ -10,15 +10,17 @@
  * Cost per call (n = rows returned): every query is a primary-key range or
  * point lookup, except `searchMovies` (one scan of `movies`, ~87k titles)
  * and `ratedMovies` (sorts the user's ratings; by title it also joins their
- * movies). `ratedMovies.total` counts the user's training ratings (every
- * rated movie is in `movies` when movies.csv and the ratings come from the
- * same data set).
+ * movies). `ratedMovies` reads both splits (`ratings_train` and
+ * `ratings_test`: the user's ratings are all of them), and its `total` counts
+ * both (every rated movie is in `movies` when movies.csv and the ratings come
+ * from the same data set).
  *
  * The movie catalogue: `movies` with `links` is held in memory per store
  * (ML-32M's 87,585 movies: ~0.2 s to read once), so ratings, recommendations
- * and similar movies are read as ids and joined in memory (the dashboard's
- * ~50 random movie rows joined in SQL held it to 1,960 pages/s at scale 1 on
- * two threads; joined here, 2,540 pages/s). Each of those queries also
+ * (with the model list's "because you rated" movies) and similar movies are
+ * read as ids and joined in memory (the dashboard's ~50 random movie rows
+ * joined in SQL held it to 1,960 pages/s at scale 1 on two threads; joined
+ * here, 2,540 pages/s). Each of those queries also
  * returns the stamp of the import that wrote the tables it read
  * (`import_meta.import_id`, a scalar subquery evaluated once per statement,
  * in the statement's snapshot), so a catalogue of an earlier import is never
@@ -31,6 +33,8 @@ import {
   type RatedMovie,
   type RatedQuery,
   type Recommendation,
+  type RecommendationList,
+  type RecommendationSource,
   type SimilarMovie,
   type Store,
   StoreArgumentError,
@@ -90,6 +94,11 @@ function movieOf(r: Row): Movie {
     imdbId: (r.imdb_id as string | null) ?? null,
     tmdbId: (r.tmdb_id as number | null) ?? null,
   };
+}
+
+/** A rated movie that movies.csv does not list (never the case for a GroupLens release). */
+function unknownMovie(movieId: number): Movie {
+  return { movieId, title: `Movie ${movieId}`, genres: [], year: null, imdbId: null, tmdbId: null };
 }
 
 /** Escapes LIKE wildcards with `!` (the ESCAPE character used in every LIKE here). */
@@ -163,9 +172,11 @@ export class SqlStore implements Store {
   }
 
   async userExists(userId: number): Promise<boolean> {
+    const id = checkInt("userId", userId, 0);
     const rows = await this.#db.all(
-      "SELECT 1 AS x FROM ratings_train WHERE user_id = ? LIMIT 1",
-      [checkInt("userId", userId, 0)],
+      "SELECT 1 AS x FROM ratings_train WHERE user_id = ? " +
+        "UNION ALL SELECT 1 AS x FROM ratings_test WHERE user_id = ? LIMIT 1",
+      [id, id],
     );
     return rows.length > 0;
   }
@@ -184,19 +195,22 @@ export class SqlStore implements Store {
     if (query.order !== "asc" && query.order !== "desc") {
       throw new StoreArgumentError("order", query.order);
     }
-    // The page is chosen from the user's key range alone (joining movies only to sort by
+    // The page is chosen from the user's key ranges alone (joining movies only to sort by
     // title): a heavy user's page costs one sort of (movie, rating, ts) tuples, not a join
-    // per rating (measured 6.4 → 0.8 ms for 6k ratings). The total rides along.
-    const count = "(SELECT COUNT(*) FROM ratings_train WHERE user_id = ?) AS total";
+    // per rating (measured 6.4 → 0.8 ms for 6k ratings). The total rides along. Both
+    // splits: the user rated the test split's movies too.
+    const count = "((SELECT COUNT(*) FROM ratings_train WHERE user_id = ?) + " +
+      "(SELECT COUNT(*) FROM ratings_test WHERE user_id = ?)) AS total";
+    const rated = "(SELECT movie_id, rating2, ts FROM ratings_train WHERE user_id = ? " +
+      "UNION ALL SELECT movie_id, rating2, ts FROM ratings_test WHERE user_id = ?) r";
     const rows = await this.#withMovies(
       `SELECT r.movie_id, r.rating2, r.ts, ${count}, ${STAMP} ` +
-        `FROM ratings_train r${byTitle ? " JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
-        `WHERE r.user_id = ? ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC ` +
-        "LIMIT ? OFFSET ?",
-      [id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+        `FROM ${rated}${byTitle ? " JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
+        `ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC LIMIT ? OFFSET ?`,
+      [id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
     );
     // An empty page (offset past the end, or no ratings) still needs the total.
-    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id]);
+    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id]);
     return {
       items: rows.map(([r, movie]) => ({
         movie,
@@ -207,18 +221,62 @@ export class SqlStore implements Store {
     };
   }
 
-  async recommendations(userId: number, limit: number): Promise<Recommendation[]> {
+  async recommendations(
+    userId: number,
+    limit: number,
+    source?: RecommendationSource,
+  ): Promise<RecommendationList> {
+    if (source !== undefined && source !== "model" && source !== "similar-users") {
+      throw new StoreArgumentError("source", source);
+    }
+    const id = checkInt("userId", userId, 0);
+    const n = limitOf(limit);
+    if (source !== "similar-users") {
+      const items = await this.#modelRecommendations(id, n);
+      if (items.length > 0 || source === "model") return { source: "model", items };
+    }
     // likedByNeighbors was counted at import (lib/store/schema.ts).
     const rows = await this.#withMovies(
       `SELECT movie_id, prediction, liked_by_neighbors AS liked, ${STAMP} ` +
         "FROM user_item_predictions WHERE user_id = ? ORDER BY pos LIMIT ?",
-      [checkInt("userId", userId, 0), limitOf(limit)],
+      [id, n],
     );
-    return rows.map(([r, movie]) => ({
-      movie,
-      prediction: r.prediction as number,
-      likedByNeighbors: Number(r.liked),
-    }));
+    return {
+      source: "similar-users",
+      items: rows.map(([r, movie]) => ({
+        movie,
+        prediction: r.prediction as number,
+        score: null,
+        because: null,
+        likedByNeighbors: Number(r.liked),
+      })),
+    };
+  }
+
+  /** The ranking model's list; the "because" movie comes from the same catalogue as the rows'. */
+  async #modelRecommendations(userId: number, limit: number): Promise<Recommendation[]> {
+    const rows = await this.#withMovies(
+      "SELECT movie_id, score, prediction, because_movie_id, because_rating2, " +
+        `${STAMP} FROM user_recommendations WHERE user_id = ? ORDER BY pos LIMIT ?`,
+      [userId, limit],
+    );
+    if (rows.length === 0) return [];
+    // Already loaded for this stamp by #withMovies: no query.
+    const { movies } = await this.#catalogueOf(stampOf(rows[0][0]));
+    return rows.map(([r, movie]) => {
+      const becauseId = r.because_movie_id as number | null;
+      return {
+        movie,
+        prediction: r.prediction as number,
+        score: r.score as number,
+        because: becauseId === null ? null : {
+          // The import checked the user rated it; a movie missing from movies.csv keeps its id.
+          movie: movies.get(becauseId) ?? unknownMovie(becauseId),
+          rating: (r.because_rating2 as number) / 2,
+        },
+        likedByNeighbors: null,
+      };
+    });
   }
 
   async userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]> {
@@ -344,6 +402,7 @@ export class SqlStore implements Store {
       userNeighbors: meta.get("user_topk_neighbors") ?? 0,
       itemNeighbors: meta.get("item_topk_neighbors") ?? 0,
       predictions: meta.get("user_item_predictions") ?? 0,
+      recommendations: meta.get("user_recommendations") ?? 0,
       tmdbCached: Number(tmdb[0].n),
     };
   }

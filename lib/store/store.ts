@@ -17,7 +17,7 @@ export interface Movie {
   tmdbId: number | null;
 }
 
-/** A movie the user rated in training. */
+/** A movie the user rated (training or test split). */
 export interface RatedMovie {
   movie: Movie;
   /** Stars, 0.5..5.0. */
@@ -41,12 +41,38 @@ export interface Page<T> {
   total: number;
 }
 
-/** One recommendation, best first. */
+/**
+ * Where a recommendation list comes from: `model`, the ranking model refit on
+ * all ratings (`user_recommendations`); `similar-users`, the seed's user–user
+ * list from the training split (`user_item_predictions`).
+ */
+export type RecommendationSource = "model" | "similar-users";
+export const RECOMMENDATION_SOURCES: readonly RecommendationSource[] = ["model", "similar-users"];
+
+/** One recommendation, best first. Which fields are set depends on the list's source. */
 export interface Recommendation {
   movie: Movie;
+  /** Predicted stars: the rating model's (model list) or the user-based formula's. */
   prediction: number;
-  /** How many of the user's neighbors rated this movie >= 4.0 in training. */
-  likedByNeighbors: number;
+  /** The ranking model's score (model list); null on the similar-users list. */
+  score: number | null;
+  /**
+   * Model list: the user's rated movie with the largest contribution to the score, and the
+   * user's stars for it; null when the model has no per-item decomposition (popularity),
+   * and on the similar-users list.
+   */
+  because: { movie: Movie; rating: number } | null;
+  /**
+   * Similar-users list: how many of the user's neighbors rated this movie >= 4.0 in
+   * training; null on the model list.
+   */
+  likedByNeighbors: number | null;
+}
+
+/** A user's recommendations and the list they come from. */
+export interface RecommendationList {
+  source: RecommendationSource;
+  items: Recommendation[];
 }
 
 export interface UserNeighbor {
@@ -81,15 +107,28 @@ export interface StoreCounts {
   userNeighbors: number;
   itemNeighbors: number;
   predictions: number;
+  /** Rows of the ranking model's list (0 when imported without serving_recommendations.csv). */
+  recommendations: number;
   tmdbCached: number;
 }
 
 export interface Store {
   /** "sqlite" or "mysql", for status pages and logs. */
   readonly kind: "sqlite" | "mysql";
+  /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
+  /** All of the user's ratings, training and test split. */
   ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>>;
-  recommendations(userId: number, limit: number): Promise<Recommendation[]>;
+  /**
+   * The user's top `limit` from `source`; without one, the model list when it has rows
+   * for the user, else the similar-users list. Never a movie the user rated (the import
+   * refuses or drops those rows).
+   */
+  recommendations(
+    userId: number,
+    limit: number,
+    source?: RecommendationSource,
+  ): Promise<RecommendationList>;
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
   movie(movieId: number): Promise<Movie | null>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;

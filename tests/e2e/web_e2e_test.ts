@@ -161,11 +161,45 @@ Deno.test({
       await page.waitForURL(`${web.url}/dashboard`);
       await page.locator("h1", { hasText: "Welcome back, user 1" }).waitFor();
       assert.ok(await page.locator(".rated-table tbody tr").count() > 0);
-      assert.equal(await page.locator("#recommended .card").count(), 30);
+      // Up to 30: a heavy synthetic user has rated most of the few hundred movies.
+      const cards = await page.locator("#recommended .card").count();
+      assert.ok(cards > 0 && cards <= 30, `${cards} cards`);
       assert.ok(await page.locator(".neighbors-table tbody tr").count() > 0);
+      // The ranking model's list first, each card saying which rated movie it comes from.
+      assert.equal(
+        await page.locator("#recommended .tab[aria-current=page]").textContent(),
+        "Top picks for you",
+      );
       assert.match(
         await page.locator("#recommended .reason").first().textContent() ?? "",
-        /Liked by \d+ of your similar users|Predicted from/,
+        /^Because you rated .+ ★\d\.\d$/,
+      );
+    });
+
+    await t.step("the switch shows the list from similar users, and back", async () => {
+      const modelTitles = await page.locator("#recommended .card-title").allTextContents();
+      await page.locator("#recommended .tab", { hasText: "From similar users" }).click();
+      await page.waitForURL(/\?list=similar-users#recommended$/);
+      assert.equal(
+        await page.locator("#recommended .tab[aria-current=page]").textContent(),
+        "From similar users",
+      );
+      const reasons = await page.locator("#recommended .reason").allTextContents();
+      assert.ok(reasons.length > 0);
+      for (const r of reasons) {
+        assert.match(r, /^Liked by \d+ of your similar users$|^Predicted from your similar/);
+      }
+      const seedTitles = await page.locator("#recommended .card-title").allTextContents();
+      assert.notDeepEqual(seedTitles, modelTitles);
+      await page.evaluate(() => document.querySelector("#recommended")!.scrollIntoView());
+      await page.mouse.move(0, 0);
+      await page.waitForLoadState("networkidle");
+      await page.screenshot({ path: new URL("dashboard-similar-users.png", OUT).pathname });
+      await page.locator("#recommended .tab", { hasText: "Top picks for you" }).click();
+      await page.waitForURL(/\?list=model#recommended$/);
+      assert.deepEqual(
+        await page.locator("#recommended .card-title").allTextContents(),
+        modelTitles,
       );
     });
 
@@ -268,6 +302,12 @@ Deno.test({
       await p.locator("a[rel=next]").click();
       await p.waitForURL(/page=2/);
       await p.locator(".pager-pos", { hasText: "Page 2 of" }).waitFor();
+      await p.locator("#recommended .tab", { hasText: "From similar users" }).click();
+      await p.waitForURL(/list=similar-users/);
+      assert.match(
+        await p.locator("#recommended .reason").first().textContent() ?? "",
+        /similar users/,
+      );
       await plain.close();
     });
   } finally {

@@ -1,19 +1,26 @@
 /**
- * `GET /api/users/:id/recommendations?limit=` (default 30, at most 100):
- * `{"userId", "recommendations": [{movieId, title, year, genres, prediction,
- * likedByNeighbors, posterUrl, overview}]}`, best first.
+ * `GET /api/users/:id/recommendations?source=model|similar-users&limit=`
+ * (limit: default 30, at most 100): `{"userId", "source", "recommendations":
+ * [{movieId, title, year, genres, prediction, score, because, likedByNeighbors,
+ * reason, posterUrl, overview}]}`, best first. `source=model` (the default)
+ * is the ranking model's list, with `score` and `because` (`{movieId, title,
+ * rating}` of the rated movie that contributed most, or null); without
+ * `source`, a user the model has no list for gets the similar-users list, and
+ * `source` in the answer says which was served. `similar-users` is the seed's
+ * user–user list, with `likedByNeighbors`.
  */
 import { type AppContext, parseId, parseIntParam } from "../../../_http.ts";
-import { recommendationViews, requireKnownUser } from "../../../_data.ts";
+import { recommendationSource, recommendationViews, requireKnownUser } from "../../../_data.ts";
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
     const userId = parseId(c.req.param("id"), "user id");
     const limit = parseIntParam(c.req.query("limit"), "limit", 30, 1, 100);
-    const recommendations = await recommendationViews(c.var.deps, userId, limit);
-    // Recommendations are only made for users in the training set, so only an empty
+    const source = recommendationSource(c.req.query("source"), "source");
+    const list = await recommendationViews(c.var.deps, userId, limit, source);
+    // Recommendations are only made for users with ratings, so only an empty
     // list needs the existence check (one query less per request).
-    if (recommendations.length === 0) await requireKnownUser(c.var.deps, userId);
-    return c.json({ userId, recommendations });
+    if (list.items.length === 0) await requireKnownUser(c.var.deps, userId);
+    return c.json({ userId, source: list.source, recommendations: list.items });
   },
 };
