@@ -140,6 +140,7 @@ export const buildEmrCommand = defineCommand({
     }
     console.log(`built ${r.path} (${size}) and its bootstrap action ${r.bootstrap}`);
     console.log(`nodes run it with Deno ${r.denoVersion} (x86_64 and aarch64 alike)`);
+    if (f.arm64) console.log("note: --arm64 only selects the binary's target; the bundle has none");
     if (Deno.version.deno !== r.denoVersion) {
       console.log(
         `note: local runs (mr --artifact) use this machine's Deno ${Deno.version.deno}, ` +
