@@ -157,7 +157,8 @@ export function emrCommands(options: EmrPlanOptions & EmrClusterOptions): string
     ...upload,
     `aws s3 cp ${options.train} ${bucket}/input/ratings_train.csv`,
     ["aws", ...createClusterArgs(options)].join(" "),
-    `# or, on a running cluster: aws emr add-steps --cluster-id j-XXXXXXXX --steps file://${options.steps}`,
+    `# or, on a running cluster${bundle ? " started with those bootstrap actions" : ""}: ` +
+    `aws emr add-steps --cluster-id j-XXXXXXXX --steps file://${options.steps}`,
     `aws s3 cp --recursive ${bucket}/output/${options.mode}/ mr-output-${options.mode}/`,
     `sort -m -t "$(printf '\\t')" -k1,1n mr-output-${options.mode}/part-* > ${file}`,
   ];

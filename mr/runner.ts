@@ -47,7 +47,12 @@ import { emrPlanCommand } from "./emr_plan.ts";
 import { planJobs } from "./jobs.ts";
 import { hadoopPartition } from "./partitioner.ts";
 import { TASK_FLAGS } from "./stages.ts";
-import { parseStreamingArgs, streamingArgs, type StreamingJob } from "./streaming.ts";
+import {
+  parseStreamingArgs,
+  streamingArgs,
+  StreamingArgsError,
+  type StreamingJob,
+} from "./streaming.ts";
 import type { NeighborsOptions } from "../tools/neighbors.ts";
 
 /**
@@ -208,7 +213,8 @@ async function artifactJobs(
       localized.add(f.name);
     }
     if (streaming.numReduceTasks > 0 && !streaming.reducer) {
-      throw new Error(`${job.name}: -numReduceTasks ${streaming.numReduceTasks} without -reducer`);
+      // Hadoop would run its identity reducer; no job here has one.
+      throw new StreamingArgsError("-reducer", `missing in ${job.name} with reduce tasks`);
     }
     const env = { PATH: taskPath.join(":"), HOME: `${workDir}/no-home`, ...streaming.env };
     jobs.push({
