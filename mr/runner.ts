@@ -12,8 +12,8 @@
  * directory; the program of the `-mapper`/`-combiner`/`-reducer` command line
  * is found in that directory, then on PATH (Hadoop's PipeMapRed); the
  * environment is cleared except PATH (this Deno's directory, standing in for
- * the bootstrap action, then /usr/local/bin:/usr/bin:/bin), a HOME the task
- * cannot use (YARN's is `/home/`), and the `-cmdenv` variables. Nothing of
+ * the bootstrap action, then /usr/local/bin:/usr/bin:/bin), a HOME that does
+ * not exist (YARN sets `/home/`), and the `-cmdenv` variables. Nothing of
  * the source tree is reachable: the task runs from its directory, and the
  * artifact runs without permissions.
  *
