@@ -1,6 +1,7 @@
 /**
- * `recsys-mr`: the one executable of the Hadoop Streaming pipeline, compiled
- * with `deno task build:emr` and shipped to EMR with `-files`. Each
+ * `recsys-mr`: the one program of the Hadoop Streaming pipeline, built by
+ * `deno task build:emr` into the bundle `recsys-mr.js` (run by Deno) or the
+ * compiled binary `recsys-mr`, and shipped to EMR with `-files`. Each
  * subcommand is one mapper, combiner or reducer (mr/stages.ts): it reads
  * stdin, writes `key<TAB>value` lines on stdout, reports Hadoop counters on
  * stderr, and exits non-zero on failure (which fails the task attempt).

@@ -1,8 +1,21 @@
 /**
  * The local Hadoop Streaming runner: runs MR1–MR4 (mr/jobs.ts) on one
- * machine with Hadoop's contract, using the real task executables
- * (`dist/recsys-mr` when built, else `deno run mr/cli.ts`), so a job that
+ * machine with Hadoop's contract, using real task processes, so a job that
  * only works with one reducer or one map split fails here too.
+ *
+ * Tasks come from the source tree (`deno run mr/cli.ts <task>`) unless
+ * `artifact` names a built artifact (mr/build.ts). Then each job is the
+ * `hadoop-streaming` argument list of its EMR step (mr/streaming.ts, with
+ * local paths for the URIs), read back as Hadoop reads it, and every task
+ * starts as on a cluster node: the `-files` are copied once into a file
+ * cache (mode 0555) and linked by name into the task's own working
+ * directory; the program of the `-mapper`/`-combiner`/`-reducer` command line
+ * is found in that directory, then on PATH (Hadoop's PipeMapRed); the
+ * environment is cleared except PATH (this Deno's directory, standing in for
+ * the bootstrap action, then /usr/local/bin:/usr/bin:/bin), a HOME that does
+ * not exist (YARN sets `/home/`), and the `-cmdenv` variables. Nothing of
+ * the source tree is reachable: the task runs from its directory, and the
+ * artifact runs without permissions.
  *
  * Per job:
  * 1. the input files are cut into `maps` splits at line boundaries (like
@@ -31,9 +44,15 @@ import { withAtomicFile } from "../lib/atomic_file.ts";
 import { defineCommand } from "../lib/command.ts";
 import { buildEmrCommand } from "./build.ts";
 import { emrPlanCommand } from "./emr_plan.ts";
-import { type JobSpec, planJobs } from "./jobs.ts";
+import { planJobs } from "./jobs.ts";
 import { hadoopPartition } from "./partitioner.ts";
 import { TASK_FLAGS } from "./stages.ts";
+import {
+  parseStreamingArgs,
+  streamingArgs,
+  StreamingArgsError,
+  type StreamingJob,
+} from "./streaming.ts";
 import type { NeighborsOptions } from "../tools/neighbors.ts";
 
 /**
@@ -53,7 +72,13 @@ export type MrOptions = NeighborsOptions & {
   keep?: boolean;
   /** Tasks fail on a malformed line instead of counting it. @default false */
   strict?: boolean;
-  /** The task executable and leading args. @default dist/recsys-mr, else `deno run mr/cli.ts` */
+  /**
+   * Run the tasks from this built artifact (`dist/recsys-mr.js` or
+   * `dist/recsys-mr`) as Hadoop Streaming starts them. Changes how tasks
+   * start, never output. @default none: the source tree
+   */
+  artifact?: string;
+  /** Without `artifact`: the task executable and leading args. @default `deno run mr/cli.ts` */
   executable?: string[];
   /** Called as each job finishes. */
   onJob?: (stats: JobStats) => void;
@@ -108,15 +133,151 @@ export class MrTaskError extends Error {
 const NL = 10, TAB = 9;
 const SORT_ENV = { LC_ALL: "C" };
 
-/** The task executable: the compiled binary when built, else the script under `deno run`. */
-async function defaultExecutable(): Promise<string[]> {
-  const binary = new URL("../dist/recsys-mr", import.meta.url).pathname;
-  try {
-    if ((await Deno.stat(binary)).isFile) return [binary];
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+/** How one task process starts. */
+interface Launch {
+  argv: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  clearEnv?: boolean;
+}
+
+/** One job as the runner executes it. */
+interface RunnableJob {
+  name: string;
+  title: string;
+  mapper: string[];
+  combiner?: string[];
+  reducer?: string[];
+  /** 0 for a map-only job. */
+  reducers: number;
+  /** Input files, or directories whose part files are read. */
+  input: string[];
+  /** The process for command line `argv` of task `taskId` (`m-00000`, `r-00001`). */
+  launch(taskId: string, argv: string[]): Promise<Launch>;
+}
+
+/** The jobs with tasks from the source tree (or `options.executable`). */
+function sourceJobs(trainPath: string, options: MrOptions, workDir: string): RunnableJob[] {
+  const exe = options.executable ??
+    [Deno.execPath(), "run", "--quiet", new URL("./cli.ts", import.meta.url).pathname];
+  let input = trainPath;
+  return planJobs(options, options.strict).map((job) => {
+    const runnable: RunnableJob = {
+      ...job,
+      reducers: job.reducer ? options.reducers : 0,
+      input: [input],
+      launch: (_, argv) => Promise.resolve({ argv: [...exe, ...argv] }),
+    };
+    input = `${workDir}/${job.name}/out`;
+    return runnable;
+  });
+}
+
+/**
+ * The jobs as Hadoop Streaming runs `artifact`: each job's step arguments
+ * (with local paths), parsed back, each task in its own directory.
+ */
+async function artifactJobs(
+  trainPath: string,
+  artifact: string,
+  options: MrOptions,
+  runDir: string,
+): Promise<RunnableJob[]> {
+  // Absolute, so that the links in task directories resolve.
+  const workDir = await Deno.realPath(runDir);
+  const cache = `${workDir}/filecache`;
+  await Deno.mkdir(cache, { recursive: true });
+  const localized = new Set<string>();
+  const taskPath = [
+    Deno.execPath().slice(0, Deno.execPath().lastIndexOf("/")),
+    "/usr/local/bin",
+    "/usr/bin",
+    "/bin",
+  ];
+  let input = await Deno.realPath(trainPath);
+  const absArtifact = await Deno.realPath(artifact);
+  const jobs: RunnableJob[] = [];
+  for (const job of planJobs(options, options.strict)) {
+    const dir = `${workDir}/${job.name}`;
+    const streaming: StreamingJob = parseStreamingArgs(streamingArgs(job, {
+      artifact: absArtifact,
+      input,
+      output: `${dir}/out`,
+      reducers: options.reducers,
+      jobName: `recsys ${job.name} (${options.mode}): ${job.title}`,
+    }));
+    for (const f of streaming.files) {
+      if (localized.has(f.name)) continue;
+      await Deno.copyFile(f.uri.replace(/^file:\/\//, ""), `${cache}/${f.name}`);
+      await Deno.chmod(`${cache}/${f.name}`, 0o555);
+      localized.add(f.name);
+    }
+    if (streaming.numReduceTasks > 0 && !streaming.reducer) {
+      // Hadoop would run its identity reducer; no job here has one.
+      throw new StreamingArgsError("-reducer", `missing in ${job.name} with reduce tasks`);
+    }
+    const env = { PATH: taskPath.join(":"), HOME: `${workDir}/no-home`, ...streaming.env };
+    jobs.push({
+      name: job.name,
+      title: job.title,
+      mapper: streaming.mapper,
+      combiner: streaming.combiner,
+      reducer: streaming.numReduceTasks > 0 ? streaming.reducer : undefined,
+      reducers: streaming.numReduceTasks,
+      input: streaming.input,
+      async launch(taskId, argv) {
+        const cwd = `${dir}/task-${taskId}`;
+        try {
+          await Deno.mkdir(cwd);
+          for (const f of streaming.files) {
+            await Deno.symlink(`${cache}/${f.name}`, `${cwd}/${f.name}`);
+          }
+        } catch (err) {
+          // The combiner runs in its map task's directory.
+          if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+        }
+        return {
+          argv: [await findProgram(argv[0], cwd, taskPath), ...argv.slice(1)],
+          cwd,
+          env,
+          clearEnv: true,
+        };
+      },
+    });
+    input = `${dir}/out`;
   }
-  return [Deno.execPath(), "run", "--quiet", new URL("./cli.ts", import.meta.url).pathname];
+  return jobs;
+}
+
+/** Hadoop's lookup of a command's program: absolute as is, else the task directory, then PATH. */
+async function findProgram(program: string, cwd: string, path: string[]): Promise<string> {
+  if (program.startsWith("/")) return program;
+  for (const dir of [cwd, ...path]) {
+    try {
+      if ((await Deno.stat(`${dir}/${program}`)).isFile) return `${dir}/${program}`;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return program;
+}
+
+/** The files of a job's input: files as given, directories' part files in name order. */
+async function inputFiles(input: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of input) {
+    if (!(await Deno.stat(path)).isDirectory) {
+      files.push(path);
+      continue;
+    }
+    const names: string[] = [];
+    for await (const e of Deno.readDir(path)) {
+      // FileInputFormat skips hidden files (`_SUCCESS`, `.crc`).
+      if (e.isFile && !e.name.startsWith("_") && !e.name.startsWith(".")) names.push(e.name);
+    }
+    files.push(...names.sort().map((n) => `${path}/${n}`));
+  }
+  return files;
 }
 
 /** Runs MR1–MR4 locally on `trainPath` and writes the neighbor file `outPath`. */
@@ -126,32 +287,32 @@ export async function runLocalMr(
   options: MrOptions,
 ): Promise<MrStats> {
   const t0 = performance.now();
-  const exe = options.executable ?? await defaultExecutable();
   const ownDir = options.workDir === undefined;
   const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "recsys-mr-" });
   await Deno.mkdir(workDir, { recursive: true });
   const ctx: RunContext = {
-    exe,
     workDir,
-    reducers: options.reducers,
     maps: options.maps ?? 4,
     workers: Math.max(1, options.workers),
     sortMemory: sortMemory(options.workers),
   };
   const jobs: JobStats[] = [];
   try {
-    let inputs = [trainPath];
+    const runnable = options.artifact
+      ? await artifactJobs(trainPath, options.artifact, options, workDir)
+      : sourceJobs(trainPath, options, workDir);
+    let parts: string[] = [];
     let previous: string | null = null;
-    for (const job of planJobs(options, options.strict)) {
-      const { stats, outputs } = await runJob(ctx, job, inputs);
+    for (const job of runnable) {
+      const { stats, outputs } = await runJob(ctx, job);
       jobs.push(stats);
       options.onJob?.(stats);
       // A job's output is only needed by the next job.
       if (previous !== null && !options.keep) await Deno.remove(previous, { recursive: true });
       previous = `${workDir}/${job.name}`;
-      inputs = outputs;
+      parts = outputs;
     }
-    const { lines, bytes } = await mergeByRowId(inputs, outPath);
+    const { lines, bytes } = await mergeByRowId(parts, outPath);
     return {
       jobs,
       lines,
@@ -161,16 +322,16 @@ export async function runLocalMr(
     };
   } finally {
     if (!options.keep) {
-      const dirs = ownDir ? [workDir] : ["mr1", "mr2", "mr3", "mr4"].map((j) => `${workDir}/${j}`);
+      const dirs = ownDir
+        ? [workDir]
+        : ["mr1", "mr2", "mr3", "mr4", "filecache"].map((j) => `${workDir}/${j}`);
       for (const d of dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
     }
   }
 }
 
 interface RunContext {
-  exe: string[];
   workDir: string;
-  reducers: number;
   maps: number;
   workers: number;
   /** `sort -S` value. */
@@ -311,24 +472,25 @@ class CountingFile {
 }
 
 /**
- * Spawns `argv` with `input` on stdin, hands stdout chunks to `onOutput`,
+ * Spawns `launch` with `input` on stdin, hands stdout chunks to `onOutput`,
  * adds `reporter:counter:recsys,NAME,N` lines from stderr to `counters`, and
  * throws {@link MrTaskError} (with the other stderr lines) on a non-zero exit.
  */
 async function runProcess(
   label: string,
-  argv: string[],
+  launch: Launch,
   input: ReadableStream<Uint8Array> | null,
   onOutput: ((chunk: Uint8Array) => Promise<void>) | null,
   counters: Record<string, number>,
-  env?: Record<string, string>,
 ): Promise<void> {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
+  const child = new Deno.Command(launch.argv[0], {
+    args: launch.argv.slice(1),
+    cwd: launch.cwd,
+    env: launch.env,
+    clearEnv: launch.clearEnv,
     stdin: input ? "piped" : "null",
     stdout: onOutput ? "piped" : "null",
     stderr: "piped",
-    env,
   }).spawn();
   const feeding = input
     ? input.pipeTo(child.stdin).catch(() => {/* the exit status tells why */})
@@ -464,18 +626,17 @@ function sortArgs(ctx: RunContext, extra: string[]): string[] {
 
 const part = (kind: "m" | "r", i: number) => `part-${kind}-${String(i).padStart(5, "0")}`;
 
-/** Runs one job over `inputs`; returns its stats and output part files. */
+/** Runs one job; returns its stats and output part files. */
 async function runJob(
   ctx: RunContext,
-  job: JobSpec,
-  inputs: string[],
+  job: RunnableJob,
 ): Promise<{ stats: JobStats; outputs: string[] }> {
   const t0 = performance.now();
+  const splits = await makeSplits(await inputFiles(job.input), ctx.maps);
   const dir = `${ctx.workDir}/${job.name}`;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(`${dir}/out`, { recursive: true });
-  const splits = await makeSplits(inputs, ctx.maps);
-  const reducers = job.reducer ? ctx.reducers : 0;
+  const reducers = job.reducers;
   const counters: Record<string, number> = {};
   const stats: JobStats = {
     name: job.name,
@@ -502,7 +663,8 @@ async function runJob(
       ),
     );
   const mapTasks = splits.map((split, i) => async () => {
-    const mapper = [...ctx.exe, ...job.mapper];
+    const taskId = part("m", i).slice(5);
+    const mapper = await job.launch(taskId, job.mapper);
     const label = `${job.name} map ${i}`;
     const input = rangesStream(split.ranges);
     if (reducers === 0) {
@@ -527,11 +689,10 @@ async function runJob(
     for (let p = 0; p < reducers; p++) {
       await runProcess(
         `${label} sort ${p}`,
-        sortArgs(ctx, ["-o", sorted(p), `${mapDir}/raw-${p}`]),
+        { argv: sortArgs(ctx, ["-o", sorted(p), `${mapDir}/raw-${p}`]), env: SORT_ENV },
         null,
         null,
         {},
-        SORT_ENV,
       );
       await Deno.remove(`${mapDir}/raw-${p}`);
     }
@@ -543,7 +704,7 @@ async function runJob(
       const combined = new Partitioner(await openParts(`${mapDir}/`));
       await runProcess(
         `${label} combine`,
-        [...ctx.exe, ...job.combiner],
+        await job.launch(taskId, job.combiner),
         await filesStream(sortedParts),
         (c) => combined.push(c),
         counters,
@@ -583,7 +744,7 @@ async function runJob(
       try {
         await runProcess(
           `${job.name} reduce ${p}`,
-          [...ctx.exe, ...reducer],
+          await job.launch(part("r", p).slice(5), reducer),
           merge.stdout,
           (c) => out.write(c),
           counters,
@@ -672,9 +833,15 @@ export const mrCommand = defineCommand({
     workDir: { type: "string", arg: "<dir>", doc: "intermediate files (default: a temp dir)" },
     keep: { type: "boolean", doc: "keep intermediate files" },
     strict: { type: "boolean", doc: "tasks fail on a malformed line instead of counting it" },
+    artifact: {
+      type: "string",
+      arg: "<file>",
+      doc: "run the tasks from a built artifact (dist/recsys-mr.js or dist/recsys-mr) as " +
+        "Hadoop Streaming starts them (default: deno run mr/cli.ts)",
+    },
   },
-  details: "Same output bytes as `neighbors` with the same options. Uses dist/recsys-mr when " +
-    "built (deno task build:emr), else `deno run mr/cli.ts`. Subcommands: emr-plan, build.",
+  details: "Same output bytes as `neighbors` with the same options. Build an artifact with " +
+    "`deno task build:emr`. Subcommands: emr-plan, build.",
   async run(f) {
     const stats = await runLocalMr(f.train, f.out, {
       ...f,

@@ -3,15 +3,26 @@
  * partitioner, reducers fed keys split across partitions, the whole local
  * pipeline against a plain brute-force reference and byte for byte against
  * the in-process `neighbors` engine (both modes, both similarities, 1 and 3
- * reducers), malformed input, emr-plan and build:emr.
+ * reducers), malformed input, emr-plan and build:emr: the bundle artifact run
+ * as Hadoop Streaming runs it, its bootstrap action, and the AWS CLI's own
+ * validation of the steps and bootstrap files.
  */
 import assert from "node:assert/strict";
 import { raterCapKey } from "../lib/hash.ts";
 import { parseFlags } from "../lib/command.ts";
 import { runTaskCli } from "../mr/cli.ts";
 import { buildEmr } from "../mr/build.ts";
-import { emrCommands, emrPlanCommand, emrSteps, normalizeBucket } from "../mr/emr_plan.ts";
-import { MrTaskError, runLocalMr } from "../mr/runner.ts";
+import { type DenoPin, installDenoScript, integrityHex, PINNED_DENO } from "../mr/deno_install.ts";
+import {
+  createClusterArgs,
+  emrBootstrapActions,
+  emrCommands,
+  emrPlanCommand,
+  emrSteps,
+  normalizeBucket,
+} from "../mr/emr_plan.ts";
+import { mrCommand, MrTaskError, runLocalMr } from "../mr/runner.ts";
+import { parseStreamingArgs, StreamingArgsError } from "../mr/streaming.ts";
 import { hadoopPartition, rowKeySkew } from "../mr/partitioner.ts";
 import type { SyncReader, SyncWriter } from "../mr/line_io.ts";
 import { synthesize } from "../tools/synth.ts";
@@ -481,6 +492,17 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
   await Deno.remove(dir, { recursive: true });
 });
 
+/** Runs `f` with console.log silenced (commands print their progress). */
+async function quietly(f: () => unknown): Promise<void> {
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await f();
+  } finally {
+    console.log = log;
+  }
+}
+
 Deno.test("emr-plan", async (t) => {
   const options = {
     bucket: "s3://bkt/run1/",
@@ -491,6 +513,7 @@ Deno.test("emr-plan", async (t) => {
     similarity: "pearson" as const,
     shrink: 10,
     maxRaters: 500,
+    artifact: "dist/recsys-mr",
   };
   const common = (job: string, title: string) => [
     "hadoop-streaming",
@@ -502,7 +525,7 @@ Deno.test("emr-plan", async (t) => {
     "mapreduce.map.output.compress=true",
   ];
 
-  await t.step("gives each job its exact hadoop-streaming arguments", () => {
+  await t.step("gives each job its exact hadoop-streaming arguments for the binary", () => {
     const steps = emrSteps(options);
     assert.deepEqual(steps.map((s) => s.Args), [
       [
@@ -567,6 +590,73 @@ Deno.test("emr-plan", async (t) => {
     }
   });
 
+  await t.step("runs the bundle with the node's deno, its cache in the task directory", () => {
+    const steps = emrSteps({ ...options, artifact: "dist/recsys-mr.js" });
+    assert.deepEqual(steps[1].Args, [
+      "hadoop-streaming",
+      "-files",
+      "s3://bkt/run1/bin/recsys-mr.js",
+      "-D",
+      "mapreduce.job.name=recsys mr2 (item): sum co-ratings per pair",
+      "-D",
+      "mapreduce.map.output.compress=true",
+      "-cmdenv",
+      "DENO_DIR=.deno",
+      "-cmdenv",
+      "DENO_NO_UPDATE_CHECK=1",
+      "-mapper",
+      "deno run --quiet --no-config recsys-mr.js mr2-map",
+      "-combiner",
+      "deno run --quiet --no-config recsys-mr.js mr2-combine",
+      "-reducer",
+      "deno run --quiet --no-config recsys-mr.js mr2-reduce --min-common 4",
+      "-numReduceTasks",
+      "8",
+      "-input",
+      "hdfs:///recsys/item/mr1",
+      "-output",
+      "hdfs:///recsys/item/mr2",
+    ]);
+    assert.deepEqual(emrBootstrapActions({ ...options, artifact: "dist/recsys-mr.js" }), [
+      { Name: "install Deno 2.9.6", Path: "s3://bkt/run1/bin/install-deno.sh", Args: [] },
+    ]);
+    assert.deepEqual(emrBootstrapActions(options), []);
+  });
+
+  await t.step("reads the step arguments back as Hadoop Streaming does", () => {
+    const job = parseStreamingArgs(emrSteps({ ...options, artifact: "dist/recsys-mr.js" })[0].Args);
+    assert.deepEqual(job.files, [{ uri: "s3://bkt/run1/bin/recsys-mr.js", name: "recsys-mr.js" }]);
+    assert.deepEqual(job.env, { DENO_DIR: ".deno", DENO_NO_UPDATE_CHECK: "1" });
+    assert.deepEqual(job.mapper, [
+      "deno",
+      "run",
+      "--quiet",
+      "--no-config",
+      "recsys-mr.js",
+      "mr1-map",
+      "--mode",
+      "item",
+    ]);
+    assert.equal(job.combiner, undefined);
+    assert.equal(job.numReduceTasks, 8);
+    assert.deepEqual(job.input, ["s3://bkt/run1/input/ratings_train.csv"]);
+    assert.equal(job.output, "hdfs:///recsys/item/mr1");
+    const mapOnly = parseStreamingArgs(emrSteps(options)[2].Args);
+    assert.equal(mapOnly.numReduceTasks, 0);
+    assert.equal(mapOnly.reducer, undefined);
+  });
+
+  await t.step("refuses arguments Hadoop Streaming would not take", () => {
+    const base = ["hadoop-streaming", "-mapper", "cat", "-input", "in", "-output", "out"];
+    assert.throws(
+      () => parseStreamingArgs([...base, "-files", "s3://b/x"]),
+      (e: unknown) => e instanceof StreamingArgsError && e.arg === "-files",
+    );
+    assert.throws(() => parseStreamingArgs([...base, "-mapperr", "cat"]), /unknown option/);
+    assert.throws(() => parseStreamingArgs(base.slice(0, 5)), /-output: missing/);
+    assert.throws(() => parseStreamingArgs(["hadoop-streaming", "-mapper", "sh -c 'x'"]), /quoted/);
+  });
+
   await t.step("--strict reaches every task", () => {
     const args = emrSteps({ ...options, strict: true }).flatMap((s) => s.Args);
     const tasks = args.filter((a) => a.startsWith("recsys-mr "));
@@ -574,15 +664,16 @@ Deno.test("emr-plan", async (t) => {
     assert.ok(tasks.every((a) => a.endsWith(" --strict")));
   });
 
+  const cluster = {
+    train: "data/ratings_train.csv",
+    steps: "steps.json",
+    bootstrap: "bootstrap-actions.json",
+    instanceType: "r7g.2xlarge",
+    coreNodes: 6,
+  };
   await t.step("prints upload, cluster, and merge commands; Graviton builds for arm64", () => {
-    const cmds = emrCommands({
-      ...options,
-      train: "data/ratings_train.csv",
-      steps: "steps.json",
-      instanceType: "r7g.2xlarge",
-      coreNodes: 6,
-    });
-    assert.equal(cmds[0], "deno task build:emr --arm64");
+    const cmds = emrCommands({ ...options, ...cluster });
+    assert.equal(cmds[0], "DENORT_BIN=/path/to/denort deno task build:emr --arm64");
     assert.ok(cmds.includes("aws s3 cp dist/recsys-mr s3://bkt/run1/bin/recsys-mr"));
     assert.ok(
       cmds.includes("aws s3 cp data/ratings_train.csv s3://bkt/run1/input/ratings_train.csv"),
@@ -592,6 +683,19 @@ Deno.test("emr-plan", async (t) => {
     assert.match(create, /--steps file:\/\/steps\.json/);
     assert.ok(cmds.some((c) => c.includes("aws emr add-steps") && c.includes("file://steps.json")));
     assert.match(cmds.at(-1)!, /sort -m .* -k1,1n mr-output-item\/part-\* > item_topk_neighbors/);
+    assert.ok(!create.includes("--bootstrap-actions"));
+  });
+
+  await t.step("for the bundle, uploads the bootstrap action and names it at cluster start", () => {
+    const cmds = emrCommands({ ...options, ...cluster, artifact: "dist/recsys-mr.js" });
+    assert.equal(cmds[0], "deno task build:emr --bundle");
+    assert.ok(cmds.includes("aws s3 cp dist/recsys-mr.js s3://bkt/run1/bin/recsys-mr.js"));
+    assert.ok(cmds.includes("aws s3 cp dist/install-deno.sh s3://bkt/run1/bin/install-deno.sh"));
+    const create = cmds.find((c) => c.startsWith("aws emr create-cluster"))!;
+    assert.match(
+      create,
+      /--bootstrap-actions file:\/\/bootstrap-actions\.json --steps file:\/\/steps\.json$/,
+    );
   });
 
   await t.step("rejects a bucket that is not s3://", () => {
@@ -620,17 +724,406 @@ Deno.test("emr-plan", async (t) => {
       "500",
       "--steps",
       `${dir}/steps.json`,
+      "--bootstrap",
+      `${dir}/bootstrap.json`,
     ];
-    const log = console.log;
-    console.log = () => {};
-    try {
-      await emrPlanCommand.run(parseFlags("mr emr-plan", emrPlanCommand.flags, argv));
-    } finally {
-      console.log = log;
-    }
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/steps.json`)), emrSteps(options));
+    await quietly(() => emrPlanCommand.run(parseFlags("mr emr-plan", emrPlanCommand.flags, argv)));
+    const bundle = { ...options, artifact: "dist/recsys-mr.js" };
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/steps.json`)), emrSteps(bundle));
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(`${dir}/bootstrap.json`)),
+      emrBootstrapActions(bundle),
+    );
     await Deno.remove(dir, { recursive: true });
   });
+});
+
+const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
+
+/** Synthetic ratings split 80/20 into `dir` (the training file's path). */
+async function synthTrainFile(dir: string, scale: number): Promise<string> {
+  await synthesize(`${dir}/synth`, { scale, seed: 5 });
+  await splitRatings(`${dir}/synth/ratings.csv`, `${dir}/synth`, {
+    testRatio: 0.2,
+    seed: 42,
+    skipInvalid: false,
+  });
+  return `${dir}/synth/ratings_train.csv`;
+}
+
+Deno.test("build:emr without DENORT_BIN: the bundle runs as Hadoop Streaming runs it", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "mr_bundle_" });
+  const built = await buildEmr({ bundle: true, arm64: false, outDir: `${dir}/dist` });
+  assert.equal(built.kind, "bundle");
+  const train = await synthTrainFile(dir, 0.001);
+
+  await t.step(
+    "the bundle is one file with no imports and no path of the source tree",
+    async () => {
+      assert.equal(built.path, `${dir}/dist/recsys-mr.js`);
+      const text = await Deno.readTextFile(built.path);
+      assert.ok(!/^\s*import[\s{*]|\bimport\(/m.test(text), "the bundle imports a module");
+      const root = new URL("..", import.meta.url).pathname;
+      assert.ok(!text.includes(root), `the bundle mentions ${root}`);
+    },
+  );
+
+  for (const mode of ["user", "item"] as const) {
+    await t.step(
+      `recsys mr --artifact gives the neighbors file's bytes in ${mode} mode`,
+      async () => {
+        const o = { mode, k: 10, minCommon: 3, similarity: "pearson", shrink: 5, maxRaters: 25 };
+        const out = `${dir}/mr-${mode}.txt`, work = `${dir}/work-${mode}`;
+        const argv = [
+          "--train",
+          train,
+          "--mode",
+          mode,
+          "--out",
+          out,
+          "--k",
+          "10",
+          "--min-common",
+          "3",
+          "--similarity",
+          "pearson",
+          "--shrink",
+          "5",
+          "--max-raters",
+          "25",
+          "--reducers",
+          "3",
+          "--maps",
+          "3",
+          "--workers",
+          "2",
+          "--artifact",
+          built.path,
+          "--work-dir",
+          work,
+          "--keep",
+        ];
+        await quietly(() => mrCommand.run(parseFlags("mr", mrCommand.flags, argv)));
+        const engine = `${dir}/neighbors-${mode}.txt`;
+        await computeNeighborsFile(train, engine, {
+          ...o,
+          similarity: "pearson",
+          workers: 2,
+          progress: false,
+        });
+        const bytes = await Deno.readFile(out);
+        assert.ok(bytes.length > 1000);
+        assert.deepEqual(bytes, await Deno.readFile(engine));
+        // Each task ran in its own directory holding the -files link and its Deno cache.
+        const task = `${work}/mr4/task-r-00002`;
+        const link = await Deno.lstat(`${task}/recsys-mr.js`);
+        assert.ok(link.isSymlink);
+        assert.equal(await Deno.realPath(`${task}/recsys-mr.js`), `${work}/filecache/recsys-mr.js`);
+        assert.equal((await Deno.stat(`${work}/filecache/recsys-mr.js`)).mode! & 0o777, 0o555);
+        assert.ok((await Deno.stat(`${task}/.deno`)).isDirectory);
+      },
+    );
+  }
+
+  await t.step("a binary artifact is started from the task directory by its name", async () => {
+    // A stand-in for the compiled recsys-mr: a script running the bundle.
+    const fake = `${dir}/fake/recsys-mr`;
+    await Deno.mkdir(`${dir}/fake`);
+    await Deno.writeTextFile(
+      fake,
+      `#!/bin/sh\nexec deno run --quiet --no-config ${built.path} "$@"\n`,
+      { mode: 0o644 },
+    );
+    const small = `${dir}/small.csv`;
+    await Deno.writeTextFile(small, randomRatings(30, 20, 0.5, 11));
+    const o: RefOptions = {
+      mode: "item",
+      k: 4,
+      minCommon: 2,
+      similarity: "cosine",
+      shrink: 0,
+      maxRaters: 0,
+    };
+    const work = `${dir}/work-binary`;
+    await runLocalMr(small, `${dir}/binary.txt`, {
+      ...o,
+      reducers: 2,
+      maps: 2,
+      workers: 2,
+      artifact: fake,
+      workDir: work,
+      keep: true,
+    });
+    assert.equal(
+      await Deno.readTextFile(`${dir}/binary.txt`),
+      referenceNeighbors(await Deno.readTextFile(small), o),
+    );
+    // Not executable as uploaded; the localized copy is, as Hadoop makes it.
+    assert.equal((await Deno.stat(`${work}/filecache/recsys-mr`)).mode! & 0o777, 0o555);
+  });
+
+  await t.step(
+    "a task of the artifact cannot read files: it runs without permissions",
+    async () => {
+      const probe = `${dir}/probe/recsys-mr.js`;
+      await Deno.mkdir(`${dir}/probe`);
+      await Deno.writeTextFile(probe, `Deno.readTextFileSync(${JSON.stringify(train)});\n`);
+      await assert.rejects(
+        runLocalMr(train, `${dir}/probe.txt`, {
+          mode: "user",
+          k: 3,
+          minCommon: 2,
+          similarity: "cosine",
+          shrink: 0,
+          maxRaters: 0,
+          reducers: 1,
+          maps: 1,
+          workers: 1,
+          artifact: probe,
+        }),
+        (err: unknown) =>
+          err instanceof MrTaskError && /NotCapable|Requires read access/.test(err.stderr),
+      );
+    },
+  );
+
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("install-deno.sh, the bootstrap action of the bundle", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "mr_install_" });
+  // A stand-in for the npm tarball: package/deno prints a version line as Deno does.
+  await Deno.mkdir(`${dir}/pkg/package`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/pkg/package/deno`,
+    '#!/bin/sh\necho "deno 9.9.9 (stable, release, fake)"\n',
+    { mode: 0o755 },
+  );
+  const tgz = `${dir}/deno-fake.tgz`;
+  const tar = await new Deno.Command("tar", { args: ["-czf", tgz, "-C", `${dir}/pkg`, "package"] })
+    .output();
+  assert.ok(tar.success);
+  const sha512 = async (bytes: Uint8Array) =>
+    Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-512", bytes as Uint8Array<ArrayBuffer>)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+  const machine = Deno.build.arch;
+  const pin = (hash: string): DenoPin => ({
+    version: "9.9.9",
+    builds: [{ machine, npmPackage: "@deno/fake", url: tgz, sha512: hash }],
+  });
+  const install = async (script: string, name: string, args: string[] = []) => {
+    await Deno.writeTextFile(`${dir}/${name}.sh`, script);
+    const r = await new Deno.Command("bash", {
+      args: [`${dir}/${name}.sh`, ...args],
+      env: { RECSYS_DENO_HOME: `${dir}/${name}/home`, RECSYS_DENO_LINK: `${dir}/${name}/deno` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
+  };
+
+  await t.step("installs a tarball with the pinned checksum and links its deno", async () => {
+    const r = await install(installDenoScript(pin(await sha512(await Deno.readFile(tgz)))), "good");
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /is deno 9\.9\.9 /);
+    const v = await new Deno.Command(`${dir}/good/deno`, { args: ["--version"] }).output();
+    assert.equal(decoder.decode(v.stdout), "deno 9.9.9 (stable, release, fake)\n");
+  });
+
+  await t.step("refuses a tarball with another checksum and installs nothing", async () => {
+    const r = await install(installDenoScript(pin("0".repeat(128))), "bad");
+    assert.equal(r.code, 1);
+    assert.match(r.err, /checksum mismatch/);
+    await assert.rejects(Deno.lstat(`${dir}/bad/deno`), Deno.errors.NotFound);
+    await assert.rejects(Deno.stat(`${dir}/bad/home`), Deno.errors.NotFound);
+  });
+
+  await t.step("a copy of the tarball (S3 mirror) is checked against the same pin", async () => {
+    const copy = `${dir}/copy.tgz`;
+    await Deno.writeFile(copy, new Uint8Array([...await Deno.readFile(tgz), 0]));
+    const r = await install(
+      installDenoScript(pin(await sha512(await Deno.readFile(tgz)))),
+      "copy",
+      [copy],
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.err, /checksum mismatch for .*copy\.tgz/);
+  });
+
+  await t.step("a deno reporting another version fails the bootstrap", async () => {
+    const other = { ...pin(await sha512(await Deno.readFile(tgz))), version: "2.9.6" };
+    const r = await install(installDenoScript(other), "version");
+    assert.equal(r.code, 1);
+    assert.match(r.err, /expected deno 2\.9\.6/);
+  });
+
+  await t.step("the shipped script pins Deno 2.9.6 for x86_64 and aarch64 nodes", async () => {
+    const script = installDenoScript();
+    for (const b of PINNED_DENO.builds) {
+      assert.ok(script.includes(`url='${b.url}'`));
+      assert.ok(script.includes(`sha512='${b.sha512}'`));
+      assert.match(b.sha512, /^[0-9a-f]{128}$/);
+    }
+    await Deno.writeTextFile(`${dir}/shipped.sh`, script);
+    const syntax = await new Deno.Command("bash", { args: ["-n", `${dir}/shipped.sh`] }).output();
+    assert.ok(syntax.success);
+  });
+
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** The registry's integrity of an npm package version, or why it could not be read. */
+async function npmIntegrity(spec: string): Promise<string | Error> {
+  try {
+    const r = await new Deno.Command("npm", {
+      args: ["view", spec, "dist.integrity"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!r.success) return new Error(decoder.decode(r.stderr).trim().split("\n")[0]);
+    return decoder.decode(r.stdout).trim();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+Deno.test("the pinned Deno checksums are the npm registry's", async (t) => {
+  for (const b of PINNED_DENO.builds) {
+    const spec = `${b.npmPackage}@${PINNED_DENO.version}`;
+    const integrity = await npmIntegrity(spec);
+    await t.step({
+      name: `${spec} (${b.machine})`,
+      ignore: integrity instanceof Error && !REQUIRE,
+      fn: () => {
+        if (integrity instanceof Error) throw integrity;
+        assert.equal(integrityHex(integrity), b.sha512);
+      },
+    });
+    if (integrity instanceof Error && !REQUIRE) {
+      console.log(
+        `mr_test: skipped the ${spec} checksum check: npm view failed: ${integrity.message}`,
+      );
+    }
+  }
+});
+
+/** The Debian package's `aws` (or one on PATH), or null. */
+function findAws(): string | null {
+  const dirs = ["/usr/bin", ...(Deno.env.get("PATH") ?? "").split(":")];
+  for (const d of dirs) {
+    try {
+      if (d && Deno.statSync(`${d}/aws`).isFile) return `${d}/aws`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+const AWS = findAws();
+if (!AWS && !REQUIRE) {
+  console.log("mr_test: skipping the AWS CLI validation test: no aws (apt-get install awscli)");
+}
+
+Deno.test({
+  name: "the AWS CLI's own validation accepts the plan's files and rejects broken ones",
+  ignore: !AWS && !REQUIRE,
+}, async (t) => {
+  assert.ok(AWS, "aws is missing and RECSYS_REQUIRE_SERVICES=1");
+  const dir = await Deno.makeTempDir({ prefix: "mr_aws_" });
+  // Dummy credentials and a closed loopback port: nothing leaves the machine.
+  const env: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: "x",
+    AWS_SECRET_ACCESS_KEY: "x",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: `${dir}/no-config`,
+    AWS_SHARED_CREDENTIALS_FILE: `${dir}/no-credentials`,
+    AWS_PAGER: "",
+    HOME: dir,
+  };
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (!k.startsWith("AWS_") && !(k in env)) env[k] = v;
+  }
+  const aws = async (args: string[]) => {
+    const r = await new Deno.Command(AWS!, {
+      args: [...args, "--endpoint-url", "http://127.0.0.1:9"],
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return decoder.decode(r.stderr).trim();
+  };
+  const CONNECT = /Could not connect to the endpoint URL: "http:\/\/127\.0\.0\.1:9\/"$/;
+  const INVALID = /Parameter validation failed:/;
+  // The files emr-plan writes (its test above holds the command to these functions).
+  const plan = async (artifact: string) => {
+    const o = {
+      bucket: "s3://bkt/run1",
+      mode: "user" as const,
+      reducers: 48,
+      k: 50,
+      minCommon: 5,
+      similarity: "pearson" as const,
+      shrink: 100,
+      maxRaters: 1000,
+      strict: true,
+      artifact,
+      train: "data/ratings_train.csv",
+      steps: `${dir}/steps.json`,
+      bootstrap: `${dir}/bootstrap.json`,
+      instanceType: "r6i.2xlarge",
+      coreNodes: 4,
+    };
+    await Deno.writeTextFile(o.steps, JSON.stringify(emrSteps(o)));
+    await Deno.writeTextFile(o.bootstrap, JSON.stringify(emrBootstrapActions(o)));
+    return o;
+  };
+
+  const bundle = await plan("dist/recsys-mr.js");
+  const addSteps = (file: string) =>
+    aws(["emr", "add-steps", "--cluster-id", "j-TEST", "--steps", `file://${file}`]);
+  const createCluster = (o: typeof bundle) => aws(createClusterArgs(o));
+
+  await t.step("add-steps accepts the bundle's steps.json", async () => {
+    assert.match(await addSteps(`${dir}/steps.json`), CONNECT);
+  });
+
+  await t.step("add-steps rejects a steps file whose Args is one string", async () => {
+    const steps = JSON.parse(await Deno.readTextFile(`${dir}/steps.json`));
+    steps[0].Args = steps[0].Args.join(" ");
+    await Deno.writeTextFile(`${dir}/broken-steps.json`, JSON.stringify(steps));
+    const err = await addSteps(`${dir}/broken-steps.json`);
+    assert.match(err, INVALID);
+    assert.match(err, /Invalid type for parameter \[0\]\.Args/);
+  });
+
+  await t.step("create-cluster accepts the bootstrap action and the steps", async () => {
+    assert.match(await createCluster(bundle), CONNECT);
+  });
+
+  await t.step("create-cluster rejects a bootstrap action without its Path", async () => {
+    const actions = JSON.parse(await Deno.readTextFile(`${dir}/bootstrap.json`));
+    delete actions[0].Path;
+    await Deno.writeTextFile(`${dir}/broken-bootstrap.json`, JSON.stringify(actions));
+    const err = await createCluster({ ...bundle, bootstrap: `${dir}/broken-bootstrap.json` });
+    assert.match(err, INVALID);
+    assert.match(err, /Missing required parameter in \[0\]: "Path"/);
+  });
+
+  await t.step("the binary's steps pass too, with no bootstrap action", async () => {
+    const binary = await plan("dist/recsys-mr");
+    assert.match(await addSteps(`${dir}/steps.json`), CONNECT);
+    const args = createClusterArgs(binary);
+    assert.ok(!args.includes("--bootstrap-actions"));
+    assert.match(await aws(args), CONNECT);
+  });
+
+  await Deno.remove(dir, { recursive: true });
 });
 
 const DENORT_BIN = Deno.env.get("DENORT_BIN");
@@ -642,12 +1135,13 @@ if (!DENORT_BIN) {
 }
 
 Deno.test({
-  name: "build:emr compiles a binary that runs the pipeline like deno run does",
+  name: "build:emr with DENORT_BIN compiles a binary that runs as Hadoop Streaming runs it",
   ignore: !DENORT_BIN,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "mr_build_" });
-    const built = await buildEmr({ arm64: false, out: `${dir}/recsys-mr` });
-    assert.equal(built.target, "x86_64-unknown-linux-gnu");
+    const built = await buildEmr({ arm64: false, outDir: `${dir}/dist` });
+    assert.equal(built.kind, "binary");
+    assert.equal(built.kind === "binary" && built.target, "x86_64-unknown-linux-gnu");
     const train = `${dir}/train.csv`;
     await Deno.writeTextFile(train, randomRatings(30, 20, 0.5, 11));
     const o: RefOptions = {
@@ -663,7 +1157,7 @@ Deno.test({
       reducers: 2,
       maps: 2,
       workers: 2,
-      executable: [built.path],
+      artifact: built.path,
     });
     assert.equal(
       await Deno.readTextFile(`${dir}/out.txt`),
