@@ -20,6 +20,7 @@ import { synthesize } from "./synth.ts";
 import { splitRatings } from "./split.ts";
 import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "../eval/eval_bench.ts";
+import { MODEL_BENCHMARKS } from "../bench/model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
 import { computeNeighborsFile } from "./neighbors.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
@@ -176,6 +177,7 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   evalUserEntry,
   evalItemEntry,
   predictTop100Entry,
+  ...MODEL_BENCHMARKS,
   webDashboardEntry,
 ];
 
