@@ -7,6 +7,7 @@ import { readRatingsTable } from "../lib/ratings_table.ts";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../lib/predictors.ts";
+import { checkNeighborFile } from "../lib/neighbor_meta.ts";
 
 export type ModelKind = "user" | "item";
 export const MODEL_KINDS: readonly ModelKind[] = ["user", "item"];
@@ -27,6 +28,9 @@ export async function loadModel(
   neighbors: string,
   model: ModelKind,
 ): Promise<LoadedModel> {
+  // Before any work: a neighbor file of the other mode is refused (lib/neighbor_meta.ts).
+  const stale = await checkNeighborFile(neighbors, model, train);
+  if (stale !== null) console.warn(stale);
   const [{ table }, lists] = await Promise.all([
     readRatingsTable(train),
     readNeighborFile(neighbors),

@@ -35,6 +35,7 @@ import { type JobSpec, planJobs } from "./jobs.ts";
 import { hadoopPartition } from "./partitioner.ts";
 import { TASK_FLAGS } from "./stages.ts";
 import type { NeighborsOptions } from "../tools/neighbors.ts";
+import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
 
 /**
  * Options of a local MR run: the `neighbors` options (same meaning, same
@@ -152,6 +153,7 @@ export async function runLocalMr(
       inputs = outputs;
     }
     const { lines, bytes } = await mergeByRowId(inputs, outPath);
+    await writeNeighborMeta(outPath, trainPath, options);
     return {
       jobs,
       lines,

@@ -30,6 +30,7 @@ import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
 import { TopKLists } from "../lib/top_k.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import type { LinesResult, NeighborsWorkerInit } from "./neighbors_worker.ts";
+import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
 
 export interface NeighborsOptions {
   /** Rows are users (`user_topk_neighbors.txt`) or items. Changes output. */
@@ -174,6 +175,7 @@ export async function computeNeighborsFile(
     });
     await writing;
   });
+  await writeNeighborMeta(outPath, trainPath, options);
   const write = (now() - t) / 1000;
 
   return {
