@@ -36,6 +36,7 @@ import { Progress } from "../lib/progress.ts";
 import { denseIndex, loadModel, MODEL_KINDS, type ModelKind } from "./model_data.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
 export const RANKING_CANDIDATES = {
@@ -71,6 +72,8 @@ export interface EvalOptions {
   report?: string;
   /** Progress bar on a terminal. */
   progress?: boolean;
+  /** A (userId, movieId) rated twice in train or test: keep the latest, or fail. @default "latest" */
+  duplicates?: DuplicatePolicy;
 }
 
 export interface ModelMetrics {
@@ -138,9 +141,14 @@ const SAMPLE_SEED = 0x52414e4b;
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
-  const loaded = await loadModel(options.train, options.neighbors, options.model);
+  const loaded = await loadModel(
+    options.train,
+    options.neighbors,
+    options.model,
+    options.duplicates,
+  );
   const { matrix: m, graph } = loaded;
-  const { table } = await readRatingsTable(options.test);
+  const { table } = await readRatingsTable(options.test, { duplicates: options.duplicates });
   const ks = options.k.length > 0
     ? [...new Set(options.k)].sort((a, b) => a - b)
     : [Math.max(1, loaded.maxK)];
@@ -458,6 +466,7 @@ export const evalCommand = defineCommand({
       min: 0,
       doc: "test users sampled for ranking metrics (0 = all)",
     },
+    duplicates: DUPLICATES_FLAG,
   },
   details: "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
     RANKING_CANDIDATES.order,
