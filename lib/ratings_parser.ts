@@ -166,7 +166,7 @@ export class RatingsParser {
     const sink = this.#sink;
     // One separator byte, checked twice for `::`; the CSV path pays one
     // predictable branch per field for it (measured: no change in MB/s).
-    const SEP = this.#sep, twice = this.#sepTwice;
+    const SEP = this.#sep, twice = this.#sepTwice, unterminated = this.#unterminated;
     let tsDigits = this.#tsDigits;
     while (p < to) {
       this.#line++;
@@ -257,7 +257,7 @@ export class RatingsParser {
         p = this.#fail(buf, start);
         continue;
       }
-      if (this.#unterminated && digits < tsDigits) {
+      if (unterminated && digits < tsDigits) {
         p = this.#truncated(buf, start, end, tsDigits);
         continue;
       }
