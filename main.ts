@@ -26,6 +26,7 @@ import { demoCommand } from "./tools/demo.ts";
 import { mrCommand } from "./mr/runner.ts";
 import { webCommand } from "./tools/web.ts";
 import { tmdbCommand } from "./tools/tmdb_prefetch.ts";
+import { inspectCommand } from "./tools/inspect.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command<FlagTable>[] = [
   importCommand,
   benchCommand,
   fetchDataCommand,
+  inspectCommand,
   pipelineCommand,
   demoCommand,
   mrCommand,

@@ -65,20 +65,23 @@ async function foldFile(dir: string, fold: number, part: "base" | "test"): Promi
 }
 
 /**
- * Reads a fold file into the project's split form in a scratch directory
- * (ML-100k separates fields with tabs), returning that path and the table.
+ * Reads a fold file (ML-100k's are tab-separated; a `.csv` copy uses commas).
+ * The seed's neighbour engine reads files in the split form, so a
+ * tab-separated fold is also written as CSV into `scratch` for it.
  */
 async function readFold(
   path: string,
   scratch: string,
 ): Promise<{ path: string; table: RatingsTable }> {
-  const text = await Deno.readTextFile(path);
-  let csv = path;
-  if (text.includes("\t")) {
-    csv = `${scratch}/${path.split("/").pop()}.csv`;
-    await Deno.writeTextFile(csv, text.replaceAll("\t", ","));
+  if (path.endsWith(".csv")) return { path, table: (await readRatingsTable(path)).table };
+  const table = (await readRatingsTable(path, { separator: "\t" })).table;
+  const csv = `${scratch}/${path.split("/").pop()}.csv`;
+  let text = "";
+  for (let k = 0; k < table.length; k++) {
+    text += `${table.users[k]},${table.movies[k]},${table.ratings[k] / 2},${table.timestamps[k]}\n`;
   }
-  return { path: csv, table: (await readRatingsTable(csv)).table };
+  await Deno.writeTextFile(csv, text);
+  return { path: csv, table };
 }
 
 /** The seed's model of `mode` on a fold: neighbor file computed on `trainPath`. */

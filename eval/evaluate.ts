@@ -39,6 +39,7 @@ import { UsageError } from "../lib/command.ts";
 import { RANKING_MODELS, RATING_MODELS } from "../lib/models/registry.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
 export const RANKING_CANDIDATES = {
@@ -74,6 +75,8 @@ export interface EvalOptions {
   report?: string;
   /** Progress bar on a terminal. */
   progress?: boolean;
+  /** A (userId, movieId) rated twice in train or test: keep the latest, or fail. @default "latest" */
+  duplicates?: DuplicatePolicy;
 }
 
 export interface ModelMetrics {
@@ -141,9 +144,14 @@ const SAMPLE_SEED = 0x52414e4b;
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
-  const loaded = await loadModel(options.train, options.neighbors, options.model);
+  const loaded = await loadModel(
+    options.train,
+    options.neighbors,
+    options.model,
+    options.duplicates,
+  );
   const { matrix: m, graph } = loaded;
-  const { table } = await readRatingsTable(options.test);
+  const { table } = await readRatingsTable(options.test, { duplicates: options.duplicates });
   const ks = options.k.length > 0
     ? [...new Set(options.k)].sort((a, b) => a - b)
     : [Math.max(1, loaded.maxK)];
@@ -467,6 +475,7 @@ export const evalCommand = defineCommand({
       min: 0,
       doc: "test users sampled for ranking metrics (0 = all)",
     },
+    duplicates: DUPLICATES_FLAG,
   },
   details: `Rating models: ${Object.keys(RATING_MODELS).join(", ")} (beside bias).\n` +
     `Ranking models: ${Object.keys(RANKING_MODELS).join(", ")} (beside popularity).\n` +

@@ -7,6 +7,8 @@ import { readRatingsTable } from "../lib/ratings_table.ts";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../lib/predictors.ts";
+import { checkNeighborFile } from "../lib/neighbor_meta.ts";
+import type { DuplicatePolicy } from "../lib/rating_duplicates.ts";
 
 export type ModelKind = "user" | "item";
 export const MODEL_KINDS: readonly ModelKind[] = ["user", "item"];
@@ -38,9 +40,13 @@ export async function loadModel(
   train: string,
   neighbors: string,
   model: ModelKind,
+  duplicates: DuplicatePolicy = "latest",
 ): Promise<LoadedModel> {
+  // Before any work: a neighbor file of the other mode is refused (lib/neighbor_meta.ts).
+  const stale = await checkNeighborFile(neighbors, model, train);
+  if (stale !== null) console.warn(stale);
   const [{ table }, lists] = await Promise.all([
-    readRatingsTable(train),
+    readRatingsTable(train, { duplicates }),
     readNeighborFile(neighbors),
   ]);
   const matrix = buildRatingMatrix(table);

@@ -24,6 +24,7 @@ import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { RANKING_MODELS, rankingModelSpec, RATING_MODELS } from "../lib/models/registry.ts";
 import { writeRecommendations } from "./model_files.ts";
 import type { PredictChunkResult, PredictInit } from "./predict_worker.ts";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 export interface PredictOptions {
   train: string;
@@ -39,6 +40,8 @@ export interface PredictOptions {
   workers: number;
   /** Progress bar on a terminal. */
   progress?: boolean;
+  /** A (userId, movieId) rated twice in train: keep the latest, or fail. @default "latest" */
+  duplicates?: DuplicatePolicy;
 }
 
 export interface PredictStats {
@@ -56,7 +59,12 @@ export const RECOMMENDATIONS_HEADER = "userId,movieId,prediction\n";
 /** Writes the recommendations file; see the module doc. */
 export async function predictToFile(options: PredictOptions): Promise<PredictStats> {
   const t0 = performance.now();
-  const loaded = await loadModel(options.train, options.neighbors, options.model);
+  const loaded = await loadModel(
+    options.train,
+    options.neighbors,
+    options.model,
+    options.duplicates,
+  );
   const { matrix: m, graph } = loaded;
   const k = options.k > 0 ? options.k : Math.max(1, loaded.maxK);
   const nUsers = m.userIds.length;
@@ -141,6 +149,7 @@ export const predictCommand = defineCommand({
     all: { type: "boolean", doc: "every candidate instead of the top N (overrides --top; large)" },
     k: { type: "integer", min: 1, doc: "neighbors used per list (default: whole lists)" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    duplicates: DUPLICATES_FLAG,
   },
   details: "Ranking model: userId,movieId,score, score descending then movieId ascending.\n" +
     "Seed model: userId,movieId,prediction, sorted by prediction (6 decimals) descending,\n" +

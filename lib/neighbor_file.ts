@@ -56,12 +56,12 @@ export interface NeighborLists {
   sims: Float64Array;
 }
 
-/** A malformed neighbor file line. */
+/** A malformed neighbor file line (`line` 0: the file as a whole, e.g. unreadable). */
 export class NeighborFormatError extends Error {
   readonly file: string;
   readonly line: number;
   constructor(file: string, line: number, reason: string) {
-    super(`${file}:${line}: ${reason}`);
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
     this.name = "NeighborFormatError";
     this.file = file;
     this.line = line;
@@ -136,7 +136,18 @@ export function parseNeighborFile(bytes: Uint8Array, file = "<neighbors>"): Neig
   };
 }
 
-/** Reads and parses a neighbor file from disk. */
+/** Reads and parses a neighbor file from disk; a path that is no readable file is named. */
 export async function readNeighborFile(path: string): Promise<NeighborLists> {
-  return parseNeighborFile(await Deno.readFile(path), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    const what = err instanceof Deno.errors.NotFound
+      ? "no such file"
+      : err instanceof Deno.errors.IsADirectory
+      ? "is a directory, not a neighbor file"
+      : `cannot read (${(err as Error).message})`;
+    throw new NeighborFormatError(path, 0, what);
+  }
+  return parseNeighborFile(bytes, path);
 }

@@ -27,3 +27,39 @@ export class RatingsFormatError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * A ratings input that cannot be used as a whole: not a readable file, or
+ * holding no rating at all (0 bytes, a header only, blank lines only, or
+ * every line skipped as malformed). The message starts with the path.
+ */
+export class RatingsInputError extends Error {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = "RatingsInputError";
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Opens a ratings input for reading, naming the path in every failure (a
+ * directory would otherwise fail later as a bare "Is a directory (os error 21)").
+ */
+export async function openRatingsInput(path: string): Promise<Deno.FsFile> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new RatingsInputError(path, "no such file");
+    throw new RatingsInputError(path, `cannot read (${(err as Error).message})`);
+  }
+  if (info.isDirectory) throw new RatingsInputError(path, "is a directory, not a ratings file");
+  try {
+    return await Deno.open(path, { read: true });
+  } catch (err) {
+    throw new RatingsInputError(path, `cannot read (${(err as Error).message})`);
+  }
+}

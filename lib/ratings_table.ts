@@ -6,7 +6,19 @@
  * Memory: 13 bytes per rating (ML-32M: ~420 MB). With `shared`, the columns
  * live in `SharedArrayBuffer`s so Workers can read them without copying.
  */
-import { parseRatingsFile, type RatingSink, type RatingsParseStats } from "./ratings_parser.ts";
+import {
+  parseRatingsFile,
+  type RatingSink,
+  type RatingsParseStats,
+  type RatingsSeparator,
+} from "./ratings_parser.ts";
+import {
+  type DuplicatePolicy,
+  type DuplicateReport,
+  duplicatesWarning,
+  LineNumbers,
+  resolveDuplicates,
+} from "./rating_duplicates.ts";
 
 export interface RatingsTable {
   length: number;
@@ -31,6 +43,20 @@ export interface ReadRatingsOptions {
   shared?: boolean;
   /** Called after each chunk with bytes read so far (progress display). */
   onChunk?: (bytesRead: number) => void;
+  /** Field separator (lib/ratings_parser.ts). @default "," */
+  separator?: RatingsSeparator;
+  /**
+   * A (userId, movieId) rated twice: keep the latest (by timestamp, the later
+   * line on a tie) or throw naming both lines (lib/rating_duplicates.ts).
+   * Changes output.
+   * @default "latest"
+   */
+  duplicates?: DuplicatePolicy;
+  /**
+   * Receives the one-line warning when duplicates were dropped.
+   * @default console.warn
+   */
+  warn?: (message: string) => void;
 }
 
 /** A RatingSink that appends to growable typed-array columns. */
@@ -41,6 +67,8 @@ export class RatingsTableBuilder implements RatingSink {
   movies: Int32Array;
   ratings: Uint8Array;
   timestamps: Uint32Array;
+  /** The line of each row, for messages about a row (duplicates). */
+  readonly lines: LineNumbers = new LineNumbers();
 
   constructor(capacity = 1 << 16, shared = false) {
     this.#shared = shared;
@@ -71,9 +99,19 @@ export class RatingsTableBuilder implements RatingSink {
     this.timestamps = timestamps;
   }
 
-  rating(user: number, movie: number, rating2: number, timestamp: number): void {
+  rating(
+    user: number,
+    movie: number,
+    rating2: number,
+    timestamp: number,
+    _buf: Uint8Array,
+    _start: number,
+    _end: number,
+    line: number,
+  ): void {
     const i = this.length;
     if (i === this.users.length) this.#grow();
+    this.lines.note(i, line);
     this.users[i] = user;
     this.movies[i] = movie;
     this.ratings[i] = rating2;
@@ -95,22 +133,37 @@ export class RatingsTableBuilder implements RatingSink {
 }
 
 /**
- * Reads a whole ratings file (header or not) into columns.
- * Throws RatingsFormatError on the first malformed line unless `skipInvalid`.
+ * Reads a whole ratings file (header or not) into columns, duplicated pairs
+ * resolved by `options.duplicates`. Throws RatingsFormatError on the first
+ * malformed line unless `skipInvalid`, RatingsInputError for a path that is
+ * no readable file or holds no rating, DuplicateRatingsError under
+ * `duplicates: "error"`.
  */
 export async function readRatingsTable(
   path: string,
   options: ReadRatingsOptions = {},
-): Promise<{ table: RatingsTable; stats: RatingsParseStats }> {
-  const size = (await Deno.stat(path)).size;
+): Promise<{ table: RatingsTable; stats: RatingsParseStats; duplicates: DuplicateReport }> {
+  let size = 0;
+  try {
+    size = (await Deno.stat(path)).size;
+  } catch { /* parseRatingsFile names the path in its error */ }
   // MovieLens lines are >= 18 bytes (avg ~27); /16 over-allocates so the
   // columns are never regrown (a regrowth copies every column).
   const builder = new RatingsTableBuilder(Math.ceil(size / 16) + 16, options.shared ?? false);
   const stats = await parseRatingsFile(path, builder, {
     skipInvalid: options.skipInvalid,
     onChunk: options.onChunk,
+    separator: options.separator,
   });
-  return { table: builder.table(), stats };
+  const { table, report } = resolveDuplicates(
+    builder.table(),
+    builder.lines,
+    options.duplicates ?? "latest",
+    path,
+  );
+  const warning = duplicatesWarning(report);
+  if (warning !== null) (options.warn ?? console.warn)(warning);
+  return { table, stats, duplicates: report };
 }
 
 /** The rows of `a` followed by the rows of `b` (e.g. train and test: all ratings). */

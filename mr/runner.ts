@@ -54,6 +54,7 @@ import {
   type StreamingJob,
 } from "./streaming.ts";
 import type { NeighborsOptions } from "../tools/neighbors.ts";
+import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
 
 /**
  * Options of a local MR run: the `neighbors` options (same meaning, same
@@ -313,6 +314,7 @@ export async function runLocalMr(
       parts = outputs;
     }
     const { lines, bytes } = await mergeByRowId(parts, outPath);
+    await writeNeighborMeta(outPath, trainPath, options);
     return {
       jobs,
       lines,

@@ -36,7 +36,7 @@ Deno.test("CLI", async (t) => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /--test-ratio <n>\s+.*\(default: 0\.2\)/);
     assert.match(r.stdout, /--seed <n>\s+.*\(default: 42\)/);
-    assert.match(r.stdout, /--input <ratings\.csv>\s+.*\(required\)/);
+    assert.match(r.stdout, /--input <file\|dir>\s+.*\(required\)/);
     assert.match(r.stdout, /--skip-invalid/);
   });
 

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
-import { ChecksumError, DownloadError, fetchDataset, parseMd5File } from "../tools/fetch_data.ts";
+import {
+  ChecksumError,
+  DATASETS,
+  DownloadError,
+  fetchDataset,
+  parseMd5File,
+} from "../tools/fetch_data.ts";
 import { ZipFormatError } from "../lib/zip_extract.ts";
 
 const enc = new TextEncoder();
@@ -225,6 +231,44 @@ Deno.test("fetch-data", async (t) => {
       assert.ok(err instanceof DownloadError);
       assert.equal(err.status, 404);
     });
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  await t.step("knows every GroupLens release the readers handle", () => {
+    assert.deepEqual([...DATASETS].sort(), [
+      "ml-100k",
+      "ml-10m",
+      "ml-1m",
+      "ml-20m",
+      "ml-25m",
+      "ml-32m",
+      "ml-latest",
+      "ml-latest-small",
+    ]);
+  });
+
+  await t.step("unpacks ml-10m's ml-10M100K/ folder as <dir>/ml-10m", async () => {
+    const dir = await Deno.makeTempDir();
+    const z = zipSync({ "ml-10M100K/ratings.dat": enc.encode("1::122::5::838985046\n") });
+    const ac = new AbortController();
+    const server = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen() {} },
+      (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/ml-10m.zip.md5") return new Response(`${md5(z)}  ml-10m.zip\n`);
+        if (path === "/ml-10m.zip") return new Response(z);
+        return new Response("not found", { status: 404 });
+      },
+    );
+    try {
+      const baseUrl = `http://127.0.0.1:${server.addr.port}`;
+      const r = await fetchDataset({ dataset: "ml-10m", dir, baseUrl });
+      assert.equal(r.path, `${dir}/ml-10m`);
+      assert.deepEqual(r.files, ["ratings.dat"]);
+    } finally {
+      ac.abort();
+      await server.finished;
+    }
     await Deno.remove(dir, { recursive: true });
   });
 

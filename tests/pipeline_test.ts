@@ -3,6 +3,7 @@ import { synthesize } from "../tools/synth.ts";
 import { PIPELINE_DEFAULTS, type PipelineOptions, runPipeline } from "../tools/pipeline.ts";
 import { readManifest } from "../lib/step_runner.ts";
 import { openStore } from "../lib/store/open.ts";
+import { MovieLensDirError } from "../lib/movielens_dir.ts";
 
 const STEPS = [
   "split",
@@ -144,7 +145,7 @@ Deno.test("pipeline", async (t) => {
     await Deno.copyFile(`${data}/links.csv`, `${bare}/links.csv`);
     await assert.rejects(
       runPipeline({ ...base, data: bare, out: `${root}/bare-out` }),
-      (err: Error) => err instanceof Deno.errors.NotFound && err.message.includes("movies.csv"),
+      (err: Error) => err instanceof MovieLensDirError && err.message.includes("movies.csv"),
     );
     assert.equal(
       await Deno.stat(`${root}/bare-out`).then(() => true, () => false),

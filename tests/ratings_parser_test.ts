@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { type RatingSink, RatingsParser } from "../lib/ratings_parser.ts";
-import { RatingsFormatError } from "../lib/ratings_error.ts";
+import {
+  type RatingSink,
+  RatingsParser,
+  type RatingsSeparator,
+  sniffSeparator,
+} from "../lib/ratings_parser.ts";
+import { RatingsFormatError, RatingsInputError } from "../lib/ratings_error.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 
 type Row = [number, number, number, number, string];
@@ -14,18 +19,23 @@ class Collect implements RatingSink {
 }
 
 /** Parses `text` fed in chunks of `chunk` bytes (to exercise lines spanning chunks). */
-function parse(text: string, chunk = 1 << 20, skipInvalid = false) {
+function parse(
+  text: string,
+  chunk = 1 << 20,
+  skipInvalid = false,
+  separator: RatingsSeparator = ",",
+) {
   const sink = new Collect();
-  const parser = new RatingsParser(sink, { file: "r.csv", skipInvalid });
+  const parser = new RatingsParser(sink, { file: "r.csv", skipInvalid, separator });
   const bytes = new TextEncoder().encode(text);
   for (let i = 0; i < bytes.length; i += chunk) parser.push(bytes.subarray(i, i + chunk));
   const stats = parser.finish();
   return { rows: sink.rows, stats };
 }
 
-function parseError(text: string): RatingsFormatError {
+function parseError(text: string, separator: RatingsSeparator = ","): RatingsFormatError {
   try {
-    parse(text);
+    parse(text, 1 << 20, false, separator);
   } catch (err) {
     assert.ok(err instanceof RatingsFormatError, `expected RatingsFormatError, got ${err}`);
     return err;
@@ -141,7 +151,77 @@ Deno.test("ratings parser", async (t) => {
     assert.equal(stats.skipped, 2);
     assert.equal(stats.firstSkipped?.line, 2);
   });
+
+  await t.step("reads ml-1m/ml-10m '::' lines, half stars included", () => {
+    const { rows } = parse("1::122::5::838985046\n1::185::4.5::838983525\n", 3, false, "::");
+    assert.deepEqual(rows.map((r) => r.slice(0, 4)), [[1, 122, 10, 838985046], [
+      1,
+      185,
+      9,
+      838983525,
+    ]]);
+  });
+
+  await t.step("reads ml-100k TAB lines and ignores a TAB after the timestamp", () => {
+    const { rows } = parse("196\t242\t3\t881250949\n0\t133\t1\t883603013\t\n", 5, false, "\t");
+    assert.deepEqual(rows.map((r) => r.slice(0, 4)), [[196, 242, 6, 881250949], [
+      0,
+      133,
+      2,
+      883603013,
+    ]]);
+  });
+
+  await t.step("rejects a single ':' in a '::' file, naming the columns", () => {
+    const err = parseError("1::2::3::4\n1:2::3::4\n", "::");
+    assert.equal(err.line, 2);
+    assert.match(err.message, /userId::movieId::rating::timestamp/);
+  });
+
+  await t.step("sniffs the separator from the first rating line", () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    assert.equal(sniffSeparator(enc("userId,movieId,rating,timestamp\n1,2,3,4\n")), ",");
+    assert.equal(sniffSeparator(enc("1::2::3::4\n")), "::");
+    assert.equal(sniffSeparator(enc("196\t242\t3\t881250949\n")), "\t");
+  });
+
+  await t.step("rejects a last line cut inside its timestamp", () => {
+    const err = parseError("1,10,4.0,1475449921\n1,20,3.5,1475449");
+    assert.equal(err.line, 2);
+    assert.equal(err.field, "timestamp");
+    assert.match(err.message, /r\.csv:2: timestamp: .*7-digit timestamp after a 10-digit one/);
+  });
+
+  await t.step("skips and counts a cut last line under skipInvalid", () => {
+    const { rows, stats } = parse("1,10,4.0,1475449921\n1,20,3.5,147", 4, true);
+    assert.equal(rows.length, 1);
+    assert.equal(stats.skipped, 1);
+    assert.equal(stats.firstSkipped?.line, 2);
+  });
+
+  await t.step("rejects a last line cut before its timestamp (a missing field)", () => {
+    assert.equal(parseError("1,10,4.0,1475449921\n1,20,3.5").field, "columns");
+    assert.equal(parseError("1::10::4::1475449921\n1::20::", "::").line, 2);
+  });
+
+  await t.step("accepts a short timestamp on a last line that ends with a newline", () => {
+    assert.equal(parse("1,10,4.0,1475449921\n1,20,3.5,0\n").rows.length, 2);
+  });
 });
+
+/** Writes `text` to a temp file and expects readRatingsTable to refuse it as holding no ratings. */
+async function rejectsNoRatings(text: string, skipInvalid = false): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/ratings.csv`;
+  await Deno.writeTextFile(path, text);
+  await assert.rejects(() => readRatingsTable(path, { skipInvalid }), (err: unknown) => {
+    assert.ok(err instanceof RatingsInputError, String(err));
+    assert.equal(err.file, path);
+    assert.match(err.message, new RegExp(`^${path}: no ratings`));
+    return true;
+  });
+  await Deno.remove(dir, { recursive: true });
+}
 
 Deno.test("readRatingsTable", async (t) => {
   await t.step("reads the LF fixture into columns", async () => {
@@ -174,13 +254,53 @@ Deno.test("readRatingsTable", async (t) => {
     await Deno.remove(dir, { recursive: true });
   });
 
+  await t.step("refuses an empty input (0 bytes): 'file: no ratings'", async () => {
+    await rejectsNoRatings("");
+  });
+
+  await t.step("refuses a header-only file: 'file: no ratings'", async () => {
+    await rejectsNoRatings("userId,movieId,rating,timestamp\n");
+  });
+
+  await t.step("refuses a file of blank lines: 'file: no ratings'", async () => {
+    await rejectsNoRatings("\n\r\n\n");
+  });
+
+  await t.step("refuses a file with no valid rating under skipInvalid", async () => {
+    await rejectsNoRatings("userId,movieId,rating,timestamp\n1,2,9.0,3\n", true);
+  });
+
+  await t.step("names a directory given as a ratings file", async () => {
+    const dir = await Deno.makeTempDir();
+    await assert.rejects(() => readRatingsTable(dir), (err: unknown) => {
+      assert.ok(err instanceof RatingsInputError);
+      assert.equal(err.message, `${dir}: is a directory, not a ratings file`);
+      return true;
+    });
+    await assert.rejects(() => readRatingsTable(`${dir}/nope.csv`), (err: unknown) => {
+      assert.ok(err instanceof RatingsInputError);
+      assert.equal(err.message, `${dir}/nope.csv: no such file`);
+      return true;
+    });
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  await t.step("reads any separator without being told, by sniffing", async () => {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/u.data`, "1\t10\t4\t964982703\n2\t10\t1\t964982224\n");
+    await Deno.writeTextFile(`${dir}/ratings.dat`, "1::10::4::964982703\n2::10::0.5::964982224\n");
+    assert.deepEqual([...(await readRatingsTable(`${dir}/u.data`)).table.ratings], [8, 2]);
+    assert.deepEqual([...(await readRatingsTable(`${dir}/ratings.dat`)).table.ratings], [8, 1]);
+    await Deno.remove(dir, { recursive: true });
+  });
+
   await t.step("grows its columns past the initial estimate", async () => {
     const dir = await Deno.makeTempDir();
     const path = `${dir}/short.csv`;
     // 10-byte lines, well under the size/16 estimate's assumption.
     await Deno.writeTextFile(
       path,
-      Array.from({ length: 5000 }, (_, i) => `${i % 9},1,1,1\n`).join(""),
+      Array.from({ length: 5000 }, (_, i) => `${i % 9},${i},1,1\n`).join(""),
     );
     const { table } = await readRatingsTable(path, { shared: true });
     assert.equal(table.length, 5000);

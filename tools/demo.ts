@@ -4,8 +4,8 @@
  * Without `--data`, synthesizes a small MovieLens-shaped dataset into
  * `<cache>/synth` (a recorded step: same scale and seed, no work), runs the
  * pipeline (tools/pipeline.ts) into `<cache>/synth-out` with a SQLite store,
- * and serves the web app. With `--data <dir>` (ml-32m, ml-latest-small, or
- * anything with a GroupLens ratings.csv) the pipeline runs on that directory
+ * and serves the web app. With `--data <dir>` (any GroupLens release, in any
+ * layout: lib/movielens_dir.ts) the pipeline runs on that directory
  * into `<cache>/<dir name>-out`. Re-running reuses every up-to-date step, so
  * the server is up in seconds. Ctrl-C (or SIGTERM) stops the server cleanly.
  */
@@ -22,10 +22,16 @@ import {
   runPipeline,
 } from "./pipeline.ts";
 import { startWeb } from "./web.ts";
+import { type Layout, LAYOUT_FLAG } from "../lib/movielens_dir.ts";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 export interface DemoOptions {
-  /** A MovieLens directory with ratings.csv; synthetic data when absent. */
+  /** A GroupLens release directory (any layout); synthetic data when absent. */
   data?: string;
+  /** Its layout. @default "auto" */
+  layout?: Layout | "auto";
+  /** A (userId, movieId) rated twice: keep the latest, or fail. Changes output. @default "latest" */
+  duplicates?: DuplicatePolicy;
   /** Directory for synthetic data and pipeline outputs. @default ".cache/demo" */
   cache: string;
   /** Synthetic data size as a fraction of ML-32M. Changes output. @default 0.02 (640k ratings) */
@@ -84,6 +90,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const pipeline = await runPipeline({
     ...PIPELINE_DEFAULTS,
     data,
+    layout: options.layout,
+    duplicates: options.duplicates,
     out,
     engine: "inproc",
     db: `sqlite:${out}/recsys.db`,
@@ -152,8 +160,10 @@ export const demoCommand = defineCommand({
     data: {
       type: "string",
       arg: "<dir>",
-      doc: "MovieLens directory with ratings.csv (default: synthetic data)",
+      doc: "GroupLens release directory, ml-100k … ml-32m (default: synthetic data)",
     },
+    layout: LAYOUT_FLAG,
+    duplicates: DUPLICATES_FLAG,
     cache: {
       type: "string",
       default: ".cache/demo",

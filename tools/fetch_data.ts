@@ -22,9 +22,26 @@ import { defineCommand } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
 import { extractZip } from "../lib/zip_extract.ts";
 
-/** The GroupLens archives this command knows. */
-export const DATASETS = ["ml-32m", "ml-latest-small"] as const;
-export type DatasetName = typeof DATASETS[number];
+/**
+ * The GroupLens archives this command knows, each with the top-level folder
+ * its zip unpacks to (renamed to the dataset's name). GroupLens publishes
+ * `<name>.zip.md5` beside every one of them, so every download is checked;
+ * a mirror without that file fails with the URL it tried.
+ * ml-latest and ml-latest-small change with each GroupLens refresh (and
+ * their MD5 with them).
+ */
+export const ARCHIVE_FOLDERS = {
+  "ml-100k": "ml-100k",
+  "ml-1m": "ml-1m",
+  "ml-10m": "ml-10M100K",
+  "ml-20m": "ml-20m",
+  "ml-25m": "ml-25m",
+  "ml-32m": "ml-32m",
+  "ml-latest": "ml-latest",
+  "ml-latest-small": "ml-latest-small",
+} as const;
+export type DatasetName = keyof typeof ARCHIVE_FOLDERS;
+export const DATASETS = Object.keys(ARCHIVE_FOLDERS) as DatasetName[];
 
 export const DEFAULT_BASE_URL = "https://files.grouplens.org/datasets/movielens";
 
@@ -229,7 +246,21 @@ export async function fetchDataset(options: FetchOptions): Promise<FetchResult> 
   await Deno.mkdir(dir, { recursive: true });
   const zipName = `${dataset}.zip`;
   const zipUrl = `${base}/${zipName}`;
-  const expected = parseMd5File(await fetchText(`${zipUrl}.md5`), zipName, `${zipUrl}.md5`);
+  let md5Text: string;
+  try {
+    md5Text = await fetchText(`${zipUrl}.md5`);
+  } catch (err) {
+    if (err instanceof DownloadError && err.status === 404) {
+      throw new DownloadError(
+        err.url,
+        "no published MD5 (HTTP 404); GroupLens publishes one beside every archive, so this " +
+          "base URL is not a complete GroupLens mirror and the download is not attempted",
+        404,
+      );
+    }
+    throw err;
+  }
+  const expected = parseMd5File(md5Text, zipName, `${zipUrl}.md5`);
   const archive = `${dir}/${zipName}`;
   const partial = `${archive}.partial`;
   let got = { received: 0, start: 0 };
@@ -260,11 +291,13 @@ export async function fetchDataset(options: FetchOptions): Promise<FetchResult> 
   } finally {
     bar.finish();
   }
-  // GroupLens archives hold one top-level `<dataset>/` folder; anything else is taken as is.
+  // GroupLens archives hold one top-level folder (ml-10m's is `ml-10M100K/`);
+  // anything else is taken as is.
+  const folder = (ARCHIVE_FOLDERS as Record<string, string>)[dataset] ?? dataset;
   const top = [];
   for await (const e of Deno.readDir(staging)) top.push(e);
-  if (top.length === 1 && top[0].isDirectory && top[0].name === dataset) {
-    await Deno.rename(`${staging}/${dataset}`, target);
+  if (top.length === 1 && top[0].isDirectory && top[0].name === folder) {
+    await Deno.rename(`${staging}/${folder}`, target);
     await Deno.remove(staging);
   } else {
     await Deno.rename(staging, target);
@@ -296,7 +329,7 @@ export const fetchDataCommand = defineCommand({
       type: "string",
       default: "ml-32m",
       choices: DATASETS,
-      doc: "archive to fetch",
+      doc: "GroupLens release to fetch",
     },
     dir: { type: "string", default: "data", arg: "<dir>", doc: "directory receiving <dataset>/" },
     baseUrl: {

@@ -35,7 +35,8 @@
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
-import { readLinks, readMovies } from "../lib/movielens_csv.ts";
+import { readLinks } from "../lib/movielens_csv.ts";
+import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { type NeighborLists, readNeighborFile } from "../lib/neighbor_file.ts";
 import {
@@ -47,16 +48,19 @@ import { readServing, type ServingColumns } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
 import type { ImportedTable } from "../lib/store/schema.ts";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 export interface ImportOptions {
   /** Store URL: `sqlite:<path>` or `mysql://user:pass@host:port/db`. */
   db: string;
   /** Directory with the ratings split, neighbor files and recommendations. */
   dir: string;
-  /** @default `<dir>/movies.csv` */
+  /** movies.csv, movies.dat or u.item (lib/movielens_dir.ts). @default `<dir>/movies.csv` */
   movies?: string;
-  /** @default `<dir>/links.csv` */
-  links?: string;
+  /** links.csv; null for a release without one (no links rows). @default `<dir>/links.csv` */
+  links?: string | null;
+  /** A (userId, movieId) rated twice in the split files: keep the latest, or fail. @default "latest" */
+  duplicates?: DuplicatePolicy;
   /**
    * Progress bars with rows/s on stderr. Output unchanged.
    * @default whether stderr is a terminal
@@ -488,22 +492,25 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const dir = options.dir;
   const files = {
     movies: options.movies ?? `${dir}/movies.csv`,
-    links: options.links ?? `${dir}/links.csv`,
+    links: options.links === undefined ? `${dir}/links.csv` : options.links,
     train: `${dir}/ratings_train.csv`,
     test: `${dir}/ratings_test.csv`,
     userNeighbors: `${dir}/user_topk_neighbors.txt`,
     itemNeighbors: `${dir}/item_topk_neighbors.txt`,
     recommendations: `${dir}/user_based_recommendations.csv`,
   };
-  await checkInputs(Object.values(files));
+  await checkInputs(Object.values(files).filter((f) => f !== null));
   const servingFile = `${dir}/serving_recommendations.csv`;
   const serving = await Deno.stat(servingFile).then(() => true, (err) => {
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
-  const movies = await readMovies(files.movies);
-  const links = await readLinks(files.links);
-  const train = sortRatings((await readRatingsTable(files.train)).table, files.train);
+  const movies = await readMovieList(files.movies);
+  const links = files.links === null ? [] : await readLinks(files.links);
+  const train = sortRatings(
+    (await readRatingsTable(files.train, { duplicates: options.duplicates })).table,
+    files.train,
+  );
   const tables = {} as Record<ImportedTable, number>;
   const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
@@ -553,7 +560,10 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       loadSeconds,
     );
 
-    const test = sortRatings((await readRatingsTable(files.test)).table, files.test);
+    const test = sortRatings(
+      (await readRatingsTable(files.test, { duplicates: options.duplicates })).table,
+      files.test,
+    );
     const rated = new RatedMovies([train, test]);
     // Users with ratings in either split (Store.userExists).
     const hasRatings = new Uint8Array(Math.max(maxOf(train.users), maxOf(test.users)) + 1);
@@ -676,14 +686,35 @@ export const importCommand = defineCommand({
       doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
         "(user_based_recommendations.csv; serving_recommendations.csv when present)",
     },
-    movies: { type: "string", arg: "<file>", doc: "movies.csv (default: <dir>/movies.csv)" },
-    links: { type: "string", arg: "<file>", doc: "links.csv (default: <dir>/links.csv)" },
+    data: {
+      type: "string",
+      arg: "<dir>",
+      doc: "GroupLens release directory (any layout) to take movies and links from",
+    },
+    movies: {
+      type: "string",
+      arg: "<file>",
+      doc: "movies.csv, movies.dat or u.item (default: from --data, else <dir>/movies.csv)",
+    },
+    links: {
+      type: "string",
+      arg: "<file>",
+      doc: "links.csv (default: from --data, else <dir>/links.csv)",
+    },
+    duplicates: DUPLICATES_FLAG,
   },
   details: "The store keeps serving its previous data until the whole import succeeded.",
   async run(f) {
     const db = f.db ?? Deno.env.get("RECSYS_DB");
     if (!db) throw new UsageError("import: no store given (--db <url> or RECSYS_DB)", "--db");
-    const stats = await importStore({ db, dir: f.dir, movies: f.movies, links: f.links });
+    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
+    const stats = await importStore({
+      db,
+      dir: f.dir,
+      movies: f.movies ?? release?.movies,
+      links: f.links ?? release?.links,
+      duplicates: f.duplicates,
+    });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
     }

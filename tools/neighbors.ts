@@ -30,6 +30,8 @@ import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
 import { TopKLists } from "../lib/top_k.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import type { LinesResult, NeighborsWorkerInit } from "./neighbors_worker.ts";
+import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 export interface NeighborsOptions {
   /** Rows are users (`user_topk_neighbors.txt`) or items. Changes output. */
@@ -48,6 +50,8 @@ export interface NeighborsOptions {
   workers: number;
   /** Progress bar on stderr; defaults to whether stderr is a terminal. Output unchanged. */
   progress?: boolean;
+  /** A (userId, movieId) rated twice: keep the latest, or fail. Changes output. @default "latest" */
+  duplicates?: DuplicatePolicy;
 }
 
 export interface NeighborsStats {
@@ -174,6 +178,7 @@ export async function computeNeighborsFile(
     });
     await writing;
   });
+  await writeNeighborMeta(outPath, trainPath, options);
   const write = (now() - t) / 1000;
 
   return {
@@ -195,7 +200,7 @@ export async function computeNeighborsFile(
  */
 async function loadRows(trainPath: string, options: NeighborsOptions) {
   let t = performance.now();
-  const { table } = await readRatingsTable(trainPath);
+  const { table } = await readRatingsTable(trainPath, { duplicates: options.duplicates });
   const load = (performance.now() - t) / 1000;
   t = performance.now();
   const matrix = capRaters(buildRatingMatrix(table), options.mode, options.maxRaters);
@@ -249,6 +254,7 @@ export const neighborsCommand = defineCommand({
       doc: "keep at most N members per item (user mode) or user (item mode); 0 = no cap",
     },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    duplicates: DUPLICATES_FLAG,
   },
   details: "Lines: id<TAB>nid:sim,... (6 decimals), sorted by sim desc then nid; ids ascending.\n" +
     "Output is byte-identical for any --workers.",
@@ -261,6 +267,7 @@ export const neighborsCommand = defineCommand({
       shrink: f.shrink,
       maxRaters: f.maxRaters,
       workers: f.workers,
+      duplicates: f.duplicates,
     });
     const { load, build, compute, write } = s.seconds;
     const rate = s.pairsEvaluated / Math.max(compute, 1e-9);

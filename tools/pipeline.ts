@@ -33,6 +33,8 @@ import {
 } from "../lib/models/registry.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
+import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
 export const ENGINES = ["inproc", "mr"] as const;
 export type Engine = typeof ENGINES[number];
@@ -58,8 +60,12 @@ export const PIPELINE_DEFAULTS = {
 } as const;
 
 export interface PipelineOptions {
-  /** Directory with GroupLens' ratings.csv, movies.csv and links.csv. */
+  /** A GroupLens release directory in any layout (lib/movielens_dir.ts). */
   data: string;
+  /** Its layout. @default "auto" (detected from the files) */
+  layout?: Layout | "auto";
+  /** A (userId, movieId) rated twice: keep the latest, or fail. Changes output. @default "latest" */
+  duplicates?: DuplicatePolicy;
   /** Directory receiving every output and the manifest. */
   out: string;
   /** Split seed. Changes output. @default 42 */
@@ -113,16 +119,6 @@ export interface PipelineResult {
   seconds: number;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Every output path of a pipeline into `out`. */
 export function pipelineFiles(out: string): Record<string, string> {
   return {
@@ -151,17 +147,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const { data, out, workers, progress } = options;
-  const ratings = `${data}/ratings.csv`;
-  const movies = `${data}/movies.csv`;
-  const links = `${data}/links.csv`;
-  // Checked up front: the import at the end needs all three, after the long steps.
-  for (const path of [ratings, movies, links]) {
-    if (!(await exists(path))) {
-      throw new Deno.errors.NotFound(
-        `${path} not found (--data must hold GroupLens' ratings.csv, movies.csv and links.csv)`,
-      );
-    }
-  }
+  // Resolved up front: the import at the end needs the movies file, after the long steps.
+  const release = await resolveMovieLensDir(data, options.layout ?? "auto");
+  const { ratings, movies, links } = release;
+  const duplicates = options.duplicates ?? "latest";
+  log(
+    `data: ${data}, layout ${release.layout} (${release.releases})` +
+      (links === null ? "; no links file: no TMDB ids, so the site shows no posters" : ""),
+  );
   await Deno.mkdir(out, { recursive: true });
   const f = pipelineFiles(out);
   const dbUrl = options.db ?? `sqlite:${out}/recsys.db`;
@@ -217,12 +210,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       name: "split",
       inputs: [ratings],
       outputs: [f.train, f.test],
-      options: { seed: options.seed, testRatio: options.testRatio },
+      options: { seed: options.seed, testRatio: options.testRatio, duplicates },
       run: () =>
         splitRatings(ratings, out, {
           seed: options.seed,
           testRatio: options.testRatio,
           skipInvalid: false,
+          separator: release.separator,
+          duplicates,
+          warn: log,
           progress,
         }),
     },
@@ -316,7 +312,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.recommendations,
         f.serving,
         movies,
-        links,
+        ...(links === null ? [] : [links]),
       ],
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
@@ -420,8 +416,10 @@ export const pipelineCommand = defineCommand({
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings.csv, movies.csv, links.csv",
+      doc: "GroupLens release directory (ml-100k … ml-32m, ml-latest*)",
     },
+    layout: LAYOUT_FLAG,
+    duplicates: DUPLICATES_FLAG,
     out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
     seed: { type: "integer", default: PIPELINE_DEFAULTS.seed, doc: "split seed" },
     testRatio: {

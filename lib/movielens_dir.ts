@@ -1,0 +1,178 @@
+/**
+ * A GroupLens release directory as shipped, in any of its three layouts,
+ * resolved to the files the product reads:
+ *
+ * | layout | releases | ratings | movies | links |
+ * |---|---|---|---|---|
+ * | `csv` | ml-20m, ml-25m, ml-32m, ml-latest, ml-latest-small | `ratings.csv` (`,`, header) | `movies.csv` | `links.csv` |
+ * | `dat` | ml-1m, ml-10m | `ratings.dat` (`::`) | `movies.dat` | none |
+ * | `u-data` | ml-100k | `u.data` (TAB) | `u.item` (`\|`, 19 genre flags) | none |
+ *
+ * The layout is detected from which ratings file is present (`csv` first)
+ * or forced. Ratings are read by the byte parser with the layout's separator
+ * (lib/ratings_parser.ts) and `split` writes them in the one internal form
+ * (header-less `userId,movieId,rating,timestamp` CSV) that every later stage
+ * reads; movies of every layout come back as the same {@link MovieRecord}s.
+ * Without a links file there are no IMDb/TMDB ids, so the web app shows
+ * placeholders instead of posters (its TMDB lookup needs one of those ids).
+ */
+import type { FlagSpec } from "./command.ts";
+import { type LinkRecord, type MovieRecord, readLinks, readMovies } from "./movielens_csv.ts";
+import { decodeMovieLensText, parseMoviesDat, parseUItem } from "./movielens_legacy.ts";
+import type { RatingsSeparator } from "./ratings_parser.ts";
+
+export const LAYOUTS = ["csv", "dat", "u-data"] as const;
+export type Layout = typeof LAYOUTS[number];
+
+/** The `--layout` flag of the commands that read a release directory. */
+export const LAYOUT_FLAG = {
+  type: "string",
+  default: "auto",
+  choices: ["auto", ...LAYOUTS],
+  doc: "release layout: csv (ml-20m…ml-32m, ml-latest*), dat (ml-1m, ml-10m), u-data (ml-100k); " +
+    "auto detects it from the files",
+} as const satisfies FlagSpec;
+
+interface LayoutFiles {
+  ratings: string;
+  separator: RatingsSeparator;
+  movies: string;
+  links: string | null;
+  tags: string | null;
+  releases: string;
+}
+
+const FILES: Record<Layout, LayoutFiles> = {
+  csv: {
+    ratings: "ratings.csv",
+    separator: ",",
+    movies: "movies.csv",
+    links: "links.csv",
+    tags: "tags.csv",
+    releases: "ml-20m, ml-25m, ml-32m, ml-latest, ml-latest-small",
+  },
+  dat: {
+    ratings: "ratings.dat",
+    separator: "::",
+    movies: "movies.dat",
+    links: null,
+    tags: "tags.dat",
+    releases: "ml-1m, ml-10m",
+  },
+  "u-data": {
+    ratings: "u.data",
+    separator: "\t",
+    movies: "u.item",
+    links: null,
+    tags: null,
+    releases: "ml-100k",
+  },
+};
+
+/** A release directory resolved to its files; absent optional files are null. */
+export interface MovieLensDir {
+  dir: string;
+  layout: Layout;
+  /** The GroupLens releases shipped in this layout, for messages. */
+  releases: string;
+  ratings: string;
+  separator: RatingsSeparator;
+  movies: string;
+  links: string | null;
+  tags: string | null;
+}
+
+/** A data directory that is missing, not a directory, or not a GroupLens release. */
+export class MovieLensDirError extends Error {
+  readonly dir: string;
+  readonly reason: string;
+  constructor(dir: string, reason: string) {
+    super(`${dir}: ${reason}`);
+    this.name = "MovieLensDirError";
+    this.dir = dir;
+    this.reason = reason;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * Resolves `dir` in `layout` (`"auto"`: the first layout whose ratings file
+ * is there). The ratings and movies files are required; links and tags are
+ * null when the layout has none or the file is absent.
+ */
+export async function resolveMovieLensDir(
+  dir: string,
+  layout: Layout | "auto" = "auto",
+): Promise<MovieLensDir> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new MovieLensDirError(dir, "no such directory");
+    throw new MovieLensDirError(dir, `cannot read (${(err as Error).message})`);
+  }
+  if (!info.isDirectory) {
+    throw new MovieLensDirError(dir, "not a directory (give the release's directory)");
+  }
+  let found: Layout | undefined;
+  if (layout === "auto") {
+    for (const l of LAYOUTS) {
+      if (await isFile(`${dir}/${FILES[l].ratings}`)) {
+        found = l;
+        break;
+      }
+    }
+    if (found === undefined) {
+      throw new MovieLensDirError(
+        dir,
+        `no ${LAYOUTS.map((l) => FILES[l].ratings).join(", ")}: not a GroupLens MovieLens release`,
+      );
+    }
+  } else found = layout;
+  const f = FILES[found];
+  for (const name of [f.ratings, f.movies]) {
+    if (!(await isFile(`${dir}/${name}`))) {
+      throw new MovieLensDirError(dir, `no ${name} (layout ${found}: ${f.releases})`);
+    }
+  }
+  const optional = async (name: string | null) =>
+    name !== null && await isFile(`${dir}/${name}`) ? `${dir}/${name}` : null;
+  return {
+    dir,
+    layout: found,
+    releases: f.releases,
+    ratings: `${dir}/${f.ratings}`,
+    separator: f.separator,
+    movies: `${dir}/${f.movies}`,
+    links: await optional(f.links),
+    tags: await optional(f.tags),
+  };
+}
+
+/** Reads a movie list in any layout, chosen by its file name (u.item, *.dat, else CSV). */
+export async function readMovieList(path: string): Promise<MovieRecord[]> {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (name === "u.item") return parseUItem(decodeMovieLensText(await Deno.readFile(path)), path);
+  if (name.endsWith(".dat")) {
+    return parseMoviesDat(decodeMovieLensText(await Deno.readFile(path)), path);
+  }
+  return await readMovies(path);
+}
+
+/** The movies and links of a release (links empty when it ships none). */
+export async function readMovieCatalog(
+  d: Pick<MovieLensDir, "movies" | "links">,
+): Promise<{ movies: MovieRecord[]; links: LinkRecord[] }> {
+  return {
+    movies: await readMovieList(d.movies),
+    links: d.links === null ? [] : await readLinks(d.links),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * What a neighbor file is: a sidecar `<file>.meta.json` written beside every
+ * neighbor file by the driver that wrote it (the in-process engine and the
+ * local MR runner alike), so the neighbor file itself stays byte-identical
+ * between the two engines. It records the mode (user or item rows), the
+ * options that shaped the lists and the training file's size and mtime.
+ *
+ * `eval` and `predict` read it before loading anything: a file of the other
+ * mode is refused ({@link NeighborModeError}), a training file of another
+ * size gets a warning (the lists may be stale). A neighbor file without a
+ * sidecar (older runs, files made elsewhere) is read as before, unchecked.
+ */
+import { writeFileAtomic } from "./atomic_file.ts";
+
+export interface NeighborFileMeta {
+  /** Rows are users (`user_topk_neighbors.txt`) or items. */
+  mode: "user" | "item";
+  similarity: string;
+  shrink: number;
+  k: number;
+  minCommon: number;
+  maxRaters: number;
+  /** The ratings file the lists were computed from. */
+  train: { path: string; size: number; mtime: string | null };
+}
+
+/** A neighbor file given where the other mode's file is needed. */
+export class NeighborModeError extends Error {
+  readonly file: string;
+  readonly expected: "user" | "item";
+  readonly found: "user" | "item";
+  constructor(file: string, expected: "user" | "item", found: "user" | "item") {
+    super(
+      `${file}: a ${found}–${found} neighbor file (${file}.meta.json says mode ${found}), ` +
+        `but --model ${expected} needs ${expected}–${expected} neighbors ` +
+        `(${expected}_topk_neighbors.txt)`,
+    );
+    this.name = "NeighborModeError";
+    this.file = file;
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
+/** The sidecar's path. */
+export function neighborMetaPath(file: string): string {
+  return `${file}.meta.json`;
+}
+
+/** Writes the sidecar of `file`, computed from `train` with `options`. */
+export async function writeNeighborMeta(
+  file: string,
+  train: string,
+  options: Omit<NeighborFileMeta, "train">,
+): Promise<void> {
+  const st = await Deno.stat(train);
+  const meta: NeighborFileMeta = {
+    mode: options.mode,
+    similarity: options.similarity,
+    shrink: options.shrink,
+    k: options.k,
+    minCommon: options.minCommon,
+    maxRaters: options.maxRaters,
+    train: { path: train, size: st.size, mtime: st.mtime?.toISOString() ?? null },
+  };
+  await writeFileAtomic(neighborMetaPath(file), JSON.stringify(meta, null, 2) + "\n");
+}
+
+/** The sidecar of `file`, or null when there is none. */
+export async function readNeighborMeta(file: string): Promise<NeighborFileMeta | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(neighborMetaPath(file));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  return JSON.parse(text) as NeighborFileMeta;
+}
+
+/**
+ * Checks that `file` holds `mode` neighbors (throws {@link NeighborModeError})
+ * and returns a warning when it was computed from a training file of another
+ * size than `train`, else null.
+ */
+export async function checkNeighborFile(
+  file: string,
+  mode: "user" | "item",
+  train: string,
+): Promise<string | null> {
+  const meta = await readNeighborMeta(file);
+  if (meta === null) return null;
+  if (meta.mode !== mode) throw new NeighborModeError(file, mode, meta.mode);
+  const size = (await Deno.stat(train)).size;
+  if (size === meta.train.size) return null;
+  return `warning: ${file} was computed from ${meta.train.path} (${meta.train.size} bytes), ` +
+    `not from ${train} (${size} bytes): its neighbors may be stale`;
+}

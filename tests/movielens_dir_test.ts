@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { MovieLensDirError, readMovieCatalog, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { parseMoviesDat, parseUItem } from "../lib/movielens_legacy.ts";
+import { MovieLensCsvError } from "../lib/movielens_csv.ts";
+
+const FIX = "tests/fixtures/layouts";
+
+Deno.test("GroupLens release directories", async (t) => {
+  await t.step("detects each layout from its ratings file", async () => {
+    const got = await Promise.all(
+      ["ml-100k", "ml-1m", "ml-10m", "ml-latest-small"].map((d) =>
+        resolveMovieLensDir(`${FIX}/${d}`)
+      ),
+    );
+    assert.deepEqual(got.map((d) => [d.layout, d.separator]), [
+      ["u-data", "\t"],
+      ["dat", "::"],
+      ["dat", "::"],
+      ["csv", ","],
+    ]);
+    assert.equal(got[0].ratings, `${FIX}/ml-100k/u.data`);
+    assert.equal(got[0].movies, `${FIX}/ml-100k/u.item`);
+    assert.equal(got[0].links, null, "ml-100k ships no links");
+    assert.equal(got[1].links, null, "ml-1m ships no links");
+    assert.equal(got[2].tags, `${FIX}/ml-10m/tags.dat`);
+    assert.equal(got[3].links, `${FIX}/ml-latest-small/links.csv`);
+  });
+
+  await t.step("a forced layout needs its own files and names the one missing", async () => {
+    await assert.rejects(() => resolveMovieLensDir(`${FIX}/ml-100k`, "csv"), (err: unknown) => {
+      assert.ok(err instanceof MovieLensDirError);
+      assert.equal(
+        err.message,
+        `${FIX}/ml-100k: no ratings.csv (layout csv: ml-20m, ml-25m, ` +
+          `ml-32m, ml-latest, ml-latest-small)`,
+      );
+      return true;
+    });
+    assert.equal((await resolveMovieLensDir(`${FIX}/ml-1m`, "dat")).layout, "dat");
+  });
+
+  await t.step("names a missing path, a file, and a directory that is no release", async () => {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/notes.txt`, "x");
+    const cases: [string, RegExp][] = [
+      [`${dir}/nope`, /nope: no such directory$/],
+      [`${dir}/notes.txt`, /notes\.txt: not a directory/],
+      [dir, /: no ratings\.csv, ratings\.dat, u\.data: not a GroupLens MovieLens release$/],
+    ];
+    for (const [path, re] of cases) {
+      await assert.rejects(() => resolveMovieLensDir(path), (err: unknown) => {
+        assert.ok(err instanceof MovieLensDirError);
+        assert.ok(err.message.startsWith(path), err.message);
+        assert.match(err.message, re);
+        return true;
+      });
+    }
+    await Deno.remove(dir, { recursive: true });
+  });
+
+  await t.step("reads ml-100k's Latin-1 u.item: titles, years, genres from the flags", async () => {
+    const { movies, links } = await readMovieCatalog(await resolveMovieLensDir(`${FIX}/ml-100k`));
+    assert.equal(movies.length, 7);
+    assert.deepEqual(movies[0], {
+      movieId: 1,
+      title: "Toy Story (1995)",
+      genres: ["Animation", "Children's", "Comedy"],
+      year: 1995,
+    });
+    assert.equal(movies[2].title, "Misérables, Les (1995)");
+    assert.deepEqual(movies[2].genres, ["Drama", "Musical", "War"]);
+    assert.deepEqual(movies[6], { movieId: 7, title: "unknown", genres: [], year: null });
+    assert.deepEqual(links, []);
+  });
+
+  await t.step("reads ml-1m's Latin-1 and ml-10m's UTF-8 movies.dat alike", async () => {
+    const m1 = (await readMovieCatalog(await resolveMovieLensDir(`${FIX}/ml-1m`))).movies;
+    const m10 = (await readMovieCatalog(await resolveMovieLensDir(`${FIX}/ml-10m`))).movies;
+    assert.equal(m1[2].title, "Misérables, Les (1995)");
+    assert.equal(m10[2].title, "Misérables, Les (1995)");
+    assert.deepEqual(m1[0].genres, ["Animation", "Children's", "Comedy"]);
+    assert.deepEqual(m10[6].genres, [], "(no genres listed)");
+    assert.equal(m1[4].year, 1942);
+  });
+
+  await t.step("reads the CSV layout's movies and links, empty tmdbIds as null", async () => {
+    const { movies, links } = await readMovieCatalog(
+      await resolveMovieLensDir(`${FIX}/ml-latest-small`),
+    );
+    assert.equal(movies[2].title, "Misérables, Les (1995)");
+    assert.equal(links.length, 7);
+    assert.deepEqual(links.filter((l) => l.tmdbId === null).map((l) => l.movieId), [3, 7]);
+  });
+
+  await t.step("a malformed u.item or movies.dat record names file, line and field", () => {
+    const flags = "|0".repeat(19);
+    assert.throws(
+      () => parseUItem(`1|A (1995)|||${flags}\n2|B|||x${flags.slice(2)}\n`, "u.item"),
+      (e) => e instanceof MovieLensCsvError && e.line === 2 && e.field === "columns",
+    );
+    assert.throws(
+      () => parseUItem(`1|A (1995)|||x${flags.slice(0, -1)}2\n`, "u.item"),
+      (e) => e instanceof MovieLensCsvError && e.line === 1 && e.field === "genres",
+    );
+    assert.throws(
+      () => parseMoviesDat("1::A::Drama\n1::B::Drama\n", "movies.dat"),
+      (e) => e instanceof MovieLensCsvError && e.line === 2 && e.field === "movieId",
+    );
+    assert.throws(
+      () => parseMoviesDat("1::A\n", "movies.dat"),
+      (e) => e instanceof MovieLensCsvError && e.line === 1 && e.field === "columns",
+    );
+  });
+});
