@@ -31,7 +31,8 @@
  * (O(Σ over pairs of the neighbor's rating count)).
  *
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
- * ratings: ~0.8 GB).
+ * ratings: ~0.8 GB); the serving list (~20M lines at 100 per user) is read,
+ * checked and loaded first, while only the ratings are held beside it.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
@@ -396,8 +397,6 @@ function servingRows(
     };
   }
   const seen = new Int32Array(maxOf(c.movies) + 1);
-  const becauseMovie: (number | null)[] = new Array(n);
-  const becauseRating2: (number | null)[] = new Array(n);
   let expected = 1;
   const fail = (i: number, reason: string) =>
     new RecommendationsFormatError(file, c.lines[i], `userId ${c.users[i]}: ${reason}`);
@@ -424,11 +423,7 @@ function servingRows(
     if (seen[m] > 0 && c.users[seen[m] - 1] === u) throw fail(i, `movieId ${m} listed twice`);
     seen[m] = i + 1;
     const bm = c.becauseMovies[i];
-    if (bm === 0) {
-      becauseMovie[i] = null;
-      becauseRating2[i] = null;
-      continue;
-    }
+    if (bm === 0) continue;
     const r2 = rated.ratingOf(bm);
     if (r2 === 0) throw fail(i, `becauseMovieId ${bm} is not a movie the user rated`);
     if (r2 !== c.becauseRatings2[i]) {
@@ -437,16 +432,23 @@ function servingRows(
         `becauseRating ${c.becauseRatings2[i] / 2} but the user rated movieId ${bm} ${r2 / 2}`,
       );
     }
-    becauseMovie[i] = bm;
-    becauseRating2[i] = r2;
   }
   // pos is 0-based, as in user_item_predictions; ranks are checked to be 1..n per user.
   const pos = c.ranks;
   for (let i = 0; i < n; i++) pos[i]--;
+  // No "because": 0 in both columns, as parsed (lib/store/schema.ts says why not NULL).
   return {
     table: "user_recommendations",
     length: n,
-    columns: [c.users, pos, c.movies, c.scores, c.predictions, becauseMovie, becauseRating2],
+    columns: [
+      c.users,
+      pos,
+      c.movies,
+      c.scores,
+      c.predictions,
+      c.becauseMovies,
+      c.becauseRatings2,
+    ],
   };
 }
 
@@ -570,6 +572,17 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     for (const t of [train, test]) for (let i = 0; i < t.length; i++) hasRatings[t.users[i]] = 1;
     let users = 0;
     for (let u = 0; u < hasRatings.length; u++) users += hasRatings[u];
+
+    // First, while little else is held: the file and its columns (~1.6 GB at 20M lines) are
+    // garbage once loaded.
+    tables.user_recommendations = serving
+      ? await loadWithProgress(
+        loader,
+        servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
+        progress,
+        loadSeconds,
+      )
+      : 0;
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
     const { rec, dropped } = dropRated(
@@ -623,15 +636,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       progress,
       loadSeconds,
     );
-
-    tables.user_recommendations = serving
-      ? await loadWithProgress(
-        loader,
-        servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
-        progress,
-        loadSeconds,
-      )
-      : 0;
 
     const meta: [string, number][] = [
       ["movies", movies.length],

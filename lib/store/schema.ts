@@ -25,9 +25,12 @@
  * - `user_recommendations` is the ranking model's list (`serving_recommendations.csv`,
  *   refit on all ratings), one row per (user, pos) like `user_item_predictions`,
  *   with the rated movie that contributed most to each score
- *   (`because_movie_id`, `because_rating2` = the user's stars × 2), both NULL when
- *   the model has no per-item decomposition (popularity). The dashboard reads the
- *   title from the in-memory catalogue, so a page still costs one key range.
+ *   (`because_movie_id`, `because_rating2` = the user's stars × 2), both 0 when
+ *   the model has no per-item decomposition (popularity): 0, not NULL, so the
+ *   import hands the loader typed arrays (NULLs need a JS array per column,
+ *   ~160 MB each for ML-32M's 20M rows; ids and ratings are never 0). The
+ *   dashboard reads the title from the in-memory catalogue, so a page still
+ *   costs one key range.
  * - `movies.popularity_rank` (1 = most training ratings, ties by movieId) and
  *   the `import_meta` counts are computed at import so the popular list and
  *   the status page never scan the 25M-row ratings table.
@@ -175,8 +178,9 @@ export const TABLES: Record<TableName, TableDef> = {
       { name: "movie_id", type: "int" },
       { name: "score", type: "double" },
       { name: "prediction", type: "double" },
-      { name: "because_movie_id", type: "int", nullable: true },
-      { name: "because_rating2", type: "tinyint", nullable: true },
+      // 0: none (above).
+      { name: "because_movie_id", type: "int" },
+      { name: "because_rating2", type: "tinyint" },
     ],
     primaryKey: ["user_id", "pos"],
     indexes: [],

@@ -264,12 +264,13 @@ export class SqlStore implements Store {
     // Already loaded for this stamp by #withMovies: no query.
     const { movies } = await this.#catalogueOf(stampOf(rows[0][0]));
     return rows.map(([r, movie]) => {
-      const becauseId = r.because_movie_id as number | null;
+      // 0: the model has no per-item decomposition (lib/store/schema.ts).
+      const becauseId = r.because_movie_id as number;
       return {
         movie,
         prediction: r.prediction as number,
         score: r.score as number,
-        because: becauseId === null ? null : {
+        because: becauseId === 0 ? null : {
           // The import checked the user rated it; a movie missing from movies.csv keeps its id.
           movie: movies.get(becauseId) ?? unknownMovie(becauseId),
           rating: (r.because_rating2 as number) / 2,
