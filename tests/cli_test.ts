@@ -72,6 +72,15 @@ Deno.test("CLI", async (t) => {
     assert.match(r.stderr, /nope\.csv/);
     await Deno.remove(dir, { recursive: true });
   });
+
+  await t.step("a header-only ratings file exits 1 with 'file: no ratings'", async () => {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/ratings.csv`, "userId,movieId,rating,timestamp\n");
+    const r = await cli("split", "--input", `${dir}/ratings.csv`, "--out", `${dir}/out`);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), `error: ${dir}/ratings.csv: no ratings`);
+    await Deno.remove(dir, { recursive: true });
+  });
 });
 
 Deno.test("parseFlags", async (t) => {

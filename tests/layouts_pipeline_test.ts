@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PIPELINE_DEFAULTS, type PipelineOptions, runPipeline } from "../tools/pipeline.ts";
 import { openStore } from "../lib/store/open.ts";
 import { formatDataReport, inspectData } from "../tools/inspect.ts";
+import { splitInput } from "../tools/split.ts";
 
 const FIX = "tests/fixtures/layouts";
 
@@ -114,6 +115,36 @@ Deno.test("pipeline on every release layout", async (t) => {
     const csv = await inspectData({ data: `${FIX}/ml-latest-small` });
     assert.deepEqual(csv.links, { rows: 7, withoutTmdbId: 2 });
     assert.equal(csv.scale.halfStars, true);
+  });
+
+  await t.step("inspect counts ratings of movies the movie list lacks", async () => {
+    const dir = `${root}/unknown`;
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(
+      `${dir}/ratings.csv`,
+      "userId,movieId,rating,timestamp\n1,1,4.0,5\n1,99,3.0,6\n2,99,2.5,7\n2,98,1.0,8\n",
+    );
+    await Deno.writeTextFile(`${dir}/movies.csv`, "movieId,title,genres\n1,A (2001),Drama\n");
+    const r = await inspectData({ data: dir });
+    assert.equal(r.ratingsOfUnknownMovies, 3);
+    assert.equal(r.unknownMovies, 2);
+    assert.equal(r.links, null, "a CSV release without links.csv reads without links");
+    assert.deepEqual(r.scale, { min: 1, max: 4, halfStars: true });
+  });
+
+  await t.step("split takes a release directory or a file with a forced layout", async () => {
+    assert.deepEqual(await splitInput(`${FIX}/ml-100k`, "auto"), {
+      input: `${FIX}/ml-100k/u.data`,
+      separator: "\t",
+    });
+    assert.deepEqual(await splitInput(`${FIX}/ml-1m/ratings.dat`, "dat"), {
+      input: `${FIX}/ml-1m/ratings.dat`,
+      separator: "::",
+    });
+    assert.deepEqual(await splitInput(`${FIX}/ml-1m/ratings.dat`, "auto"), {
+      input: `${FIX}/ml-1m/ratings.dat`,
+      separator: undefined,
+    });
   });
 
   await Deno.remove(root, { recursive: true });
