@@ -29,7 +29,7 @@
  *   (87,585 items): the inverse costs maxItems³ multiply-adds and the model
  *   12·maxItems² bytes at its peak (see the option's doc for measurements).
  *
- * Fit: G by counting every pair of a user's modelled items (Σ_u |I_u ∩ M|²),
+ * Fit: G's upper triangle from every pair of a user's modelled items (Σ_u |I_u ∩ M|²/2),
  * the inverse by blocked Gauss–Jordan over Workers (lib/models/spd_inverse.ts),
  * then B as Float32 (halves what serving keeps). Scoring: |I_u ∩ M| row
  * additions of length M per user.
@@ -160,8 +160,9 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
       list[len++] = c;
     }
     for (let x = 0; x < len; x++) {
+      // Upper triangle only (columns ascend in a user's row): the inverse reads no other.
       const row = list[x] * M, wx = xs[x];
-      for (let y = 0; y < len; y++) g[row + list[y]] += wx * xs[y];
+      for (let y = x; y < len; y++) g[row + list[y]] += wx * xs[y];
     }
   }
   for (let c = 0; c < M; c++) g[c * M + c] += lambda;
