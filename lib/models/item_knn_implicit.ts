@@ -36,6 +36,7 @@ export interface ItemKnnImplicitOptions {
   k?: number;
   /**
    * Worker count; 0 computes on the calling thread. Changes only speed.
+   * Workers need the matrix in SharedArrayBuffers (buildRatingMatrix's default).
    * @default the machine's cores
    */
   workers?: number;
