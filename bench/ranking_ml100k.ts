@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
-import { fitEase } from "../lib/models/ease.ts";
+import { EASE_WEIGHTED_DEFAULTS, EaseModel, fitEase } from "../lib/models/ease.ts";
 import { fitItemKnnImplicit } from "../lib/models/item_knn_implicit.ts";
 import type { RankingModel } from "../lib/models/model.ts";
 import { fitPopularity } from "../lib/models/popularity.ts";
@@ -113,6 +113,8 @@ async function benchFit(model: string, file: string): Promise<void> {
   const maxItems = values["max-items"] ? Number(values["max-items"]) : undefined;
   const fitted = model === "ease"
     ? await fitEase(m, { maxItems, workers })
+    : model === "ease-weighted"
+    ? await fitEase(m, { ...EASE_WEIGHTED_DEFAULTS, maxItems, workers })
     : model === "rp3beta"
     ? await fitRp3beta(m, { workers })
     : await fitItemKnnImplicit(m, { workers });
@@ -122,6 +124,15 @@ async function benchFit(model: string, file: string): Promise<void> {
       cpuSeconds(c1).toFixed(1)
     } s`,
   );
+  if (fitted instanceof EaseModel) {
+    let covered = 0;
+    for (const i of fitted.colItems) covered += m.itemOffsets[i + 1] - m.itemOffsets[i];
+    console.log(
+      `modelled items: ${fitted.colItems.length}, holding ${
+        (100 * covered / m.userItems.length).toFixed(1)
+      } % of the training ratings`,
+    );
+  }
   const out = new Float64Array(m.itemIds.length);
   const users = Math.min(2000, m.userIds.length);
   for (let u = 0; u < users; u++) fitted.scoreUser(u, out);

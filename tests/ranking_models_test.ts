@@ -292,6 +292,13 @@ Deno.test("invertSpd", async (t) => {
       },
     );
   }
+  await t.step("reads only the upper triangle", async () => {
+    const a = new Float64Array(new SharedArrayBuffer(n * n * 8));
+    a.set(g.flat());
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = NaN;
+    await invertSpd(a, n, { workers: 2, block: 16 });
+    assertClose(a, want, 1e-10);
+  });
   await t.step("rejects a matrix that is not positive definite", async () => {
     const a = new Float64Array([1, 2, 2, 1]);
     await assert.rejects(() => invertSpd(a, 2, { workers: 1 }), RangeError);

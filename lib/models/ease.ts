@@ -23,14 +23,27 @@
  * as inputs. With fewer items in training than `maxItems` it is exact EASE.
  *
  * Hyper-parameters:
- * - `lambda` @default 500 — chosen on ML-100k (official folds u1–u5,
- *   NDCG@10 by bench/ranking_ml100k.ts; the grid is in the option's doc).
+ * - `lambda` @default 500 — issue #13's anchor; on ML-100k (official folds
+ *   u1–u5, NDCG@10 by bench/ranking_ml100k.ts) binary EASE is flat from
+ *   λ 300 to 700 (0.383–0.386; λ 100: 0.362, λ 1000: 0.380).
+ * - `lowRatingWeight` @default 1; {@link easeWeightedSpec} ships w 0.5 with
+ *   λ 300 (0.414; the grid λ 200–350 × w 0.4–0.6 spans 0.411–0.415).
  * - `maxItems` @default 8000 — chosen for time and memory at ML-32M shape
- *   (87,585 items): the inverse costs maxItems³ multiply-adds and the model
- *   12·maxItems² bytes at its peak (see the option's doc for measurements).
+ *   (87,585 items); on ML-100k (1,682 items) it is exact EASE. The inverse
+ *   costs M³/2 multiply-adds, measured at 2.1·10⁹ per CPU-second (M 2,000:
+ *   1.9 CPU-s, M 4,000: 15.4 CPU-s, so M 8,000 ≈ 123 CPU-s, M 12,000 ≈ 415);
+ *   the model peaks at 12·M² bytes (G in Float64, then B in Float32).
+ *   Synth scale 1 (200,948 users, 86,817 items, 25.6 M training ratings),
+ *   M 8,000, 2 workers, full-G build (before the upper-triangle build):
+ *   fit 295 CPU-seconds, peak RSS 1.17 GB with the ratings; measured on a
+ *   2-core machine shared with other jobs (19 % CPU share: 25.6 min wall).
+ *   On two idle cores that is ≤ 4 min: the inverse (~123 CPU-s) runs on both,
+ *   the rest (~170 CPU-s, mostly the single-threaded G build, since halved)
+ *   on one. Scoring: M additions per rated item, ~7 ms per user at that share.
  *
- * Fit: G by counting every pair of a user's modelled items (Σ_u |I_u ∩ M|²),
- * the inverse by blocked Gauss–Jordan over Workers (lib/models/spd_inverse.ts),
+ * Fit: G's upper triangle from every pair of a user's modelled items
+ * (Σ_u |I_u ∩ M|²/2 additions), the inverse by the blocked sweep operator
+ * over Workers (lib/models/spd_inverse.ts),
  * then B as Float32 (halves what serving keeps). Scoring: |I_u ∩ M| row
  * additions of length M per user.
  */
@@ -160,8 +173,9 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
       list[len++] = c;
     }
     for (let x = 0; x < len; x++) {
+      // Upper triangle only (columns ascend in a user's row): the inverse reads no other.
       const row = list[x] * M, wx = xs[x];
-      for (let y = 0; y < len; y++) g[row + list[y]] += wx * xs[y];
+      for (let y = x; y < len; y++) g[row + list[y]] += wx * xs[y];
     }
   }
   for (let c = 0; c < M; c++) g[c * M + c] += lambda;

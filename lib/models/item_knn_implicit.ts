@@ -15,6 +15,13 @@
  * from the items they rated: O(Σ_{j ∈ I_u} |{i : j ∈ N(i)}|) ≈ k·|I_u| per
  * user plus O(items) to clear. Memory: 16 bytes per kept pair (both
  * directions): ML-32M shape, k 100: ~140 MB.
+ *
+ * Measured at synth scale 1 (ML-32M shape: 200,948 users, 86,817 items,
+ * 25.6 M training ratings), 2 workers on this project's 2-core machine
+ * while shared with other jobs (load ~12): fit 349 s wall at a 28 % CPU
+ * share, 108 CPU-seconds for the whole run including reading the file (so
+ * ≤ ~55 s of fit on two idle cores); peak RSS 678 MB including the ratings;
+ * scoring 0.41 ms per user.
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import { defaultWorkers } from "../worker_pool.ts";
@@ -29,6 +36,7 @@ export interface ItemKnnImplicitOptions {
   k?: number;
   /**
    * Worker count; 0 computes on the calling thread. Changes only speed.
+   * Workers need the matrix in SharedArrayBuffers (buildRatingMatrix's default).
    * @default the machine's cores
    */
   workers?: number;

@@ -242,7 +242,10 @@ export interface InvertOptions {
   workers: number;
 }
 
-/** Replaces the SPD matrix `a` (n×n, row-major) by its inverse (see module doc). */
+/**
+ * Replaces the SPD matrix `a` (n×n, row-major) by its inverse (see module
+ * doc). Only the upper triangle of `a` is read; the whole inverse is written.
+ */
 export async function invertSpd(a: Float64Array, n: number, options: InvertOptions): Promise<void> {
   const block = Math.max(1, Math.min(n, options.block ?? 64));
   const tile = Math.max(1, options.tile ?? 512);
