@@ -63,8 +63,8 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
       }
       const u = parseIdBytes(bytes, p, c1), m = parseIdBytes(bytes, c1 + 1, c2);
       const v = parseDecimalBytes(bytes, c2 + 1, end);
-      if (u <= 0) throw new RecommendationsFormatError(file, lineNo, "bad userId");
-      if (m <= 0) throw new RecommendationsFormatError(file, lineNo, "bad movieId");
+      if (u < 0) throw new RecommendationsFormatError(file, lineNo, "bad userId");
+      if (m < 0) throw new RecommendationsFormatError(file, lineNo, "bad movieId");
       if (Number.isNaN(v)) throw new RecommendationsFormatError(file, lineNo, "bad prediction");
       users[n] = u;
       movies[n] = m;

@@ -88,9 +88,9 @@ export function parseServing(bytes: Uint8Array, file: string): ServingColumns {
       const m = parseIdBytes(bytes, starts[2], ends[2]);
       const score = parseDecimalBytes(bytes, starts[3], ends[3]);
       const prediction = parseDecimalBytes(bytes, starts[4], ends[4]);
-      if (u <= 0) throw fail("bad userId");
+      if (u < 0) throw fail("bad userId");
       if (rank <= 0) throw fail("bad rank (1-based)");
-      if (m <= 0) throw fail("bad movieId");
+      if (m < 0) throw fail("bad movieId");
       if (Number.isNaN(score)) throw fail("bad score");
       if (Number.isNaN(prediction)) throw fail("bad prediction");
       const emptyMovie = ends[5] === starts[5], emptyRating = ends[6] === starts[6];
