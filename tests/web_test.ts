@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createApp } from "../routes/app.ts";
+import { HTTPException } from "hono/http-exception";
+import { createApp, MAX_BODY_BYTES } from "../routes/app.ts";
 import { CookieSigner } from "../routes/_middleware.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
 import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
@@ -595,6 +596,64 @@ Deno.test("store failures", async (t) => {
       }
     });
   } finally {
+    await close();
+  }
+});
+
+Deno.test("request bodies and HTTP errors", async (t) => {
+  const { app, close } = await setup();
+  const quiet = console.error;
+  try {
+    await t.step(
+      "a form body over 16 KB answers 413 with one log line, no stack trace",
+      async () => {
+        const { cookie, token } = await loginForm(app);
+        const logged: string[] = [];
+        console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
+        try {
+          const big = "x".repeat(MAX_BODY_BYTES + 1);
+          for (const path of ["/login", "/logout", "/api/health"]) {
+            for (let i = 0; i < 10; i++) {
+              const res = await post(app, path, cookie, { _csrf: token, userId: "1", pad: big });
+              assert.equal(res.status, 413, path);
+              await res.body?.cancel();
+            }
+          }
+        } finally {
+          console.error = quiet;
+        }
+        assert.equal(logged.length, 30);
+        for (const line of logged) {
+          assert.doesNotMatch(line, /\n|\bat /, "one line, no stack");
+          assert.match(line, /413 POST \/(login|logout|api\/health)/);
+        }
+      },
+    );
+
+    await t.step("every Hono HTTPException answers its own status, unlogged", async () => {
+      const own = createApp({ store: {} as Store, sessionSecret: "test-secret-0123456789" });
+      own.get("/teapot", () => {
+        throw new HTTPException(418, { message: "short and stout" });
+      });
+      own.get("/api/slow-down", () => {
+        throw new HTTPException(429);
+      });
+      const logged: unknown[] = [];
+      console.error = (...args: unknown[]) => logged.push(args);
+      try {
+        const page = await own.request("/teapot");
+        assert.equal(page.status, 418);
+        assert.match(await page.text(), /short and stout/);
+        const api = await own.request("/api/slow-down");
+        assert.equal(api.status, 429);
+        assert.ok((await api.json()).error);
+      } finally {
+        console.error = quiet;
+      }
+      assert.equal(logged.length, 0);
+    });
+  } finally {
+    console.error = quiet;
     await close();
   }
 });
