@@ -23,6 +23,12 @@
  *
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
  * ratings: ~0.8 GB).
+ *
+ * Guards (lifted by `force`): a data set with no movies, no training ratings
+ * or no users is refused before the store is touched, and one that would
+ * leave fewer than `1 - maxUserDrop` of the served import's users (checked
+ * under the import lock) is refused too ({@link ImportRefusedError}): an
+ * empty or truncated `ratings_train.csv` must not wipe a live store.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
@@ -51,7 +57,22 @@ export interface ImportOptions {
    * @default whether stderr is a terminal
    */
   progress?: boolean;
+  /**
+   * Replace the store even with an empty data set or one dropping more than
+   * `maxUserDrop` of its users.
+   * @default false
+   */
+  force?: boolean;
+  /**
+   * The largest fraction of the served import's users a new import may drop
+   * without `force` (0.5: at least half of them must remain, counted as users).
+   * @default 0.5
+   */
+  maxUserDrop?: number;
 }
+
+/** @see ImportOptions.maxUserDrop */
+export const DEFAULT_MAX_USER_DROP = 0.5;
 
 export interface ImportStats {
   /** Wall seconds, reading files included. */
@@ -74,6 +95,28 @@ export class ImportInputError extends Error {
     this.file = file;
     this.reason = reason;
   }
+}
+
+/** What the data set holds, and the served import's users when that was compared. */
+export interface ImportFound {
+  movies: number;
+  ratings: number;
+  users: number;
+  servedUsers?: number;
+}
+
+/** `import` would wipe or shrink a store and `force` was not given. */
+export class ImportRefusedError extends Error {
+  readonly found: ImportFound;
+  constructor(reason: string, found: ImportFound) {
+    super(`import refused: ${reason}; pass --force to import it anyway`);
+    this.name = "ImportRefusedError";
+    this.found = found;
+  }
+}
+
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 
 /** Stable counting-sort order of `keys` (values 0..max). */
@@ -302,12 +345,37 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const movies = await readMovies(files.movies);
   const links = await readLinks(files.links);
   const train = sortRatings((await readRatingsTable(files.train)).table, files.train);
+  let users = 0;
+  for (let i = 0; i < train.length; i++) {
+    if (i === 0 || train.users[i] !== train.users[i - 1]) users++;
+  }
+  const found: ImportFound = { movies: movies.length, ratings: train.length, users };
+  const force = options.force ?? false;
+  if (!force && (found.movies === 0 || found.ratings === 0)) {
+    throw new ImportRefusedError(
+      `the data set is empty: ${files.movies} has ${plural(found.movies, "movie")}, ` +
+        `${files.train} has ${plural(found.ratings, "rating")} from ${plural(users, "user")}`,
+      found,
+    );
+  }
   const tables = {} as Record<ImportedTable, number>;
   const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
   const loader = openLoader(options.db);
   try {
     await loader.begin();
+    const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
+    found.servedUsers = await loader.servedUsers();
+    if (!force && users < found.servedUsers * (1 - maxDrop)) {
+      const dropped = 1 - users / found.servedUsers;
+      throw new ImportRefusedError(
+        `${files.train} has ${plural(users, "user")}, the store serves ` +
+          `${plural(found.servedUsers, "user")}: replacing it would drop ` +
+          `${(dropped * 100).toFixed(1)} % of them (at most ${maxDrop * 100} % allowed, ` +
+          "--max-user-drop)",
+        found,
+      );
+    }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
     tables.movies = await loadWithProgress(
       loader,
@@ -349,11 +417,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       progress,
       loadSeconds,
     );
-    let users = 0;
-    for (let i = 0; i < train.length; i++) {
-      if (i === 0 || train.users[i] !== train.users[i - 1]) users++;
-    }
-
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
     const rec = rankRecommendations(await readRecommendations(files.recommendations));
@@ -458,12 +521,32 @@ export const importCommand = defineCommand({
     },
     movies: { type: "string", arg: "<file>", doc: "movies.csv (default: <dir>/movies.csv)" },
     links: { type: "string", arg: "<file>", doc: "links.csv (default: <dir>/links.csv)" },
+    force: {
+      type: "boolean",
+      doc: "replace the store even with no movies/ratings/users, or dropping many of its users",
+    },
+    maxUserDrop: {
+      type: "number",
+      default: DEFAULT_MAX_USER_DROP,
+      min: 0,
+      max: 1,
+      doc: "largest fraction of the served users an import may drop without --force",
+    },
   },
-  details: "The store keeps serving its previous data until the whole import succeeded.",
+  details: "The store keeps serving its previous data until the whole import succeeded. " +
+    "One import at a time per store; a killed import's lock and staging tables are taken " +
+    "over by the next one.",
   async run(f) {
     const db = f.db ?? Deno.env.get("RECSYS_DB");
     if (!db) throw new UsageError("import: no store given (--db <url> or RECSYS_DB)", "--db");
-    const stats = await importStore({ db, dir: f.dir, movies: f.movies, links: f.links });
+    const stats = await importStore({
+      db,
+      dir: f.dir,
+      movies: f.movies,
+      links: f.links,
+      force: f.force,
+      maxUserDrop: f.maxUserDrop,
+    });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
     }
