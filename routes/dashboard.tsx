@@ -39,11 +39,14 @@ export const handler = {
     const userId = c.var.userId!;
     const deps = c.var.deps;
     const params = ratedParams((name) => c.req.query(name));
-    const [recs, ratedItems, neighbors] = await Promise.all([
-      deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN),
-      deps.store.ratedMovies(userId, ratedQuery(params)),
-      deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
-    ]);
+    // One import for all three sections, even when one is swapped in meanwhile.
+    const [recs, ratedItems, neighbors] = await deps.store.snapshot(() =>
+      Promise.all([
+        deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN),
+        deps.store.ratedMovies(userId, ratedQuery(params)),
+        deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
+      ])
+    );
     // A user exists iff they have training ratings (Store.userExists), which `total` counts:
     // no separate query. Zero: the store was re-imported without this user, the session is stale.
     if (ratedItems.total === 0) {

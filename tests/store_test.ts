@@ -499,6 +499,30 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     }
   });
 
+  await t.step("a snapshot reads again when an import lands between its queries", async () => {
+    const dir = await fixtureCopy({
+      "user_topk_neighbors.txt": (s) => s.replace("1\t2:0.900000,", "1\t"),
+    });
+    try {
+      let tries = 0;
+      const page = await store.snapshot(async () => {
+        tries++;
+        const recs = await store.recommendations(1, 10);
+        if (tries === 1) await importStore({ db: backend.url, dir, progress: false });
+        const neighbors = await store.userNeighbors(1, 10);
+        return { recs, neighbors };
+      });
+      assert.equal(tries, 2);
+      assert.deepEqual(page.neighbors.map((n) => n.userId), [3, 4]);
+      assert.deepEqual(itemIds(page.recs), [5, 7, 10]);
+      // Restores the state the next steps expect.
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      assert.equal(await store.snapshot(() => store.userExists(1)), true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
   await t.step(
     "an empty ratings_train.csv or movies.csv is refused; the store keeps serving",
     async () => {

@@ -600,6 +600,55 @@ Deno.test("store failures", async (t) => {
   }
 });
 
+Deno.test("one import per page", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-swap-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  // The next import: user 1 rated movie 5 too, so it is no longer recommended.
+  const next = `${dir}/next`;
+  await Deno.mkdir(next);
+  for await (const e of Deno.readDir(FIXTURE)) {
+    let text = await Deno.readTextFile(FIXTURE + e.name);
+    if (e.name === "ratings_train.csv") text += "1,5,3.0,1009843300\n";
+    if (e.name === "user_based_recommendations.csv") text = text.replace("1,5,3.9\n", "");
+    await Deno.writeTextFile(`${next}/${e.name}`, text);
+  }
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const real = await openStore(db);
+  let swaps = 0;
+  // Swaps the next import in between the dashboard's first query and its second, once.
+  const store = new Proxy(real, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        if (prop === "ratedMovies" && swaps++ === 0) {
+          await importStore({ db, dir: next, progress: false });
+        }
+        return value.apply(target, args);
+      };
+    },
+  });
+  const app = createApp({ store, sessionSecret: "test-secret-0123456789" });
+  try {
+    await t.step(
+      "an import swapped in between two queries of the dashboard never mixes",
+      async () => {
+        const cookie = await loggedIn(app, "1");
+        const res = await app.request("/dashboard", { headers: { cookie } });
+        assert.equal(res.status, 200);
+        const html = await res.text();
+        assert.equal(swaps > 0, true);
+        // Both sections from the next import: 4 ratings, and only movie 4 recommended.
+        assert.match(html, /4 in total/);
+        assert.match(html, /top 1 by predicted rating/);
+      },
+    );
+  } finally {
+    await real.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("request bodies and HTTP errors", async (t) => {
   const { app, close } = await setup();
   const quiet = console.error;

@@ -24,6 +24,17 @@
  * in the statement's snapshot), so a catalogue of an earlier import is never
  * used: the first query after an import reloads it. Rows whose movie is not
  * in `movies` are skipped, as the SQL join skipped them.
+ *
+ * One import per request ({@link SqlStore.snapshot}): the stamp is read
+ * before and after the request's reads, and they run again when it changed.
+ * Imports swap every table together with `import_meta` in one step and each
+ * draws a new random stamp, so an unchanged stamp means no swap happened in
+ * between, on either backend and over any number of connections. A read
+ * transaction would give the same on SQLite, but this thread's one
+ * connection is shared by all its requests in flight; on MySQL a
+ * consistent-snapshot transaction holds metadata locks that the swap's
+ * `RENAME TABLE` waits on (and can deadlock with). The cost is two primary-key
+ * lookups per request.
  */
 import {
   type Movie,
@@ -35,6 +46,7 @@ import {
   type Store,
   StoreArgumentError,
   type StoreCounts,
+  StoreUnavailableError,
   type TmdbEntry,
   type UserNeighbor,
 } from "./store.ts";
@@ -57,6 +69,9 @@ const MOVIE_JOIN = "LEFT JOIN links l ON l.movie_id = m.movie_id";
 const MAX_LIMIT = 1000;
 /** The stamp of the import whose tables a statement reads (null: imported before stamps). */
 const STAMP = "(SELECT value FROM import_meta WHERE name = 'import_id') AS stamp";
+
+/** Tries of {@link SqlStore.snapshot} before it gives up. */
+const SNAPSHOT_TRIES = 3;
 
 /** The movies of one import, by id. */
 interface Catalogue {
@@ -155,6 +170,19 @@ export class SqlStore implements Store {
         if (movie) out.push([r, movie]);
       }
       return out;
+    }
+  }
+
+  async snapshot<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      const before = await this.#currentStamp();
+      const result = await read();
+      if ((await this.#currentStamp()) === before) return result;
+      if (attempt === SNAPSHOT_TRIES) {
+        throw new StoreUnavailableError(
+          `the store was re-imported during each of ${SNAPSHOT_TRIES} tries to read one page`,
+        );
+      }
     }
   }
 

@@ -103,6 +103,14 @@ export interface Store {
   tmdbPut(entry: TmdbEntry): Promise<void>;
   counts(): Promise<StoreCounts>;
   /**
+   * Runs `read` (store calls of one request) so that all its calls see one
+   * import: `read` runs again, up to 3 times, when an import was swapped in
+   * while it ran; a store re-imported during each try is a
+   * StoreUnavailableError. `read` may therefore run more than once: it
+   * should only read.
+   */
+  snapshot<T>(read: () => Promise<T>): Promise<T>;
+  /**
    * Reads what the store keeps in memory (the movie catalogue) ahead of the
    * first request; later imports are picked up on their own.
    */
