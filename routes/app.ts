@@ -57,8 +57,13 @@ export interface AppOptions {
   tmdb?: TmdbMetadata;
   /** Stylesheet, icon and islands bundle; default: `static/` without islands. */
   assets?: Assets;
-  /** Mark cookies `Secure` (serving over HTTPS). @default false */
-  secureCookies?: boolean;
+  /**
+   * The origin browsers reach the app at, when it differs from the request
+   * URL's (behind a TLS-terminating proxy): `https://…` marks cookies
+   * `Secure` and sends HSTS; form posts must come from it.
+   * @default the request URL's origin, plain HTTP
+   */
+  publicOrigin?: string;
 }
 
 /** The largest request body any route accepts (the login and logout forms need < 1 KB). */
@@ -66,9 +71,12 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Builds the app; `app.fetch` serves it, `app.request()` tests it. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
+  const https = options.publicOrigin?.startsWith("https://") ?? false;
   const sessionOptions = {
     signer: new CookieSigner(options.sessionSecret),
-    secure: options.secureCookies,
+    store: options.store,
+    secure: https,
+    origin: options.publicOrigin,
   };
   const tmdb = options.tmdb ?? new TmdbMetadata(options.store, null, DEFAULT_TMDB_IMAGE_BASE);
   const deps: AppDeps = {
@@ -83,7 +91,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", deps);
     await next();
   });
-  app.use("*", securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin] }));
+  app.use(
+    "*",
+    securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin], hsts: https }),
+  );
   // Every route, not only the forms: a body nobody reads still costs a read.
   app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
 

@@ -50,7 +50,7 @@ export const handler = {
     // A user exists iff they have training ratings (Store.userExists), which `total` counts:
     // no separate query. Zero: the store was re-imported without this user, the session is stale.
     if (ratedItems.total === 0) {
-      endSession(c);
+      await endSession(c);
       return c.redirect("/login", 302);
     }
     // One TMDB cache lookup (and one wait budget) for both lists.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startDemo } from "../tools/demo.ts";
+import { PortInUseError } from "../tools/web.ts";
 
 /** Cookie jar of one client: name → value, from Set-Cookie headers. */
 function remember(jar: Map<string, string>, res: Response): void {
@@ -76,6 +77,24 @@ Deno.test("demo", async (t) => {
       await res.body?.cancel();
     } finally {
       await demo.shutdown();
+    }
+  });
+
+  await t.step("a busy port is refused before the pipeline runs", async () => {
+    const other = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen() {} },
+      () => new Response("busy"),
+    );
+    const fresh = await Deno.makeTempDir();
+    try {
+      await assert.rejects(
+        startDemo({ ...options, cache: fresh, port: other.addr.port }),
+        PortInUseError,
+      );
+      assert.deepEqual([...Deno.readDirSync(fresh)], [], "nothing computed");
+    } finally {
+      await other.shutdown();
+      await Deno.remove(fresh, { recursive: true });
     }
   });
 

@@ -699,6 +699,26 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     },
   );
 
+  await t.step("keeps revoked sessions across connections and imports", async () => {
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    assert.equal(await store.sessionRevoked("s-one"), false);
+    await store.revokeSession("s-one", later);
+    await store.revokeSession("s-gone", 1);
+    await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    const other = await openStore(backend.url);
+    try {
+      assert.equal(await other.sessionRevoked("s-one"), true);
+      assert.equal(await other.sessionRevoked("s-two"), false);
+      await other.revokeSession("s-two", later);
+      assert.equal(await store.sessionRevoked("s-two"), true);
+      // Expired records are dropped: their cookies are refused by age anyway.
+      assert.equal(await store.sessionRevoked("s-gone"), false);
+      assert.equal(await store.sessionRevoked("x' OR '1'='1"), false);
+    } finally {
+      await other.close();
+    }
+  });
+
   await t.step("an unreachable store raises StoreUnavailableError and recovers", async () => {
     const later = await openStore(backend.emptyUrl);
     await assert.rejects(later.userExists(1), StoreUnavailableError);

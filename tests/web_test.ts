@@ -250,13 +250,44 @@ Deno.test("login and session", async (t) => {
     await t.step("a valid session of a user the store no longer has ends", async () => {
       // Signed with the app's secret, as a login before a re-import without user 99 would be.
       const signed = new CookieSigner("test-secret-0123456789")
-        .sign(`99.${Math.floor(Date.now() / 1000)}`);
+        .sign(`99.${Math.floor(Date.now() / 1000)}.${"a".repeat(22)}`);
       const res = await app.request("/dashboard", {
         headers: { cookie: `recsys_session=${signed}` },
       });
       assert.equal(res.status, 302);
       assert.equal(res.headers.get("location"), "/login");
       assert.ok(res.headers.getSetCookie().some((c) => /^recsys_session=;/.test(c)));
+    });
+
+    await t.step("a session cookie dated in the future is refused", async () => {
+      const signer = new CookieSigner("test-secret-0123456789");
+      const now = Math.floor(Date.now() / 1000);
+      for (const [ahead, status] of [[10 * 365 * 86400, 302], [3600, 302], [5, 200]]) {
+        const signed = signer.sign(`1.${now + ahead}.${"b".repeat(22)}`);
+        const res = await app.request("/dashboard", {
+          headers: { cookie: `recsys_session=${signed}` },
+        });
+        await res.body?.cancel();
+        assert.equal(res.status, status, `${ahead} s ahead`);
+      }
+    });
+
+    await t.step("logging out revokes the session: a copy of its cookie is refused", async () => {
+      const cookie = await loggedIn(app, "1");
+      const copy = cookie;
+      const page = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(page.status, 200);
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      const res = await post(app, "/logout", cookie, { _csrf: token });
+      assert.equal(res.status, 303);
+      const again = await app.request("/dashboard", { headers: { cookie: copy } });
+      assert.equal(again.status, 302);
+      assert.equal(again.headers.get("location"), "/login");
+      // Another session of the same user is not affected.
+      const other = await loggedIn(app, "1");
+      const ok = await app.request("/dashboard", { headers: { cookie: other } });
+      assert.equal(ok.status, 200);
+      await ok.body?.cancel();
     });
 
     await t.step("a session signed with another secret is rejected", async () => {
@@ -419,6 +450,15 @@ Deno.test("pages", async (t) => {
         assert.equal(r.headers.get("content-security-policy"), csp, path);
         assert.equal(r.headers.get("x-frame-options"), "DENY", path);
         assert.equal(r.headers.get("referrer-policy"), "same-origin", path);
+      }
+    });
+
+    await t.step("every response carries a Permissions-Policy, and no HSTS over HTTP", async () => {
+      for (const path of ["/login", "/api/health", "/no/such/page"]) {
+        const res = await app.request(path);
+        await res.body?.cancel();
+        assert.match(res.headers.get("permissions-policy") ?? "", /camera=\(\).*geolocation=\(\)/);
+        assert.equal(res.headers.get("strict-transport-security"), null);
       }
     });
 
@@ -597,6 +637,47 @@ Deno.test("store failures", async (t) => {
     });
   } finally {
     await close();
+  }
+});
+
+Deno.test("behind an HTTPS proxy (--public-origin)", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-origin-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const store = await openStore(db);
+  const app = createApp({
+    store,
+    sessionSecret: "test-secret-0123456789",
+    publicOrigin: "https://recsys.example",
+  });
+  try {
+    await t.step("cookies are Secure, HSTS is sent and the public origin may post", async () => {
+      const { cookie, token } = await loginForm(app);
+      const form = await app.request("/login");
+      await form.body?.cancel();
+      assert.match(form.headers.get("strict-transport-security") ?? "", /max-age=\d{7,}/);
+      const fromProxy = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
+        origin: "https://recsys.example",
+      });
+      assert.equal(fromProxy.status, 303);
+      const session = fromProxy.headers.getSetCookie().find((c) => c.startsWith("recsys_session="));
+      assert.match(session ?? "", /; Secure/);
+      assert.ok(form.headers.getSetCookie().every((c) => /; Secure/.test(c)));
+      const quiet = console.error;
+      console.error = () => {};
+      try {
+        const direct = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
+          origin: "http://localhost",
+        });
+        assert.equal(direct.status, 403);
+        await direct.body?.cancel();
+      } finally {
+        console.error = quiet;
+      }
+    });
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

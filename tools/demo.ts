@@ -21,7 +21,7 @@ import {
   type PipelineResult,
   runPipeline,
 } from "./pipeline.ts";
-import { startWeb } from "./web.ts";
+import { checkPortFree, startWeb } from "./web.ts";
 
 export interface DemoOptions {
   /** A MovieLens directory with ratings.csv; synthetic data when absent. */
@@ -59,6 +59,8 @@ export interface Demo {
 /** Prepares the data and store (reusing what is up to date) and starts the server. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const t0 = performance.now();
+  // Before minutes of pipeline, not after: a busy port would only fail at the very end.
+  checkPortFree(options.host, options.port);
   const log = options.log ?? ((line: string) => console.log(line));
   let data = options.data;
   let out: string;

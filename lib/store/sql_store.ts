@@ -50,7 +50,7 @@ import {
   type TmdbEntry,
   type UserNeighbor,
 } from "./store.ts";
-import type { Dialect } from "./schema.ts";
+import { createTableSql, type Dialect, TABLES } from "./schema.ts";
 
 export type Row = Record<string, unknown>;
 export type SqlParam = number | string | null;
@@ -119,6 +119,8 @@ export class SqlStore implements Store {
   #titleOrder: string;
 
   #catalogue: Catalogue | null = null;
+  /** `revoked_sessions` exists (created here for stores imported before it did). */
+  #sessionsReady: Promise<void> | null = null;
   #loading: Promise<Catalogue> | null = null;
 
   constructor(runner: SqlRunner) {
@@ -356,6 +358,38 @@ export class SqlStore implements Store {
         checkInt("fetchedAt", entry.fetchedAt, 0),
       ],
     );
+  }
+
+  #sessions(): Promise<void> {
+    this.#sessionsReady ??= this.#db.run(createTableSql(this.kind, TABLES.revoked_sessions), [])
+      .catch((err) => {
+        this.#sessionsReady = null;
+        throw err;
+      });
+    return this.#sessionsReady;
+  }
+
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
+    await this.#sessions();
+    const rows = await this.#db.all(
+      "SELECT 1 AS x FROM revoked_sessions WHERE session_id = ?",
+      [sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
+    if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
+    const expires = checkInt("expiresAt", expiresAt, 0);
+    await this.#sessions();
+    await this.#db.run(
+      "REPLACE INTO revoked_sessions (session_id, expires_at) VALUES (?, ?)",
+      [sessionId, expires],
+    );
+    await this.#db.run("DELETE FROM revoked_sessions WHERE expires_at < ?", [
+      Math.floor(Date.now() / 1000),
+    ]);
   }
 
   async counts(): Promise<StoreCounts> {

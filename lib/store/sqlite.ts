@@ -20,7 +20,7 @@
  * a file made before that setting is converted by one `VACUUM`).
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { StoreUnavailableError } from "./store.ts";
+import { StorePermissionError, StoreUnavailableError } from "./store.ts";
 import type { Row, SqlParam, SqlRunner } from "./sql_store.ts";
 import {
   createIndexSql,
@@ -51,6 +51,30 @@ function unavailable(path: string, err: unknown): StoreUnavailableError {
 
 /** How long an open connection is trusted before the file's inode is checked again. */
 const RECHECK_MS = 500;
+
+/**
+ * Throws {@link StorePermissionError} unless this process may read and write
+ * the SQLite file at `path` (and its `-wal`/`-shm` companions): Deno's
+ * permissions, then the file system's when the file exists. A missing file
+ * is fine (an import may create it later).
+ */
+export function checkSqliteAccess(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    for (const name of ["read", "write"] as const) {
+      if (Deno.permissions.querySync({ name, path: file }).state !== "granted") {
+        throw new StorePermissionError(file, name, "deno");
+      }
+    }
+  }
+  try {
+    Deno.openSync(path, { read: true, write: true }).close();
+  } catch (err) {
+    if (err instanceof Deno.errors.PermissionDenied) {
+      throw new StorePermissionError(path, "write", "os");
+    }
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
 
 export class SqliteRunner implements SqlRunner {
   readonly kind = "sqlite";
@@ -91,6 +115,13 @@ export class SqliteRunner implements SqlRunner {
       this.#ino = ino;
       return db;
     } catch (err) {
+      if (err instanceof Deno.errors.NotCapable) {
+        throw new StorePermissionError(
+          this.path,
+          /write/.test(err.message) ? "write" : "read",
+          "deno",
+        );
+      }
       throw unavailable(this.path, err);
     }
   }
@@ -120,7 +151,7 @@ export class SqliteRunner implements SqlRunner {
     try {
       return f();
     } catch (err) {
-      if (err instanceof StoreUnavailableError) throw err;
+      if (err instanceof StoreUnavailableError || err instanceof StorePermissionError) throw err;
       if (err instanceof Error && UNAVAILABLE.test(err.message)) throw unavailable(this.path, err);
       throw err;
     }
