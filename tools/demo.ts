@@ -89,6 +89,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     out,
     engine: "inproc",
     db: `sqlite:${out}/recsys.db`,
+    // The demo's store is its own cache: another --scale or --data replaces it whole.
+    force: true,
     workers: options.workers,
     progress: options.progress,
     log,
