@@ -18,6 +18,7 @@
  * Rows arrive column-wise, in the table's column order (lib/store/schema.ts):
  * typed arrays for numbers, plain arrays where a column holds text or nulls.
  */
+import process from "node:process";
 import type { ImportedTable } from "./schema.ts";
 
 export type ColumnData =
@@ -78,16 +79,18 @@ export function thisHolder(): ImportLockHolder {
 }
 
 /**
- * Whether `holder` is a process of this host that no longer runs (Linux
- * `/proc`); false when it runs or cannot be told (another host).
+ * Whether `holder` is a process of this host that no longer runs (signal 0:
+ * `ESRCH`); false when it runs or cannot be told (another host, no
+ * permission). `/proc` would tell threads from processes, but Deno lets only
+ * `--allow-all` read it.
  */
 export function holderIsDead(holder: ImportLockHolder): boolean {
   if (holder.host !== Deno.hostname()) return false;
   try {
-    Deno.statSync(`/proc/${holder.pid}`);
+    process.kill(holder.pid, 0);
     return false;
   } catch (err) {
-    return err instanceof Deno.errors.NotFound;
+    return (err as { code?: string }).code === "ESRCH";
   }
 }
 
