@@ -85,8 +85,7 @@ export interface ImportStats {
   loadSeconds: Record<ImportedTable, number>;
   /**
    * Seconds of the commit: secondary indexes, the swap, dropping the old
-   * tables and giving their pages back (SQLite: incremental vacuum, or the
-   * one VACUUM converting a file made before it).
+   * tables and giving their pages back (SQLite: incremental vacuum).
    */
   commitSeconds: number;
 }
