@@ -9,6 +9,7 @@ import type {
   RatedSort,
   Recommendation,
   RecommendationSource,
+  SimilarMovie,
 } from "../lib/store/store.ts";
 import { RECOMMENDATION_SOURCES } from "../lib/store/store.ts";
 import { displayTitle, formatStars, type MovieView, movieView } from "../lib/movie_view.ts";
@@ -136,12 +137,21 @@ export interface SimilarMovieView extends MovieView {
   similarity: number;
 }
 
-export async function similarMovieViews(
+/** The movie (null when unknown) and its similar movies, read from one import. */
+export function movieAndSimilar(
   deps: AppDeps,
   movieId: number,
   limit: number,
+): Promise<[Movie | null, SimilarMovie[]]> {
+  return deps.store.snapshot(() =>
+    Promise.all([deps.store.movie(movieId), deps.store.similarMovies(movieId, limit)])
+  );
+}
+
+export async function similarMovieViews(
+  deps: AppDeps,
+  similar: readonly SimilarMovie[],
 ): Promise<SimilarMovieView[]> {
-  const similar = await deps.store.similarMovies(movieId, limit);
   const views = await viewsOf(deps, similar.map((s) => s.movie));
   return similar.map((s, i) => ({ ...views[i], similarity: s.similarity }));
 }

@@ -23,6 +23,8 @@ export interface AppEnv {
     deps: AppDeps;
     /** The logged-in user, from the signed session cookie; null when logged out. */
     userId: number | null;
+    /** The random id of the logged-in session (what a logout revokes); null when logged out. */
+    sessionId: string | null;
     /** The CSRF token every POST form of this response must carry as `_csrf`. */
     csrfToken: string;
   };

@@ -1,11 +1,18 @@
 /**
  * The app's middleware, one small factory each: security headers, the
  * signed session cookie, CSRF tokens, and the login requirement of pages.
+ *
+ * Sessions: the cookie `<userId>.<issued unix s>.<random session id>`,
+ * HMAC-signed; it is refused when tampered with, older than a week, dated
+ * more than {@link CLOCK_SKEW_SECONDS} ahead, or revoked by a logout (the
+ * store's `revoked_sessions`, checked on every request that carries one, so
+ * a copied cookie ends with its session on every thread and server).
  */
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Store } from "../lib/store/store.ts";
 import { type AppEnv, CsrfError } from "./_http.ts";
 
 export const SESSION_COOKIE = "recsys_session";
@@ -13,18 +20,23 @@ export const CSRF_COOKIE = "recsys_csrf";
 /** Verified cookie strings remembered per signer. */
 const VERIFIED_MAX = 10_000;
 /** Sessions last a week; the cookie carries the issue time and is re-checked on read. */
-const SESSION_SECONDS = 7 * 24 * 3600;
+export const SESSION_SECONDS = 7 * 24 * 3600;
+/** How far ahead of this server's clock a session may be dated (another server's clock). */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface SecurityHeadersOptions {
   /** Extra origins images may come from (the TMDB image CDN). @default [] */
   imageOrigins?: readonly string[];
+  /** Send HSTS (the app is served over HTTPS). @default false */
+  hsts?: boolean;
 }
 
 /**
- * CSP without inline scripts or styles, no framing, no MIME sniffing, and a
- * same-origin referrer, on every response.
+ * CSP without inline scripts or styles, no framing, no MIME sniffing, a
+ * same-origin referrer and no powerful browser features, on every response;
+ * HSTS when served over HTTPS.
  */
-export function securityHeaders({ imageOrigins = [] }: SecurityHeadersOptions = {}) {
+export function securityHeaders({ imageOrigins = [], hsts = false }: SecurityHeadersOptions = {}) {
   const csp = [
     "default-src 'self'",
     "script-src 'self'",
@@ -41,7 +53,13 @@ export function securityHeaders({ imageOrigins = [] }: SecurityHeadersOptions = 
     ["X-Content-Type-Options", "nosniff"],
     ["X-Frame-Options", "DENY"],
     ["Referrer-Policy", "same-origin"],
+    [
+      "Permissions-Policy",
+      "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), " +
+      "microphone=(), payment=(), usb=(), interest-cohort=()",
+    ],
   ];
+  if (hsts) headers.push(["Strict-Transport-Security", "max-age=31536000"]);
   // Set before the handler runs, so the response is created with them: changing a
   // Response's headers afterwards rebuilds its native header list (measured ~5% of a
   // dashboard request). A handler that built its own Response gets them afterwards.
@@ -103,22 +121,38 @@ export class CookieSigner {
 export interface SessionOptions {
   /** Signs the session and CSRF cookies. */
   signer: CookieSigner;
+  /** Keeps the revoked sessions. */
+  store: Store;
   /** Set the `Secure` flag (behind HTTPS). @default false */
   secure?: boolean;
+  /**
+   * The origin browsers see (`https://host`), the only one form posts may
+   * come from; default: the request URL's own.
+   */
+  origin?: string;
 }
 
+const SESSION_VALUE = /^([1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+
 /**
- * Reads the signed session cookie into `c.var.userId` (null when absent,
- * tampered with or expired). The cookie value is `<userId>.<issued unix s>`,
- * signed by {@link CookieSigner}.
+ * Reads the signed session cookie into `c.var.userId` and `c.var.sessionId`
+ * (null when absent, tampered with, expired, dated in the future or revoked).
  */
-export function session({ signer }: SessionOptions) {
+export function session({ signer, store }: SessionOptions) {
   const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set("userId", null);
+    c.set("sessionId", null);
     const raw = signer.verify(getCookie(c, SESSION_COOKIE));
-    let userId: number | null = null;
-    const m = typeof raw === "string" ? /^([1-9][0-9]{0,9})\.([0-9]{1,12})$/.exec(raw) : null;
-    if (m && Date.now() / 1000 - Number(m[2]) < SESSION_SECONDS) userId = Number(m[1]);
-    c.set("userId", userId);
+    const m = raw === null ? null : SESSION_VALUE.exec(raw);
+    if (m) {
+      const age = Date.now() / 1000 - Number(m[2]);
+      if (
+        age < SESSION_SECONDS && age > -CLOCK_SKEW_SECONDS && !(await store.sessionRevoked(m[3]))
+      ) {
+        c.set("userId", Number(m[1]));
+        c.set("sessionId", m[3]);
+      }
+    }
     await next();
   };
   return readSession;
@@ -130,7 +164,8 @@ export function startSession(
   userId: number,
   { signer, secure = false }: SessionOptions,
 ): void {
-  const value = signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}`);
+  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const value = signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}.${id}`);
   setCookie(c, SESSION_COOKIE, value, {
     path: "/",
     httpOnly: true,
@@ -140,9 +175,16 @@ export function startSession(
   });
 }
 
-/** Ends the session. */
-export function endSession(c: Parameters<MiddlewareHandler<AppEnv>>[0]): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+/** Ends the session: its cookie is cleared and, when `revoke` is given, its id revoked for good. */
+export async function endSession(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  revoke?: SessionOptions,
+): Promise<void> {
+  const id = c.var.sessionId;
+  if (revoke && id) {
+    await revoke.store.revokeSession(id, Math.floor(Date.now() / 1000) + SESSION_SECONDS);
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: revoke?.secure });
 }
 
 function randomToken(): string {
@@ -162,13 +204,13 @@ function sameBytes(a: string, b: string): boolean {
  * does not match, or whose `Origin` is another site, throws {@link CsrfError}.
  * The token is exposed to pages as `c.var.csrfToken`.
  */
-export function csrf({ signer, secure = false }: SessionOptions) {
+export function csrf({ signer, secure = false, origin: allowed }: SessionOptions) {
   const checkCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
     const existing = signer.verify(getCookie(c, CSRF_COOKIE));
     const token = typeof existing === "string" && existing.length >= 32 ? existing : null;
     if (c.req.method === "POST") {
       const origin = c.req.header("origin");
-      if (origin && origin !== new URL(c.req.url).origin) {
+      if (origin && origin !== (allowed ?? new URL(c.req.url).origin)) {
         throw new CsrfError(`cross-origin form post from ${origin}`);
       }
       const body = await c.req.parseBody();

@@ -9,13 +9,16 @@
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
  * | 404 | {@link NotFoundError} or no route |
+ * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
+ * | its own | any other Hono `HTTPException` (4xx not logged) |
  * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
- * | 500 | anything else (logged) |
+ * | 500 | anything else (logged with its stack) |
  *
  * Paths under `/api/` answer JSON `{"error": "..."}`; pages answer HTML.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { h } from "preact";
 import { type Store, StoreArgumentError, StoreUnavailableError } from "../lib/store/store.ts";
@@ -54,17 +57,26 @@ export interface AppOptions {
   tmdb?: TmdbMetadata;
   /** Stylesheet, icon and islands bundle; default: `static/` without islands. */
   assets?: Assets;
-  /** Mark cookies `Secure` (serving over HTTPS). @default false */
-  secureCookies?: boolean;
+  /**
+   * The origin browsers reach the app at, when it differs from the request
+   * URL's (behind a TLS-terminating proxy): `https://…` marks cookies
+   * `Secure` and sends HSTS; form posts must come from it.
+   * @default the request URL's origin, plain HTTP
+   */
+  publicOrigin?: string;
 }
 
-const FORM_BYTES = 16 * 1024;
+/** The largest request body any route accepts (the login and logout forms need < 1 KB). */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Builds the app; `app.fetch` serves it, `app.request()` tests it. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
+  const https = options.publicOrigin?.startsWith("https://") ?? false;
   const sessionOptions = {
     signer: new CookieSigner(options.sessionSecret),
-    secure: options.secureCookies,
+    store: options.store,
+    secure: https,
+    origin: options.publicOrigin,
   };
   const tmdb = options.tmdb ?? new TmdbMetadata(options.store, null, DEFAULT_TMDB_IMAGE_BASE);
   const deps: AppDeps = {
@@ -79,19 +91,23 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", deps);
     await next();
   });
-  app.use("*", securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin] }));
+  app.use(
+    "*",
+    securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin], hsts: https }),
+  );
+  // Every route, not only the forms: a body nobody reads still costs a read.
+  app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
 
   // The session is read everywhere (error pages show who is signed in); CSRF tokens only on pages.
   app.use("*", session(sessionOptions));
   const page = [csrf(sessionOptions)] as const;
-  const form = bodyLimit({ maxSize: FORM_BYTES });
 
   // Pages.
   app.get("/", ...page, index.handler.GET);
   app.get("/login", ...page, login.handler.GET);
-  app.post("/login", form, ...page, login.handler.POST);
+  app.post("/login", ...page, login.handler.POST);
   app.get("/logout", ...page, logout.handler.GET);
-  app.post("/logout", form, ...page, logout.handler.POST);
+  app.post("/logout", ...page, logout.handler.POST);
   app.get("/dashboard", ...page, requireUser(), dashboard.handler.GET);
   app.get("/movies/:id", ...page, moviePage.handler.GET);
 
@@ -120,6 +136,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 }
 
 function statusOf(err: Error): ContentfulStatusCode {
+  if (err instanceof HTTPException) return err.status as ContentfulStatusCode;
   if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
@@ -131,14 +148,20 @@ const TITLES: Record<number, string> = {
   400: "That request does not look right",
   403: "This form cannot be accepted",
   404: "Nothing here",
+  413: "That request is too large",
   500: "Something went wrong",
   503: "Temporarily unavailable",
 };
 
 function errorResponse(c: AppContext, err: Error): Response {
   const status = statusOf(err);
-  let message = err.message;
-  if (status === 500) {
+  const title = TITLES[status] ?? (status < 500 ? TITLES[400] : TITLES[500]);
+  let message = err.message || title;
+  if (status === 413) {
+    // One line per request: an oversize body is the client's doing, a stack trace says nothing.
+    console.error(`web: 413 ${c.req.method} ${c.req.path}: body over ${MAX_BODY_BYTES} bytes`);
+    message = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
+  } else if (status >= 500 && !(err instanceof StoreUnavailableError)) {
     console.error(err);
     message = "An unexpected error happened on our side. It has been logged.";
   } else if (status === 503) {
@@ -151,6 +174,5 @@ function errorResponse(c: AppContext, err: Error): Response {
     message = `${err.message}. Reload the page and try again.`;
   }
   if (c.req.path.startsWith("/api/")) return c.json({ error: message }, status);
-  const title = TITLES[status];
   return renderPage(c, title, h(ErrorPage, { data: { status, title, message } }), status);
 }

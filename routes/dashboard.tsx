@@ -62,15 +62,18 @@ export const handler = {
     const deps = c.var.deps;
     const params = ratedParams((name) => c.req.query(name));
     const list = recommendationSource(c.req.query("list"), "list");
-    const [recs, ratedItems, neighbors] = await Promise.all([
-      deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN, list),
-      deps.store.ratedMovies(userId, ratedQuery(params)),
-      deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
-    ]);
+    // One import for all three sections, even when one is swapped in meanwhile.
+    const [recs, ratedItems, neighbors] = await deps.store.snapshot(() =>
+      Promise.all([
+        deps.store.recommendations(userId, RECOMMENDATIONS_SHOWN, list),
+        deps.store.ratedMovies(userId, ratedQuery(params)),
+        deps.store.userNeighbors(userId, NEIGHBORS_SHOWN),
+      ])
+    );
     // A user exists iff they have ratings (Store.userExists), which `total` counts:
     // no separate query. Zero: the store was re-imported without this user, the session is stale.
     if (ratedItems.total === 0) {
-      endSession(c);
+      await endSession(c);
       return c.redirect("/login", 302);
     }
     // One TMDB cache lookup (and one wait budget) for both lists.

@@ -1,6 +1,7 @@
 /**
  * `/logout`: POST (the header's sign-out button, CSRF-checked) ends the
- * session; GET shows a sign-out button, so a link cannot log anyone out.
+ * session and revokes its id, so a copy of the cookie is no use either; GET
+ * shows a sign-out button, so a link cannot log anyone out.
  */
 import type { AppContext } from "./_http.ts";
 import { endSession } from "./_middleware.ts";
@@ -11,8 +12,8 @@ export const handler = {
     if (c.var.userId === null) return c.redirect("/login", 302);
     return renderPage(c, "Sign out", <LogoutPage data={{ csrfToken: c.var.csrfToken }} />);
   },
-  POST(c: AppContext): Response {
-    endSession(c);
+  async POST(c: AppContext): Promise<Response> {
+    await endSession(c, c.var.deps.session);
     return c.redirect("/login", 303);
   },
 };

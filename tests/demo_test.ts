@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startDemo } from "../tools/demo.ts";
 import { openStore } from "../lib/store/open.ts";
+import { PortInUseError } from "../tools/web.ts";
 
 /** Cookie jar of one client: name → value, from Set-Cookie headers. */
 function remember(jar: Map<string, string>, res: Response): void {
@@ -98,6 +99,24 @@ Deno.test("demo", async (t) => {
       await res.body?.cancel();
     } finally {
       await demo.shutdown();
+    }
+  });
+
+  await t.step("a busy port is refused before the pipeline runs", async () => {
+    const other = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen() {} },
+      () => new Response("busy"),
+    );
+    const fresh = await Deno.makeTempDir();
+    try {
+      await assert.rejects(
+        startDemo({ ...options, cache: fresh, port: other.addr.port }),
+        PortInUseError,
+      );
+      assert.deepEqual([...Deno.readDirSync(fresh)], [], "nothing computed");
+    } finally {
+      await other.shutdown();
+      await Deno.remove(fresh, { recursive: true });
     }
   });
 

@@ -19,8 +19,16 @@
  */
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
-import { ImportInputError, importStore } from "../tools/import.ts";
-import { maskStoreUrl, openStore, parseStoreUrl, StoreUrlError } from "../lib/store/open.ts";
+import { DatabaseSync } from "node:sqlite";
+import { ImportInputError, ImportRefusedError, importStore } from "../tools/import.ts";
+import {
+  maskStoreUrl,
+  openLoader,
+  openStore,
+  parseStoreUrl,
+  StoreUrlError,
+} from "../lib/store/open.ts";
+import { ImportLockedError } from "../lib/store/loader.ts";
 import {
   type Movie,
   type Store,
@@ -28,7 +36,12 @@ import {
   StoreUnavailableError,
 } from "../lib/store/store.ts";
 import { RecommendationsFormatError } from "../lib/store/recommendations_csv.ts";
-import { RatingsFormatError } from "../lib/ratings_error.ts";
+import { RatingsFormatError, RatingsInputError } from "../lib/ratings_error.ts";
+
+function noRatings(err: unknown): void {
+  assert.ok(err instanceof RatingsInputError, String(err));
+  assert.match(err.message, /ratings_train\.csv: no ratings/);
+}
 
 const FIXTURE = new URL("./fixtures/store/", import.meta.url).pathname;
 const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
@@ -651,6 +664,30 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     }
   });
 
+  await t.step("a snapshot reads again when an import lands between its queries", async () => {
+    const dir = await fixtureCopy({
+      "user_topk_neighbors.txt": (s) => s.replace("1\t2:0.900000,", "1\t"),
+    });
+    try {
+      let tries = 0;
+      const page = await store.snapshot(async () => {
+        tries++;
+        const recs = await store.recommendations(1, 10, "similar-users");
+        if (tries === 1) await importStore({ db: backend.url, dir, progress: false });
+        const neighbors = await store.userNeighbors(1, 10);
+        return { recs, neighbors };
+      });
+      assert.equal(tries, 2);
+      assert.deepEqual(page.neighbors.map((n) => n.userId), [3, 4]);
+      assert.deepEqual(itemIds(page.recs.items), [7, 10]);
+      // Restores the state the next steps expect.
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      assert.equal(await store.snapshot(() => store.userExists(1)), true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
   await t.step(
     "a run without serving_recommendations.csv serves the similar-users list",
     async () => {
@@ -678,6 +715,203 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       }
     },
   );
+
+  await t.step(
+    "an empty ratings_train.csv or movies.csv is refused; the store keeps serving",
+    async () => {
+      const before = await snapshot(store);
+      // An empty ratings file is the reader's error (file: no ratings); a
+      // catalogue with no movie is the import's guard.
+      const empties: Array<[Record<string, (text: string) => string>, (err: unknown) => void]> = [
+        [{ "ratings_train.csv": () => "" }, noRatings],
+        [{ "ratings_train.csv": () => "userId,movieId,rating,timestamp\n" }, noRatings],
+        [{ "movies.csv": () => "movieId,title,genres\n" }, (err) => {
+          assert.ok(err instanceof ImportRefusedError, String(err));
+          assert.match(err.message, /empty: .*movies\.csv has 0 movies, .* has \d+ ratings?/);
+          assert.match(err.message, /--force/);
+          assert.equal(err.found.movies, 0);
+        }],
+      ];
+      for (const [edits, check] of empties) {
+        const dir = await fixtureCopy(edits);
+        try {
+          await assert.rejects(importStore({ db: backend.url, dir, progress: false }), (err) => {
+            check(err);
+            return true;
+          });
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      }
+      assert.deepEqual(await snapshot(store), before);
+    },
+  );
+
+  await t.step("an import dropping over half the served users needs --force", async () => {
+    const before = await snapshot(store);
+    const onlyUser1 = (s: string) => s.split("\n").filter((l) => l.startsWith("1,")).join("\n");
+    const dir = await fixtureCopy({
+      "ratings_train.csv": onlyUser1,
+      "ratings_test.csv": onlyUser1,
+      "serving_recommendations.csv": (s) =>
+        s.split("\n").filter((l) => l.startsWith("1,") || l.startsWith("userId")).join("\n"),
+    });
+    try {
+      await assert.rejects(
+        importStore({ db: backend.url, dir, progress: false }),
+        (err: unknown) => {
+          assert.ok(err instanceof ImportRefusedError, String(err));
+          assert.deepEqual(err.found, { movies: 6, ratings: 3, users: 1, servedUsers: 5 });
+          assert.match(err.message, /1 user, the store serves 5 users: .* drop 80\.0 %/);
+          return true;
+        },
+      );
+      assert.deepEqual(await snapshot(store), before);
+      await importStore({ db: backend.url, dir, progress: false, maxUserDrop: 0.8 });
+      assert.equal((await store.counts()).users, 1);
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      await importStore({ db: backend.url, dir, progress: false, force: true });
+      assert.equal((await store.counts()).users, 1);
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      assert.equal((await store.counts()).users, 4);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  await t.step(
+    "a second import while one runs is refused, naming the holder and its start",
+    async () => {
+      const first = openLoader(backend.url);
+      const t0 = Date.now();
+      await first.begin();
+      try {
+        await assert.rejects(
+          importStore({ db: backend.url, dir: FIXTURE, progress: false }),
+          (err: unknown) => {
+            assert.ok(err instanceof ImportLockedError, String(err));
+            assert.equal(err.holder?.pid, Deno.pid);
+            assert.ok(err.holder!.startedAt >= t0 - 1000 && err.holder!.startedAt <= Date.now());
+            assert.match(
+              err.message,
+              new RegExp(`pid ${Deno.pid} on .*since \\d{4}-\\d\\d-\\d\\dT`),
+            );
+            return true;
+          },
+        );
+        // The refused import left the first one's staging tables alone.
+        await first.load({ table: "links", length: 1, columns: [[1], ["0114709"], [862]] });
+      } finally {
+        await first.abort();
+        await first.close();
+      }
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    },
+  );
+
+  await t.step("a killed import's lock is taken over by the next import", async () => {
+    // Above any pid_max (2^22 on Linux): no process has it.
+    const deadPid = 2_000_000_000;
+    const target = parseStoreUrl(backend.url);
+    if (target.kind === "sqlite") {
+      // A real process holding the flock, killed with SIGKILL as an import would be.
+      const holder = new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `const f = Deno.openSync(${JSON.stringify(target.path + ".import-lock")}, ` +
+          "{ read: true, write: true, create: true });" +
+          "if (!f.tryLockSync(true)) Deno.exit(3);" +
+          "f.writeSync(new TextEncoder().encode(JSON.stringify({ pid: Deno.pid, " +
+          "host: Deno.hostname(), startedAt: Date.now() })));" +
+          "console.log('locked'); setTimeout(() => {}, 60000);",
+        ],
+        stdout: "piped",
+      }).spawn();
+      const reader = holder.stdout.getReader();
+      const { value } = await reader.read();
+      assert.equal(new TextDecoder().decode(value).trim(), "locked");
+      await assert.rejects(
+        importStore({ db: backend.url, dir: FIXTURE, progress: false }),
+        ImportLockedError,
+      );
+      holder.kill("SIGKILL");
+      await holder.status;
+      reader.releaseLock();
+      await holder.stdout.cancel();
+    } else {
+      // A session holding the lock for a process of this host that is gone; the server
+      // releases it a moment later, as when it has rolled a killed import's session back.
+      const conn = await mysql.createConnection({ uri: backend.url });
+      await conn.query("SELECT GET_LOCK(?, 0)", [`recsys_import_${target.database}`]);
+      await conn.query(
+        "REPLACE INTO import_lock (id, connection_id, pid, host, started_at) " +
+          "VALUES (1, CONNECTION_ID(), ?, ?, ?)",
+        [deadPid, Deno.hostname(), Date.now() - 5000],
+      );
+      setTimeout(() => conn.destroy(), 1000);
+    }
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    } finally {
+      console.error = quiet;
+    }
+    assert.equal((await store.counts()).users, 4);
+  });
+
+  await t.step(
+    "leftover staging tables of a killed import are dropped by the next one",
+    async () => {
+      const target = parseStoreUrl(backend.url);
+      const tables = ["movies__stage_0badc0ffee", "links__old_0badc0ffee"];
+      if (target.kind === "sqlite") {
+        const db = new DatabaseSync(target.path);
+        for (const name of tables) db.exec(`CREATE TABLE ${name} (a INTEGER)`);
+        db.close();
+      } else {
+        const conn = await mysql.createConnection({ uri: backend.url });
+        for (const name of tables) await conn.query(`CREATE TABLE ${name} (a INT)`);
+        await conn.end();
+      }
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      let left: unknown[] = ["unset"];
+      if (target.kind === "sqlite") {
+        const db = new DatabaseSync(target.path);
+        left = db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%0badc0ffee'").all();
+        db.close();
+      } else {
+        const conn = await mysql.createConnection({ uri: backend.url });
+        const [rows] = await conn.query(
+          "SELECT table_name FROM information_schema.tables " +
+            "WHERE table_schema = DATABASE() AND table_name LIKE '%0badc0ffee'",
+        );
+        left = rows as unknown[];
+        await conn.end();
+      }
+      assert.deepEqual(left, []);
+    },
+  );
+
+  await t.step("keeps revoked sessions across connections and imports", async () => {
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    assert.equal(await store.sessionRevoked("s-one"), false);
+    await store.revokeSession("s-one", later);
+    await store.revokeSession("s-gone", 1);
+    await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    const other = await openStore(backend.url);
+    try {
+      assert.equal(await other.sessionRevoked("s-one"), true);
+      assert.equal(await other.sessionRevoked("s-two"), false);
+      await other.revokeSession("s-two", later);
+      assert.equal(await store.sessionRevoked("s-two"), true);
+      // Expired records are dropped: their cookies are refused by age anyway.
+      assert.equal(await store.sessionRevoked("s-gone"), false);
+      assert.equal(await store.sessionRevoked("x' OR '1'='1"), false);
+    } finally {
+      await other.close();
+    }
+  });
 
   await t.step("an unreachable store raises StoreUnavailableError and recovers", async () => {
     const later = await openStore(backend.emptyUrl);
@@ -713,6 +947,75 @@ for (const kind of ["sqlite", "mysql"] as const) {
     },
   });
 }
+
+Deno.test("SQLite store file", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "store-file-" });
+  const pragma = (path: string, name: string) => {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return Number((db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[name]);
+    } finally {
+      db.close();
+    }
+  };
+  try {
+    await t.step("a swap gives the old tables' pages back to the file system", async () => {
+      const path = `${dir}/store.db`;
+      await importStore({ db: `sqlite:${path}`, dir: FIXTURE, progress: false });
+      const pages = pragma(path, "page_count");
+      for (let i = 0; i < 3; i++) {
+        await importStore({ db: `sqlite:${path}`, dir: FIXTURE, progress: false });
+        assert.equal(pragma(path, "freelist_count"), 0);
+        assert.equal(pragma(path, "page_count"), pages);
+      }
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+        "store.db",
+        "store.db-shm",
+        "store.db-wal",
+      ]);
+    });
+
+    await t.step("a file made without auto-vacuum is imported into, and says so", async () => {
+      const path = `${dir}/old.db`;
+      const db = new DatabaseSync(path);
+      db.exec("PRAGMA auto_vacuum = NONE");
+      db.exec("CREATE TABLE filler (x BLOB)");
+      db.exec("INSERT INTO filler VALUES (zeroblob(1000000))");
+      db.exec("DROP TABLE filler");
+      db.close();
+      const logged: string[] = [];
+      const quiet = console.error;
+      console.error = (...args: unknown[]) => logged.push(args.join(" "));
+      try {
+        await importStore({ db: `sqlite:${path}`, dir: FIXTURE, progress: false });
+      } finally {
+        console.error = quiet;
+      }
+      assert.equal(logged.length, 1);
+      assert.match(logged[0], /created without auto-vacuum: its 1 MB of free pages/);
+      const store = await openStore(`sqlite:${path}`);
+      assert.equal((await store.counts()).users, 4);
+      await store.close();
+    });
+
+    await t.step("a failed import into a new path leaves no file behind", async () => {
+      const bad = await fixtureCopy({
+        "user_based_recommendations.csv": (s) => s + "3,7,not-a-number\n",
+      });
+      try {
+        await assert.rejects(
+          importStore({ db: `sqlite:${dir}/fresh/new.db`, dir: bad, progress: false }),
+          RecommendationsFormatError,
+        );
+        assert.deepEqual([...Deno.readDirSync(`${dir}/fresh`)], []);
+      } finally {
+        await Deno.remove(bad, { recursive: true });
+      }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("an unreachable MySQL server raises StoreUnavailableError", {
   sanitizeOps: false,

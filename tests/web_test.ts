@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createApp } from "../routes/app.ts";
+import { HTTPException } from "hono/http-exception";
+import { createApp, MAX_BODY_BYTES } from "../routes/app.ts";
 import { CookieSigner } from "../routes/_middleware.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
 import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
@@ -249,13 +250,44 @@ Deno.test("login and session", async (t) => {
     await t.step("a valid session of a user the store no longer has ends", async () => {
       // Signed with the app's secret, as a login before a re-import without user 99 would be.
       const signed = new CookieSigner("test-secret-0123456789")
-        .sign(`99.${Math.floor(Date.now() / 1000)}`);
+        .sign(`99.${Math.floor(Date.now() / 1000)}.${"a".repeat(22)}`);
       const res = await app.request("/dashboard", {
         headers: { cookie: `recsys_session=${signed}` },
       });
       assert.equal(res.status, 302);
       assert.equal(res.headers.get("location"), "/login");
       assert.ok(res.headers.getSetCookie().some((c) => /^recsys_session=;/.test(c)));
+    });
+
+    await t.step("a session cookie dated in the future is refused", async () => {
+      const signer = new CookieSigner("test-secret-0123456789");
+      const now = Math.floor(Date.now() / 1000);
+      for (const [ahead, status] of [[10 * 365 * 86400, 302], [3600, 302], [5, 200]]) {
+        const signed = signer.sign(`1.${now + ahead}.${"b".repeat(22)}`);
+        const res = await app.request("/dashboard", {
+          headers: { cookie: `recsys_session=${signed}` },
+        });
+        await res.body?.cancel();
+        assert.equal(res.status, status, `${ahead} s ahead`);
+      }
+    });
+
+    await t.step("logging out revokes the session: a copy of its cookie is refused", async () => {
+      const cookie = await loggedIn(app, "1");
+      const copy = cookie;
+      const page = await app.request("/dashboard", { headers: { cookie } });
+      assert.equal(page.status, 200);
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      const res = await post(app, "/logout", cookie, { _csrf: token });
+      assert.equal(res.status, 303);
+      const again = await app.request("/dashboard", { headers: { cookie: copy } });
+      assert.equal(again.status, 302);
+      assert.equal(again.headers.get("location"), "/login");
+      // Another session of the same user is not affected.
+      const other = await loggedIn(app, "1");
+      const ok = await app.request("/dashboard", { headers: { cookie: other } });
+      assert.equal(ok.status, 200);
+      await ok.body?.cancel();
     });
 
     await t.step("a session signed with another secret is rejected", async () => {
@@ -488,6 +520,15 @@ Deno.test("pages", async (t) => {
       }
     });
 
+    await t.step("every response carries a Permissions-Policy, and no HSTS over HTTP", async () => {
+      for (const path of ["/login", "/api/health", "/no/such/page"]) {
+        const res = await app.request(path);
+        await res.body?.cancel();
+        assert.match(res.headers.get("permissions-policy") ?? "", /camera=\(\).*geolocation=\(\)/);
+        assert.equal(res.headers.get("strict-transport-security"), null);
+      }
+    });
+
     await t.step("assets are served under content-hashed names with a long cache", async () => {
       const html = await (await app.request("/login")).text();
       const href = /<link rel="stylesheet" href="(\/assets\/style\.[0-9a-f]{16}\.css)"/.exec(html)
@@ -702,6 +743,158 @@ Deno.test("store failures", async (t) => {
       }
     });
   } finally {
+    await close();
+  }
+});
+
+Deno.test("behind an HTTPS proxy (--public-origin)", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-origin-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const store = await openStore(db);
+  const app = createApp({
+    store,
+    sessionSecret: "test-secret-0123456789",
+    publicOrigin: "https://recsys.example",
+  });
+  try {
+    await t.step("cookies are Secure, HSTS is sent and the public origin may post", async () => {
+      const { cookie, token } = await loginForm(app);
+      const form = await app.request("/login");
+      await form.body?.cancel();
+      assert.match(form.headers.get("strict-transport-security") ?? "", /max-age=\d{7,}/);
+      const fromProxy = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
+        origin: "https://recsys.example",
+      });
+      assert.equal(fromProxy.status, 303);
+      const session = fromProxy.headers.getSetCookie().find((c) => c.startsWith("recsys_session="));
+      assert.match(session ?? "", /; Secure/);
+      assert.ok(form.headers.getSetCookie().every((c) => /; Secure/.test(c)));
+      const quiet = console.error;
+      console.error = () => {};
+      try {
+        const direct = await post(app, "/login", cookie, { _csrf: token, userId: "1" }, {
+          origin: "http://localhost",
+        });
+        assert.equal(direct.status, 403);
+        await direct.body?.cancel();
+      } finally {
+        console.error = quiet;
+      }
+    });
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("one import per page", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-swap-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  // The next import: user 1 rated movie 5 too, so it is no longer recommended.
+  const next = `${dir}/next`;
+  await Deno.mkdir(next);
+  for await (const e of Deno.readDir(FIXTURE)) {
+    let text = await Deno.readTextFile(FIXTURE + e.name);
+    if (e.name === "ratings_train.csv") text += "1,5,3.0,1009843300\n";
+    if (e.name === "user_based_recommendations.csv") text = text.replace("1,5,3.9\n", "");
+    if (e.name === "serving_recommendations.csv") {
+      text = text.replace("1,1,5,0.610000,4.200000,6,4.0\n", "").replace("1,2,4,", "1,1,4,");
+    }
+    await Deno.writeTextFile(`${next}/${e.name}`, text);
+  }
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const real = await openStore(db);
+  let swaps = 0;
+  // Swaps the next import in between the dashboard's first query and its second, once.
+  const store = new Proxy(real, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        if (prop === "ratedMovies" && swaps++ === 0) {
+          await importStore({ db, dir: next, progress: false });
+        }
+        return value.apply(target, args);
+      };
+    },
+  });
+  const app = createApp({ store, sessionSecret: "test-secret-0123456789" });
+  try {
+    await t.step(
+      "an import swapped in between two queries of the dashboard never mixes",
+      async () => {
+        const cookie = await loggedIn(app, "1");
+        const res = await app.request("/dashboard", { headers: { cookie } });
+        assert.equal(res.status, 200);
+        const html = await res.text();
+        assert.equal(swaps > 0, true);
+        // Both sections from the next import: 5 ratings (one in the test split), and only
+        // movie 4 recommended.
+        assert.match(html, /5 in total/);
+        assert.match(html, /top 1 ranked for you/);
+      },
+    );
+  } finally {
+    await real.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("request bodies and HTTP errors", async (t) => {
+  const { app, close } = await setup();
+  const quiet = console.error;
+  try {
+    await t.step(
+      "a form body over 16 KB answers 413 with one log line, no stack trace",
+      async () => {
+        const { cookie, token } = await loginForm(app);
+        const logged: string[] = [];
+        console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
+        try {
+          const big = "x".repeat(MAX_BODY_BYTES + 1);
+          for (const path of ["/login", "/logout", "/api/health"]) {
+            for (let i = 0; i < 10; i++) {
+              const res = await post(app, path, cookie, { _csrf: token, userId: "1", pad: big });
+              assert.equal(res.status, 413, path);
+              await res.body?.cancel();
+            }
+          }
+        } finally {
+          console.error = quiet;
+        }
+        assert.equal(logged.length, 30);
+        for (const line of logged) {
+          assert.doesNotMatch(line, /\n|\bat /, "one line, no stack");
+          assert.match(line, /413 POST \/(login|logout|api\/health)/);
+        }
+      },
+    );
+
+    await t.step("every Hono HTTPException answers its own status, unlogged", async () => {
+      const own = createApp({ store: {} as Store, sessionSecret: "test-secret-0123456789" });
+      own.get("/teapot", () => {
+        throw new HTTPException(418, { message: "short and stout" });
+      });
+      own.get("/api/slow-down", () => {
+        throw new HTTPException(429);
+      });
+      const logged: unknown[] = [];
+      console.error = (...args: unknown[]) => logged.push(args);
+      try {
+        const page = await own.request("/teapot");
+        assert.equal(page.status, 418);
+        assert.match(await page.text(), /short and stout/);
+        const api = await own.request("/api/slow-down");
+        assert.equal(api.status, 429);
+        assert.ok((await api.json()).error);
+      } finally {
+        console.error = quiet;
+      }
+      assert.equal(logged.length, 0);
+    });
+  } finally {
+    console.error = quiet;
     await close();
   }
 });

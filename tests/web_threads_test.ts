@@ -1,11 +1,12 @@
 /**
  * `startWeb` with several serving threads (the main one plus Web Workers on
  * one port with SO_REUSEPORT): concurrent requests all answered the same
- * way, and shutdown stopping every thread's listener.
+ * way, and shutdown stopping every thread's listener; and its start-up
+ * checks (a busy port, a store it may not write).
  */
 import assert from "node:assert/strict";
 import { importStore } from "../tools/import.ts";
-import { startWeb } from "../tools/web.ts";
+import { PortInUseError, startWeb } from "../tools/web.ts";
 
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
@@ -62,4 +63,67 @@ Deno.test("web rejects a thread count below one", async () => {
     startWeb({ db: "sqlite:/nonexistent/x.db", port: 0, host: "127.0.0.1", threads: 0 }),
     RangeError,
   );
+});
+
+Deno.test("web start-up checks", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-start-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const options = {
+    db,
+    host: "127.0.0.1",
+    quiet: true,
+    tmdb: null,
+    sessionSecret: "start-secret-0123456789",
+  };
+  try {
+    await t.step("a port another server holds is refused, naming the port and --port", async () => {
+      // Another multi-threaded server: its listener sets SO_REUSEPORT, as ours do.
+      const other = Deno.serve(
+        { port: 0, hostname: "127.0.0.1", reusePort: true, onListen() {} },
+        () => new Response("the other store"),
+      );
+      try {
+        const port = other.addr.port;
+        for (const threads of [2, 1]) {
+          await assert.rejects(startWeb({ ...options, port, threads }), (err: unknown) => {
+            assert.ok(err instanceof PortInUseError, String(err));
+            assert.equal(err.port, port);
+            assert.match(err.message, new RegExp(`port ${port} .*in use.*--port`));
+            return true;
+          });
+        }
+      } finally {
+        await other.shutdown();
+      }
+    });
+
+    await t.step(
+      "the web task fails at start, in one line, on a store it may not write",
+      async () => {
+        const root = new URL("../", import.meta.url).pathname;
+        const path = `${dir}/elsewhere/recsys.db`;
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["task", "--quiet", "web", "--db", `sqlite:${path}`, "--port", "0"],
+          cwd: root,
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1", TMDB_API_KEY: "", TMDB_READ_TOKEN: "" },
+        }).spawn();
+        // A server that started would run until killed.
+        const timer = setTimeout(() => child.kill("SIGTERM"), 60_000);
+        const out = await child.output();
+        clearTimeout(timer);
+        const stdout = new TextDecoder().decode(out.stdout);
+        const stderr = new TextDecoder().decode(out.stderr).trim();
+        assert.equal(out.success, false, `stdout: ${stdout}`);
+        assert.doesNotMatch(stdout, /listening/);
+        const lines = stderr.split("\n").filter((l) => !l.startsWith("web: RECSYS_SESSION_SECRET"));
+        assert.equal(lines.length, 1, stderr);
+        assert.match(lines[0], new RegExp(`${path}.*no write permission.*allow-write`));
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -21,7 +21,7 @@ import {
   type PipelineResult,
   runPipeline,
 } from "./pipeline.ts";
-import { startWeb } from "./web.ts";
+import { checkPortFree, startWeb } from "./web.ts";
 import { type Layout, LAYOUT_FLAG } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
@@ -65,6 +65,8 @@ export interface Demo {
 /** Prepares the data and store (reusing what is up to date) and starts the server. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const t0 = performance.now();
+  // Before minutes of pipeline, not after: a busy port would only fail at the very end.
+  checkPortFree(options.host, options.port);
   const log = options.log ?? ((line: string) => console.log(line));
   let data = options.data;
   let out: string;
@@ -95,6 +97,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     out,
     engine: "inproc",
     db: `sqlite:${out}/recsys.db`,
+    // The demo's store is its own cache: another --scale or --data replaces it whole.
+    force: true,
     workers: options.workers,
     progress: options.progress,
     log,

@@ -33,6 +33,12 @@
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
  * ratings: ~0.8 GB); the serving list (~20M lines at 100 per user) is read,
  * checked and loaded first, while only the ratings are held beside it.
+ *
+ * Guards (lifted by `force`): a data set with no movies, no training ratings
+ * or no users is refused before the store is touched, and one that would
+ * leave fewer than `1 - maxUserDrop` of the served import's users (checked
+ * under the import lock) is refused too ({@link ImportRefusedError}): an
+ * empty or truncated `ratings_train.csv` must not wipe a live store.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
@@ -67,7 +73,22 @@ export interface ImportOptions {
    * @default whether stderr is a terminal
    */
   progress?: boolean;
+  /**
+   * Replace the store even with an empty data set or one dropping more than
+   * `maxUserDrop` of its users.
+   * @default false
+   */
+  force?: boolean;
+  /**
+   * The largest fraction of the served import's users a new import may drop
+   * without `force` (0.5: at least half of them must remain, counted as users).
+   * @default 0.5
+   */
+  maxUserDrop?: number;
 }
+
+/** @see ImportOptions.maxUserDrop */
+export const DEFAULT_MAX_USER_DROP = 0.5;
 
 export interface ImportStats {
   /** Wall seconds, reading files included. */
@@ -80,6 +101,11 @@ export interface ImportStats {
   loadSeconds: Record<ImportedTable, number>;
   /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
   seedRatedDropped: number;
+  /**
+   * Seconds of the commit: secondary indexes, the swap, dropping the old
+   * tables and giving their pages back (SQLite: incremental vacuum).
+   */
+  commitSeconds: number;
 }
 
 /** An input file that is missing or inconsistent (duplicate rating). */
@@ -92,6 +118,28 @@ export class ImportInputError extends Error {
     this.file = file;
     this.reason = reason;
   }
+}
+
+/** What the data set holds, and the served import's users when that was compared. */
+export interface ImportFound {
+  movies: number;
+  ratings: number;
+  users: number;
+  servedUsers?: number;
+}
+
+/** `import` would wipe or shrink a store and `force` was not given. */
+export class ImportRefusedError extends Error {
+  readonly found: ImportFound;
+  constructor(reason: string, found: ImportFound) {
+    super(`import refused: ${reason}; pass --force to import it anyway`);
+    this.name = "ImportRefusedError";
+    this.found = found;
+  }
+}
+
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 
 /** Stable counting-sort order of `keys` (values 0..max). */
@@ -513,13 +561,45 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     (await readRatingsTable(files.train, { duplicates: options.duplicates })).table,
     files.train,
   );
+  const test = sortRatings(
+    (await readRatingsTable(files.test, { duplicates: options.duplicates })).table,
+    files.test,
+  );
+  // Users with ratings in either split (Store.userExists; import_meta.users,
+  // which the drop guard compares with).
+  const hasRatings = new Uint8Array(Math.max(maxOf(train.users), maxOf(test.users)) + 1);
+  for (const t of [train, test]) for (let i = 0; i < t.length; i++) hasRatings[t.users[i]] = 1;
+  let users = 0;
+  for (let u = 0; u < hasRatings.length; u++) users += hasRatings[u];
+  const found: ImportFound = { movies: movies.length, ratings: train.length, users };
+  const force = options.force ?? false;
+  if (!force && (found.movies === 0 || found.ratings === 0)) {
+    throw new ImportRefusedError(
+      `the data set is empty: ${files.movies} has ${plural(found.movies, "movie")}, ` +
+        `${files.train} has ${plural(found.ratings, "rating")} from ${plural(users, "user")}`,
+      found,
+    );
+  }
   const tables = {} as Record<ImportedTable, number>;
   const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
   const loader = openLoader(options.db);
   let seedRatedDropped = 0;
+  let commitSeconds = 0;
   try {
     await loader.begin();
+    const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
+    found.servedUsers = await loader.servedUsers();
+    if (!force && users < found.servedUsers * (1 - maxDrop)) {
+      const dropped = 1 - users / found.servedUsers;
+      throw new ImportRefusedError(
+        `the split has ${plural(users, "user")}, the store serves ` +
+          `${plural(found.servedUsers, "user")}: replacing it would drop ` +
+          `${(dropped * 100).toFixed(1)} % of them (at most ${maxDrop * 100} % allowed, ` +
+          "--max-user-drop)",
+        found,
+      );
+    }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
     tables.movies = await loadWithProgress(
       loader,
@@ -562,16 +642,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       loadSeconds,
     );
 
-    const test = sortRatings(
-      (await readRatingsTable(files.test, { duplicates: options.duplicates })).table,
-      files.test,
-    );
     const rated = new RatedMovies([train, test]);
-    // Users with ratings in either split (Store.userExists).
-    const hasRatings = new Uint8Array(Math.max(maxOf(train.users), maxOf(test.users)) + 1);
-    for (const t of [train, test]) for (let i = 0; i < t.length; i++) hasRatings[t.users[i]] = 1;
-    let users = 0;
-    for (let u = 0; u < hasRatings.length; u++) users += hasRatings[u];
 
     // First, while little else is held: the file and its columns (~1.6 GB at 20M lines) are
     // garbage once loaded.
@@ -661,7 +732,9 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       progress,
       loadSeconds,
     );
+    const tc = performance.now();
     await loader.commit();
+    commitSeconds = (performance.now() - tc) / 1000;
   } catch (err) {
     try {
       await loader.abort();
@@ -671,7 +744,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     await loader.close();
   }
   const rows = Object.values(tables).reduce((a, b) => a + b, 0);
-  return { seconds: (performance.now() - t0) / 1000, rows, tables, loadSeconds, seedRatedDropped };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    rows,
+    tables,
+    loadSeconds,
+    seedRatedDropped,
+    commitSeconds,
+  };
 }
 
 export const importCommand = defineCommand({
@@ -706,8 +786,21 @@ export const importCommand = defineCommand({
       doc: "links.csv (default: from --data, else <dir>/links.csv)",
     },
     duplicates: DUPLICATES_FLAG,
+    force: {
+      type: "boolean",
+      doc: "replace the store even with no movies/ratings/users, or dropping many of its users",
+    },
+    maxUserDrop: {
+      type: "number",
+      default: DEFAULT_MAX_USER_DROP,
+      min: 0,
+      max: 1,
+      doc: "largest fraction of the served users an import may drop without --force",
+    },
   },
-  details: "The store keeps serving its previous data until the whole import succeeded.",
+  details: "The store keeps serving its previous data until the whole import succeeded. " +
+    "One import at a time per store; a killed import's lock and staging tables are taken " +
+    "over by the next one.",
   async run(f) {
     const db = f.db ?? Deno.env.get("RECSYS_DB");
     if (!db) throw new UsageError("import: no store given (--db <url> or RECSYS_DB)", "--db");
@@ -718,6 +811,8 @@ export const importCommand = defineCommand({
       movies: f.movies ?? release?.movies,
       links: f.links ?? release?.links,
       duplicates: f.duplicates,
+      force: f.force,
+      maxUserDrop: f.maxUserDrop,
     });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
@@ -730,7 +825,9 @@ export const importCommand = defineCommand({
     }
     console.log(
       `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +
-        `(${Math.round(stats.rows / stats.seconds)} rows/s)`,
+        `(${Math.round(stats.rows / stats.seconds)} rows/s; commit ${
+          stats.commitSeconds.toFixed(1)
+        } s)`,
     );
   },
 });

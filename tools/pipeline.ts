@@ -94,6 +94,8 @@ export interface PipelineOptions {
   engine: Engine;
   /** Store URL (`sqlite:<path>` or `mysql://…`). @default `sqlite:<out>/recsys.db` */
   db?: string;
+  /** Import even a data set the import's guards refuse (tools/import.ts). @default false */
+  force?: boolean;
   /** Worker threads (MR: tasks run at once). Changes only speed. @default the number of cores */
   workers: number;
   /** Progress bars on a terminal. */
@@ -317,7 +319,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
       options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
-      run: () => importStore({ db: dbUrl, dir: out, movies, links, progress }),
+      run: () =>
+        importStore({ db: dbUrl, dir: out, movies, links, progress, force: options.force }),
     },
   ];
 
@@ -490,6 +493,10 @@ export const pipelineCommand = defineCommand({
       doc: "store URL (default: $RECSYS_DB, else sqlite:<out>/recsys.db)",
     },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    force: {
+      type: "boolean",
+      doc: "import even a data set that would empty the store or drop over half its users",
+    },
   },
   details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
     "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",

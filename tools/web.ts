@@ -12,10 +12,17 @@
  * TMDB settings come from the environment (lib/tmdb.ts); without a key
  * pages show placeholders. SIGINT/SIGTERM stop accepting connections, let
  * requests in flight finish and close the store.
+ *
+ * Before anything else, start-up checks that the port is free (bound once
+ * without SO_REUSEPORT: the serving threads set it, and so would another
+ * server's, so a busy port would otherwise be shared silently) and that a
+ * SQLite store may be read and written, and fails with one line naming the
+ * port and `--port`, or the path and the permission.
  */
 import { createHash } from "node:crypto";
-import { defineCommand } from "../lib/command.ts";
-import { maskStoreUrl, openStore } from "../lib/store/open.ts";
+import { defineCommand, UsageError } from "../lib/command.ts";
+import { maskStoreUrl, openStore, parseStoreUrl } from "../lib/store/open.ts";
+import { checkSqliteAccess } from "../lib/store/sqlite.ts";
 import {
   TmdbClient,
   type TmdbConfig,
@@ -127,6 +134,56 @@ export async function bundleIslands(): Promise<Uint8Array<ArrayBuffer>> {
   return await Deno.readFile(cached);
 }
 
+/** Another process (or server) listens on the port. */
+export class PortInUseError extends Error {
+  readonly host: string;
+  readonly port: number;
+  constructor(host: string, port: number) {
+    super(
+      `port ${port} on ${host} is already in use by another process: stop it, or choose ` +
+        "another port with --port",
+    );
+    this.name = "PortInUseError";
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/**
+ * Throws {@link PortInUseError} when `host:port` is taken, by binding it once
+ * without SO_REUSEPORT (which a listener that set it, such as another
+ * multi-threaded `web`, refuses too). Port 0 always has a free port.
+ */
+export function checkPortFree(host: string, port: number): void {
+  if (port === 0) return;
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: host, port });
+  } catch (err) {
+    if (err instanceof Deno.errors.AddrInUse) throw new PortInUseError(host, port);
+    throw err;
+  }
+  listener.close();
+}
+
+/** `--public-origin`: an http(s) origin without path; returns it normalised. */
+export function parsePublicOrigin(text: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch { /* reported below */ }
+  if (
+    !url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash ||
+    url.username
+  ) {
+    throw new UsageError(
+      `--public-origin must be an origin like https://recsys.example.org, got '${text}'`,
+      "--public-origin",
+    );
+  }
+  return url.origin;
+}
+
 export interface WebOptions {
   /** Store URL (`sqlite:<path>` or `mysql://…`). */
   db: string;
@@ -146,6 +203,12 @@ export interface WebOptions {
   threads?: number;
   /** Suppress start-up messages. @default false */
   quiet?: boolean;
+  /**
+   * The origin browsers use (behind a TLS-terminating proxy):
+   * `https://…` makes cookies `Secure` and sends HSTS; form posts must come
+   * from it (routes/app.ts). @default the request URL's origin
+   */
+  publicOrigin?: string;
 }
 
 export interface WebServer {
@@ -176,6 +239,7 @@ export interface ServerThreadOptions {
   islandsBundle: Uint8Array<ArrayBuffer>;
   /** Set SO_REUSEPORT (several threads on one port). */
   reusePort: boolean;
+  publicOrigin?: string;
 }
 
 /** One serving thread's server, store and TMDB lookups. */
@@ -204,13 +268,21 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       sessionSecret: o.sessionSecret,
       tmdb,
       assets: loadAssets(o.islandsBundle),
+      publicOrigin: o.publicOrigin,
     });
-    const server = Deno.serve({
-      port: o.port,
-      hostname: o.host,
-      reusePort: o.reusePort,
-      onListen() {},
-    }, app.fetch);
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({
+        port: o.port,
+        hostname: o.host,
+        reusePort: o.reusePort,
+        onListen() {},
+      }, app.fetch);
+    } catch (err) {
+      await store.close();
+      if (err instanceof Deno.errors.AddrInUse) throw new PortInUseError(o.host, o.port);
+      throw err;
+    }
     let stopped: Promise<void> | null = null;
     return {
       store,
@@ -307,6 +379,12 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
+  checkPortFree(options.host, options.port);
+  const target = parseStoreUrl(options.db);
+  if (target.kind === "sqlite") checkSqliteAccess(target.path);
+  const publicOrigin = options.publicOrigin === undefined
+    ? undefined
+    : parsePublicOrigin(options.publicOrigin);
   const tmdbConfig = options.tmdb !== undefined ? options.tmdb : tmdbConfigFromEnv();
   const threadOptions: ServerThreadOptions = {
     db: options.db,
@@ -316,6 +394,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     sessionSecret: sessionSecret(options.sessionSecret, quiet),
     islandsBundle: await bundleIslands(),
     reusePort: threads > 1,
+    publicOrigin,
   };
   const main = await serveThread(threadOptions);
   // Port 0 picked a free port: the Workers join that one.
@@ -379,12 +458,23 @@ export const webCommand = defineCommand({
       max: 64,
       doc: "serving threads sharing the port (SO_REUSEPORT), each with its own store connection",
     },
+    publicOrigin: {
+      type: "string",
+      arg: "<origin>",
+      doc: "origin browsers use behind a proxy; https://… sets Secure cookies and HSTS",
+    },
   },
   details: "Environment: RECSYS_SESSION_SECRET (cookie key), TMDB_API_KEY or TMDB_READ_TOKEN, " +
     "TMDB_API_BASE, TMDB_IMAGE_BASE.",
   async run(f) {
     const db = f.db ?? Deno.env.get("RECSYS_DB") ?? DEFAULT_DB;
-    const web = await startWeb({ db, port: f.port, host: f.host, threads: f.threads });
+    const web = await startWeb({
+      db,
+      port: f.port,
+      host: f.host,
+      threads: f.threads,
+      publicOrigin: f.publicOrigin,
+    });
     console.log(`web: listening on ${web.url}`);
     await new Promise<void>((resolve) => {
       const stop = () => {

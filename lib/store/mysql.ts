@@ -9,7 +9,10 @@
  * meanwhile is retried once on a fresh one.
  *
  * {@link MysqlLoader} uses one dedicated connection holding a named lock
- * (one import per database at a time) and loads staging tables with
+ * (`GET_LOCK`: one import per database at a time; its holder writes pid,
+ * host and start time into the small table `import_lock`, which a refused
+ * import quotes; a holder that was killed on this host is waited for while
+ * the server rolls its session back, up to {@link DEAD_HOLDER_WAIT_S}) and loads staging tables with
  * `LOAD DATA LOCAL INFILE` fed by a stream generated from the columns (no
  * temporary file); a server with `local_infile` off gets multi-row INSERTs
  * instead. The swap is one `RENAME TABLE` statement, atomic for readers.
@@ -27,11 +30,15 @@ import {
 } from "./schema.ts";
 import {
   type ColumnData,
+  holderIsDead,
+  ImportLockedError,
+  type ImportLockHolder,
   LEFTOVER_LIKE,
   RETIRED_LIKE,
   stagingToken,
   type StoreLoader,
   type TableData,
+  thisHolder,
 } from "./loader.ts";
 
 /** Where to connect; the password never appears in messages (see `maskedUrl`). */
@@ -133,6 +140,18 @@ export class MysqlRunner implements SqlRunner {
   }
 }
 
+/**
+ * Seconds to wait for the lock of an import that was killed on this host: the server
+ * releases it once it has noticed the closed connection and rolled its session back
+ * (measured ~14 s after a kill during a scale-1 LOAD DATA).
+ */
+export const DEAD_HOLDER_WAIT_S = 120;
+
+/** Who holds the import lock: one row, written by the holder after GET_LOCK. */
+const LOCK_TABLE = "CREATE TABLE IF NOT EXISTS import_lock (id TINYINT NOT NULL PRIMARY KEY, " +
+  "connection_id BIGINT NOT NULL, pid INT NOT NULL, host VARCHAR(255) NOT NULL, " +
+  "started_at BIGINT NOT NULL) ENGINE=InnoDB";
+
 /** Rows per INSERT when LOAD DATA LOCAL is refused. */
 const INSERT_BATCH = 5000;
 /** Bytes of TSV per stream chunk. */
@@ -211,12 +230,48 @@ export class MysqlLoader implements StoreLoader {
     return (rows as { name: string }[]).map((r) => r.name);
   }
 
+  /** `GET_LOCK`, waiting up to `seconds`; true when this connection holds the lock. */
+  async #tryLock(c: mysql.Connection, seconds: number): Promise<boolean> {
+    const [rows] = await c.query("SELECT GET_LOCK(?, ?) AS ok", [this.#lock, seconds]);
+    return (rows as { ok: number | null }[])[0].ok === 1;
+  }
+
+  /** The holder recorded in `import_lock`, if that row belongs to the lock's current session. */
+  async #holder(c: mysql.Connection): Promise<ImportLockHolder | null> {
+    const [owner] = await c.query("SELECT IS_USED_LOCK(?) AS id", [this.#lock]);
+    const id = (owner as { id: number | null }[])[0].id;
+    if (id === null) return null;
+    await c.query(LOCK_TABLE);
+    const [rows] = await c.query(
+      "SELECT pid, host, started_at FROM import_lock WHERE id = 1 AND connection_id = ?",
+      [id],
+    );
+    const r = (rows as { pid: number; host: string; started_at: number | string }[])[0];
+    return r ? { pid: r.pid, host: r.host, startedAt: Number(r.started_at) } : null;
+  }
+
   async begin(): Promise<void> {
     const c = await this.#c();
-    const [lock] = await c.query("SELECT GET_LOCK(?, 0) AS ok", [this.#lock]);
-    if ((lock as { ok: number }[])[0].ok !== 1) {
-      throw new Error(`another import into ${this.#target.maskedUrl} is running`);
+    if (!(await this.#tryLock(c, 0))) {
+      const holder = await this.#holder(c);
+      if (!holder || !holderIsDead(holder)) {
+        throw new ImportLockedError(this.#target.maskedUrl, holder);
+      }
+      console.error(
+        `import: the import holding ${this.#target.maskedUrl} (pid ${holder.pid}) has died; ` +
+          `waiting up to ${DEAD_HOLDER_WAIT_S} s for the server to release its lock`,
+      );
+      if (!(await this.#tryLock(c, DEAD_HOLDER_WAIT_S))) {
+        throw new ImportLockedError(this.#target.maskedUrl, await this.#holder(c));
+      }
     }
+    await c.query(LOCK_TABLE);
+    const me = thisHolder();
+    await c.query(
+      "REPLACE INTO import_lock (id, connection_id, pid, host, started_at) " +
+        "VALUES (1, CONNECTION_ID(), ?, ?, ?)",
+      [me.pid, me.host, me.startedAt],
+    );
     for (const def of Object.values(TABLES)) await c.query(createTableSql("mysql", def));
     const leftovers = [
       ...(await this.#tablesLike(LEFTOVER_LIKE)),
@@ -226,6 +281,14 @@ export class MysqlLoader implements StoreLoader {
     for (const t of IMPORTED_TABLES) {
       await c.query(createTableSql("mysql", TABLES[t], this.#staging(t)));
     }
+  }
+
+  async servedUsers(): Promise<number> {
+    const [rows] = await (await this.#c()).query(
+      "SELECT value FROM import_meta WHERE name = 'users'",
+    );
+    const r = (rows as { value: number | string }[])[0];
+    return r ? Number(r.value) : 0;
   }
 
   async load(data: TableData, onRows?: (done: number) => void): Promise<void> {

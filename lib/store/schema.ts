@@ -35,7 +35,7 @@
  *   the `import_meta` counts are computed at import so the popular list and
  *   the status page never scan the 25M-row ratings table.
  * - `movies_tmdb` is a cache filled by the web app and the `tmdb` command; an
- *   import never touches it.
+ *   import never touches it. Nor `revoked_sessions` (the web app's logouts).
  * - Every table is clustered on its primary key (SQLite `WITHOUT ROWID`,
  *   InnoDB), which is also the only index the queries need besides
  *   `movies(popularity_rank)`.
@@ -89,7 +89,7 @@ export const IMPORTED_TABLES = [
 ] as const;
 
 export type ImportedTable = (typeof IMPORTED_TABLES)[number];
-export type TableName = ImportedTable | "movies_tmdb";
+export type TableName = ImportedTable | "movies_tmdb" | "revoked_sessions";
 
 const ratings: readonly Column[] = [
   { name: "user_id", type: "int" },
@@ -205,6 +205,18 @@ export const TABLES: Record<TableName, TableDef> = {
       { name: "fetched_at", type: "bigint" },
     ],
     primaryKey: ["movie_id"],
+    indexes: [],
+  },
+  // Sessions ended by logout before their cookie expired (routes/_middleware.ts); kept by
+  // imports like the TMDB cache, created by the web app on a store imported before it.
+  revoked_sessions: {
+    name: "revoked_sessions",
+    columns: [
+      { name: "session_id", type: "short" },
+      // Unix seconds when the cookie expires anyway: the row can go then.
+      { name: "expires_at", type: "bigint" },
+    ],
+    primaryKey: ["session_id"],
     indexes: [],
   },
 };

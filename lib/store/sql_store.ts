@@ -26,6 +26,17 @@
  * in the statement's snapshot), so a catalogue of an earlier import is never
  * used: the first query after an import reloads it. Rows whose movie is not
  * in `movies` are skipped, as the SQL join skipped them.
+ *
+ * One import per request ({@link SqlStore.snapshot}): the stamp is read
+ * before and after the request's reads, and they run again when it changed.
+ * Imports swap every table together with `import_meta` in one step and each
+ * draws a new random stamp, so an unchanged stamp means no swap happened in
+ * between, on either backend and over any number of connections. A read
+ * transaction would give the same on SQLite, but this thread's one
+ * connection is shared by all its requests in flight; on MySQL a
+ * consistent-snapshot transaction holds metadata locks that the swap's
+ * `RENAME TABLE` waits on (and can deadlock with). The cost is two primary-key
+ * lookups per request.
  */
 import {
   type Movie,
@@ -39,10 +50,11 @@ import {
   type Store,
   StoreArgumentError,
   type StoreCounts,
+  StoreUnavailableError,
   type TmdbEntry,
   type UserNeighbor,
 } from "./store.ts";
-import type { Dialect } from "./schema.ts";
+import { createTableSql, type Dialect, TABLES } from "./schema.ts";
 
 export type Row = Record<string, unknown>;
 export type SqlParam = number | string | null;
@@ -61,6 +73,9 @@ const MOVIE_JOIN = "LEFT JOIN links l ON l.movie_id = m.movie_id";
 const MAX_LIMIT = 1000;
 /** The stamp of the import whose tables a statement reads (null: imported before stamps). */
 const STAMP = "(SELECT value FROM import_meta WHERE name = 'import_id') AS stamp";
+
+/** Tries of {@link SqlStore.snapshot} before it gives up. */
+const SNAPSHOT_TRIES = 3;
 
 /** The movies of one import, by id. */
 interface Catalogue {
@@ -113,6 +128,8 @@ export class SqlStore implements Store {
   #titleOrder: string;
 
   #catalogue: Catalogue | null = null;
+  /** `revoked_sessions` exists (created here for stores imported before it did). */
+  #sessionsReady: Promise<void> | null = null;
   #loading: Promise<Catalogue> | null = null;
 
   constructor(runner: SqlRunner) {
@@ -164,6 +181,19 @@ export class SqlStore implements Store {
         if (movie) out.push([r, movie]);
       }
       return out;
+    }
+  }
+
+  async snapshot<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      const before = await this.#currentStamp();
+      const result = await read();
+      if ((await this.#currentStamp()) === before) return result;
+      if (attempt === SNAPSHOT_TRIES) {
+        throw new StoreUnavailableError(
+          `the store was re-imported during each of ${SNAPSHOT_TRIES} tries to read one page`,
+        );
+      }
     }
   }
 
@@ -387,6 +417,38 @@ export class SqlStore implements Store {
         checkInt("fetchedAt", entry.fetchedAt, 0),
       ],
     );
+  }
+
+  #sessions(): Promise<void> {
+    this.#sessionsReady ??= this.#db.run(createTableSql(this.kind, TABLES.revoked_sessions), [])
+      .catch((err) => {
+        this.#sessionsReady = null;
+        throw err;
+      });
+    return this.#sessionsReady;
+  }
+
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
+    await this.#sessions();
+    const rows = await this.#db.all(
+      "SELECT 1 AS x FROM revoked_sessions WHERE session_id = ?",
+      [sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
+    if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
+    const expires = checkInt("expiresAt", expiresAt, 0);
+    await this.#sessions();
+    await this.#db.run(
+      "REPLACE INTO revoked_sessions (session_id, expires_at) VALUES (?, ?)",
+      [sessionId, expires],
+    );
+    await this.#db.run("DELETE FROM revoked_sessions WHERE expires_at < ?", [
+      Math.floor(Date.now() / 1000),
+    ]);
   }
 
   async counts(): Promise<StoreCounts> {

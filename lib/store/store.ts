@@ -140,7 +140,22 @@ export interface Store {
   sampleUserIds(limit: number): Promise<number[]>;
   tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
   tmdbPut(entry: TmdbEntry): Promise<void>;
+  /** Whether session `sessionId` was ended by {@link revokeSession}. */
+  sessionRevoked(sessionId: string): Promise<boolean>;
+  /**
+   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
+   * is when its cookie expires anyway, after which the record may go.
+   */
+  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /**
+   * Runs `read` (store calls of one request) so that all its calls see one
+   * import: `read` runs again, up to 3 times, when an import was swapped in
+   * while it ran; a store re-imported during each try is a
+   * StoreUnavailableError. `read` may therefore run more than once: it
+   * should only read.
+   */
+  snapshot<T>(read: () => Promise<T>): Promise<T>;
   /**
    * Reads what the store keeps in memory (the movie catalogue) ahead of the
    * first request; later imports are picked up on their own.
@@ -170,5 +185,30 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/**
+ * The process may not read or write the SQLite file (Deno's `--allow-read`/
+ * `--allow-write`, or the file system's permissions): a set-up error, never
+ * a 503, since it does not heal by waiting.
+ */
+export class StorePermissionError extends Error {
+  readonly path: string;
+  readonly permission: "read" | "write";
+  /** "deno": the Deno permission flags; "os": the file's owner and mode. */
+  readonly by: "deno" | "os";
+  constructor(path: string, permission: "read" | "write", by: "deno" | "os") {
+    super(
+      `SQLite store ${path}: no ${permission} permission` +
+        (by === "deno"
+          ? ` (Deno --allow-${permission} does not cover it; the 'web' task allows writing under ` +
+            ".cache/ and data/ only: run 'deno task recsys web' for a store elsewhere)"
+          : " (file system: check the file's and its directory's owner and mode)"),
+    );
+    this.name = "StorePermissionError";
+    this.path = path;
+    this.permission = permission;
+    this.by = by;
   }
 }

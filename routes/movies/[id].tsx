@@ -10,7 +10,7 @@ import {
 } from "../../lib/movie_view.ts";
 import { MovieCard, Poster } from "../../components/MovieCard.tsx";
 import { type AppContext, NotFoundError, parseId } from "../_http.ts";
-import { type SimilarMovieView, similarMovieViews } from "../_data.ts";
+import { movieAndSimilar, type SimilarMovieView, similarMovieViews } from "../_data.ts";
 import { renderPage } from "../_render.tsx";
 
 export const SIMILAR_SHOWN = 12;
@@ -27,11 +27,11 @@ export const handler = {
   async GET(c: AppContext): Promise<Response> {
     const deps = c.var.deps;
     const movieId = parseId(c.req.param("id"), "movie id");
-    const movie = await deps.store.movie(movieId);
+    const [movie, similarMovies] = await movieAndSimilar(deps, movieId, SIMILAR_SHOWN);
     if (!movie) throw new NotFoundError("movie", movieId);
     const [meta, similar] = await Promise.all([
       deps.tmdb.forMovies([movie]),
-      similarMovieViews(deps, movieId, SIMILAR_SHOWN),
+      similarMovieViews(deps, similarMovies),
     ]);
     const entry = meta.get(movieId);
     const data: MovieData = {

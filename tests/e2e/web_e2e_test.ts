@@ -209,7 +209,20 @@ Deno.test({
       const img = page.locator("#recommended .card img.poster").first();
       await img.waitFor();
       assert.match(await img.getAttribute("src") ?? "", /\/t\/p\/w185\/poster-\d+\.svg$/);
-      assert.ok(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth > 0));
+      // Attached is not loaded: naturalWidth is 0 until the image's load event, which may come
+      // after waitFor() returns (one failure in two full runs). Wait for that event.
+      const width = await img.evaluate((el) => {
+        const image = el as HTMLImageElement;
+        // complete: loaded, or already failed (then naturalWidth is 0 and the assert says so).
+        if (image.complete) return image.naturalWidth;
+        return new Promise<number>((resolve, reject) => {
+          image.addEventListener("load", () => resolve(image.naturalWidth), { once: true });
+          image.addEventListener("error", () => reject(new Error(`${image.src} failed`)), {
+            once: true,
+          });
+        });
+      });
+      assert.ok(width > 0);
     });
 
     await t.step("hovering a poster shows its overview", async () => {

@@ -4,14 +4,15 @@
  * similarity}]}`, most similar first (item-item neighbors).
  */
 import { type AppContext, NotFoundError, parseId, parseIntParam } from "../../../_http.ts";
-import { similarMovieViews } from "../../../_data.ts";
+import { movieAndSimilar, similarMovieViews } from "../../../_data.ts";
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
     const movieId = parseId(c.req.param("id"), "movie id");
     const limit = parseIntParam(c.req.query("limit"), "limit", 20, 1, 100);
-    if (!(await c.var.deps.store.movie(movieId))) throw new NotFoundError("movie", movieId);
-    const similar = await similarMovieViews(c.var.deps, movieId, limit);
+    const [movie, similarMovies] = await movieAndSimilar(c.var.deps, movieId, limit);
+    if (!movie) throw new NotFoundError("movie", movieId);
+    const similar = await similarMovieViews(c.var.deps, similarMovies);
     return c.json({ movieId, similar });
   },
 };
