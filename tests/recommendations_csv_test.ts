@@ -44,11 +44,18 @@ Deno.test("recommendations file", async (t) => {
     failsAt("", 1);
   });
 
+  await t.step("reads id 0 like any other id (the ratings parser accepts it)", () => {
+    const r = parseRecommendations(
+      new TextEncoder().encode("userId,movieId,prediction\n0,0,4.5\n"),
+      "r.csv",
+    );
+    assert.deepEqual([r.users[0], r.movies[0]], [0, 0]);
+  });
   await t.step("rejects malformed lines naming the line", () => {
     failsAt("userId,movieId,prediction\n1,10,4.5\n1,x,4.5\n", 3);
     failsAt("userId,movieId,prediction\n1,10\n", 2);
     failsAt("userId,movieId,prediction\n1,10,4.5,9\n", 2);
-    failsAt("userId,movieId,prediction\n0,10,4.5\n", 2);
+    failsAt("userId,movieId,prediction\n-1,10,4.5\n", 2);
     failsAt("userId,movieId,prediction\n1,10,4.5e0\n", 2);
     failsAt("userId,movieId,prediction\n1,10,4.5\n\n1,11,3\n", 3);
   });
