@@ -127,6 +127,7 @@ Deno.test("pipeline on every release layout", async (t) => {
     await Deno.writeTextFile(`${dir}/movies.csv`, "movieId,title,genres\n1,A (2001),Drama\n");
     const r = await inspectData({ data: dir });
     assert.equal(r.ratingsOfUnknownMovies, 3);
+    assert.equal(r.zeroIdRatings, 0);
     assert.equal(r.unknownMovies, 2);
     assert.equal(r.links, null, "a CSV release without links.csv reads without links");
     assert.deepEqual(r.scale, { min: 1, max: 4, halfStars: true });

@@ -56,6 +56,12 @@ export interface DataReport {
   /** Ratings (and distinct movieIds) missing from the movie list. */
   ratingsOfUnknownMovies: number;
   unknownMovies: number;
+  /**
+   * Ratings with userId 0 or movieId 0: valid ids here, but GroupLens numbers
+   * from 1, so they mark rows someone added (a widely shared ml-100k copy
+   * has three for a user 0), and the site's URLs take positive ids only.
+   */
+  zeroIdRatings: number;
   /** Rows of the links file, and those without a tmdbId; null without a links file. */
   links: { rows: number; withoutTmdbId: number } | null;
 }
@@ -97,9 +103,10 @@ export async function inspectData(options: InspectOptions): Promise<DataReport> 
     if (f === 2) moviesWithoutRatings++;
     if (f === 1) unknownMovies++;
   }
-  let ratingsOfUnknownMovies = 0;
+  let ratingsOfUnknownMovies = 0, zeroIdRatings = 0;
   for (let i = 0; i < table.length; i++) {
     if (movieFlags[table.movies[i]] === 1) ratingsOfUnknownMovies++;
+    if (table.users[i] === 0 || table.movies[i] === 0) zeroIdRatings++;
   }
   const values = histogram.map((n, r2) => (n > 0 ? r2 : -1)).filter((r2) => r2 > 0);
   return {
@@ -122,6 +129,7 @@ export async function inspectData(options: InspectOptions): Promise<DataReport> 
     moviesWithoutRatings,
     ratingsOfUnknownMovies,
     unknownMovies,
+    zeroIdRatings,
     links: d.links === null
       ? null
       : { rows: links.length, withoutTmdbId: links.filter((l) => l.tmdbId === null).length },
@@ -167,6 +175,8 @@ export function formatDataReport(r: DataReport): string {
     `movies without ratings      ${int(r.moviesWithoutRatings)}`,
     `ratings of unknown movies   ${int(r.ratingsOfUnknownMovies)}` +
       (r.unknownMovies > 0 ? ` (${int(r.unknownMovies)} movieIds not in the movie list)` : ""),
+    `ratings with id 0           ${int(r.zeroIdRatings)}` +
+      (r.zeroIdRatings > 0 ? " (GroupLens ids start at 1: rows added to this copy)" : ""),
     r.links === null
       ? "links       no links file: no IMDb/TMDB ids, the site shows no posters"
       : `links without tmdbId        ${int(r.links.withoutTmdbId)} of ${int(r.links.rows)}`,
