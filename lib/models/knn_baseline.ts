@@ -19,7 +19,8 @@
  * minSupport 1 as Surprise; `maxNeighbors` 300 changes item–item RMSE by
  * < 0.001 against unbounded lists there and bounds memory at ML-32M shape.
  *
- * Fit: O(Σ_u |I_u|²) time (the co-rating work of the item–item engine),
+ * Fit: O(Σ_u |I_u|²/2) time (each pair once, the co-rating work of the
+ * item–item engine; ML-32M's shape: see bench `fit-knn-item`),
  * O(rows) scratch, `maxNeighbors` entries per row. Predicting is O(list)
  * per call; calls grouped by user (item model) or by item (user model)
  * reuse one scatter of that user's (item's) residuals.
@@ -28,6 +29,7 @@ import type { RatingMatrix } from "../rating_matrix.ts";
 import { orientation } from "../rating_matrix.ts";
 import { DEFAULT_BIAS, fitBaselines } from "../baselines.ts";
 import { mergeTopK, TopKLists } from "../top_k.ts";
+import { transposePositions } from "../co_rating.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
 
@@ -84,6 +86,12 @@ export function baselineSimilarities(
   }
   const eRow = mode === "user" ? byUser : byItem;
   const eT = mode === "user" ? byItem : byUser;
+  // Each pair is summed once, from its smaller row (the columns' lists are
+  // sorted by row, so row a's entry sits at tPos and the rows after it are
+  // the b > a), and offered to both rows' lists. The sums of (a, b) run over
+  // the common columns in ascending order either way, so halving the work
+  // changes no bit of any similarity.
+  const tPos = transposePositions(o, false);
   const sxy = new Float64Array(rows), sxx = new Float64Array(rows), syy = new Float64Array(rows);
   const count = new Int32Array(rows);
   const touched = new Int32Array(rows);
@@ -95,7 +103,7 @@ export function baselineSimilarities(
     for (let p = o.offsets[a]; p < o.offsets[a + 1]; p++) {
       const c = o.cols[p], ea = eRow[p];
       const ea2 = ea * ea;
-      for (let q = o.tOffsets[c]; q < o.tOffsets[c + 1]; q++) {
+      for (let q = tPos[p] + 1; q < o.tOffsets[c + 1]; q++) {
         const b = o.tRows[q];
         if (count[b] === 0) touched[nt++] = b;
         const eb = eT[q];
@@ -108,10 +116,13 @@ export function baselineSimilarities(
     for (let t = 0; t < nt; t++) {
       const b = touched[t];
       const n = count[b];
-      if (b !== a && n >= minSupport && sxy[b] > 0) {
+      if (n >= minSupport && sxy[b] > 0) {
         const sim = sxy[b] / Math.sqrt(sxx[b] * syy[b]) * (n - 1) / (n - 1 + shrink);
         const key = Math.round(sim * KEY_SCALE);
-        if (key > 0) top.offer(a, key, b);
+        if (key > 0) {
+          top.offer(a, key, b);
+          top.offer(b, key, a);
+        }
       }
       sxy[b] = 0;
       sxx[b] = 0;
