@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ratingsTable } from "./fixtures/ratings_rows.ts";
 
 const assertEquals = (actual: unknown, expected: unknown) =>
   assert.deepStrictEqual(actual, expected);
@@ -6,19 +7,10 @@ function assertAlmostEquals(actual: number, expected: number, tol: number): void
   assert.ok(Math.abs(actual - expected) <= tol, `${actual} is not within ${tol} of ${expected}`);
 }
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
-import type { RatingsTable } from "../lib/ratings_table.ts";
 import type { Contribution, RankingModel } from "../lib/models/model.ts";
 import { evaluateRanking, RankScratch, topNForUser } from "../lib/models/rank.ts";
 
-function table(rows: [number, number, number][]): RatingsTable {
-  return {
-    length: rows.length,
-    users: Int32Array.from(rows, (r) => r[0]),
-    movies: Int32Array.from(rows, (r) => r[1]),
-    ratings: Uint8Array.from(rows, (r) => r[2] * 2),
-    timestamps: new Uint32Array(rows.length),
-  };
-}
+const table = ratingsTable;
 
 // Users 1, 2, 3 → dense 0, 1, 2; movies 10, 20, 30, 40, 50 → dense 0..4.
 const train = buildRatingMatrix(

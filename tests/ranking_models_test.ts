@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { ratingsTable } from "./fixtures/ratings_rows.ts";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
-import type { RatingsTable } from "../lib/ratings_table.ts";
 import { fitEase } from "../lib/models/ease.ts";
 import { fitItemKnnImplicit } from "../lib/models/item_knn_implicit.ts";
 import type { RankingModel } from "../lib/models/model.ts";
@@ -20,15 +20,7 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
 }
 
-function table(rows: [number, number, number][]): RatingsTable {
-  return {
-    length: rows.length,
-    users: Int32Array.from(rows, (r) => r[0]),
-    movies: Int32Array.from(rows, (r) => r[1]),
-    ratings: Uint8Array.from(rows, (r) => r[2] * 2),
-    timestamps: new Uint32Array(rows.length),
-  };
-}
+const table = ratingsTable;
 
 // Five users, six movies (ids 1..6 → dense 0..5); star values do not matter
 // to these models, only who rated what.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { ratingsTable } from "./fixtures/ratings_rows.ts";
 import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
-import type { RatingsTable } from "../lib/ratings_table.ts";
 import { DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { fitBias } from "../lib/models/bias.ts";
 import { fitKnnBaseline, KNN_BASELINE_DEFAULTS } from "../lib/models/knn_baseline.ts";
@@ -11,15 +11,7 @@ import { clipToScale, ratingScale } from "../lib/models/rating_scale.ts";
 import type { RatingModel } from "../lib/models/model.ts";
 import { compareOnMatrix } from "../eval/compare.ts";
 
-function table(rows: [number, number, number][]): RatingsTable {
-  return {
-    length: rows.length,
-    users: Int32Array.from(rows, (r) => r[0]),
-    movies: Int32Array.from(rows, (r) => r[1]),
-    ratings: Uint8Array.from(rows, (r) => r[2] * 2),
-    timestamps: new Uint32Array(rows.length),
-  };
-}
+const table = ratingsTable;
 
 // Six users, five movies, whole stars 1..5.
 const rows: [number, number, number][] = [
