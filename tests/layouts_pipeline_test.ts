@@ -4,7 +4,7 @@ import { openStore } from "../lib/store/open.ts";
 import { formatDataReport, inspectData } from "../tools/inspect.ts";
 import { splitInput } from "../tools/split.ts";
 
-const FIX = "tests/fixtures/layouts";
+import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 
 /**
  * `pipeline` end to end on a hand-written fixture of each GroupLens layout

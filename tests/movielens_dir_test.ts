@@ -3,7 +3,7 @@ import { MovieLensDirError, readMovieCatalog, resolveMovieLensDir } from "../lib
 import { parseMoviesDat, parseUItem } from "../lib/movielens_legacy.ts";
 import { MovieLensCsvError } from "../lib/movielens_csv.ts";
 
-const FIX = "tests/fixtures/layouts";
+import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 
 Deno.test("GroupLens release directories", async (t) => {
   await t.step("detects each layout from its ratings file", async () => {

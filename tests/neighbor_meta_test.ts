@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
 import { runLocalMr } from "../mr/runner.ts";
 import { evaluateModel } from "../eval/evaluate.ts";
@@ -8,7 +9,7 @@ import { splitRatings } from "../tools/split.ts";
 
 Deno.test("neighbor files know what they are", async (t) => {
   const dir = await Deno.makeTempDir();
-  await splitRatings("tests/fixtures/layouts/ml-10m/ratings.dat", dir, {
+  await splitRatings(`${FIX}/ml-10m/ratings.dat`, dir, {
     testRatio: 0.2,
     seed: 42,
     skipInvalid: false,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 import { DuplicateRatingsError } from "../lib/rating_duplicates.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { splitRatings } from "../tools/split.ts";
@@ -67,7 +68,7 @@ Deno.test("duplicated (userId, movieId) ratings", async (t) => {
   });
 
   await t.step("split applies the policy, so neither output holds a duplicate", async () => {
-    const ratings = "tests/fixtures/layouts/ml-1m/ratings.dat";
+    const ratings = `${FIX}/ml-1m/ratings.dat`;
     warnings.length = 0;
     const r = await splitRatings(ratings, `${dir}/split`, {
       testRatio: 0.2,
