@@ -14,6 +14,7 @@
  * Memory: nothing when sorted, else 8 bytes per rating plus 4 per possible id.
  */
 import type { FlagSpec } from "./command.ts";
+import { countingOrder, maxOf } from "./counting_order.ts";
 import type { RatingsTable } from "./ratings_table.ts";
 
 /** What to do with a pair rated more than once. */
@@ -97,26 +98,6 @@ export function duplicatesWarning(r: DuplicateReport): string | null {
   return `warning: ${r.file}: ${r.dropped} duplicated (userId, movieId) rating(s) dropped, ` +
     `the latest of each pair kept; first: ${r.file}:${p.firstLine} and ${r.file}:` +
     `${p.secondLine} (userId ${p.userId}, movieId ${p.movieId})`;
-}
-
-function maxOf(a: Int32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-  return m;
-}
-
-/** Stable counting-sort order of rows by `keys` (values 0..max), starting from `order`. */
-function countingOrder(keys: Int32Array, order: Int32Array | null, max: number): Int32Array {
-  const n = keys.length;
-  const start = new Int32Array(max + 2);
-  for (let i = 0; i < n; i++) start[keys[i] + 1]++;
-  for (let k = 1; k <= max + 1; k++) start[k] += start[k - 1];
-  const out = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = order === null ? j : order[j];
-    out[start[keys[i]]++] = i;
-  }
-  return out;
 }
 
 /**

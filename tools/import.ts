@@ -41,6 +41,7 @@
  * empty or truncated `ratings_train.csv` must not wipe a live store.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
+import { countingOrder, maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
 import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
@@ -140,26 +141,6 @@ export class ImportRefusedError extends Error {
 
 function plural(n: number, what: string): string {
   return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
-}
-
-/** Stable counting-sort order of `keys` (values 0..max). */
-function countingOrder(keys: Int32Array, order: Int32Array | null, max: number): Int32Array {
-  const n = keys.length;
-  const start = new Int32Array(max + 2);
-  for (let i = 0; i < n; i++) start[keys[i] + 1]++;
-  for (let k = 1; k <= max + 1; k++) start[k] += start[k - 1];
-  const out = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = order === null ? j : order[j];
-    out[start[keys[i]]++] = i;
-  }
-  return out;
-}
-
-function maxOf(a: Int32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-  return m;
 }
 
 /**
