@@ -29,7 +29,7 @@ import {
   UnknownModelError,
 } from "../lib/models/registry.ts";
 import { evaluateRanking, type RankingResult } from "../lib/models/rank.ts";
-import { hash3 } from "../lib/hash.ts";
+import { sampleUsers } from "../lib/user_sample.ts";
 import { addError, emptyErrors, mae, rmse } from "../lib/metrics.ts";
 import { renderCompareReport } from "./compare_report.tsx";
 
@@ -122,17 +122,17 @@ export function scoreRatings(
   return { rmse: rmse(acc), mae: mae(acc), count: acc.count };
 }
 
-/** Seed of the ranking sample: the users with the smallest hash3(seed, userId, 0). */
-const SAMPLE_SEED = 0x52414e4b;
-
-/** Every dense user when `size` is 0 or covers them all, else the `size` users of smallest hash. */
-export function rankingSample(m: RatingMatrix, size: number): Int32Array | undefined {
-  const n = m.userIds.length;
-  if (size <= 0 || size >= n) return undefined;
-  const order = Array.from({ length: n }, (_, u) => u);
-  const key = (u: number) => hash3(SAMPLE_SEED, m.userIds[u], 0);
-  order.sort((a, b) => key(a) - key(b) || a - b);
-  return Int32Array.from(order.slice(0, size)).sort();
+/** The users ranked: those with a test rating, cut to a sample of `size` (0 = all). */
+export function rankingSample(m: RatingMatrix, test: RatingsTable, size: number): Int32Array {
+  const has = new Uint8Array(m.userIds.length);
+  for (let k = 0; k < test.length; k++) {
+    const id = test.users[k];
+    const u = id < m.userIndex.length ? m.userIndex[id] : -1;
+    if (u >= 0) has[u] = 1;
+  }
+  const candidates: number[] = [];
+  for (let u = 0; u < has.length; u++) if (has[u]) candidates.push(u);
+  return Int32Array.from(sampleUsers(candidates, m.userIds, size));
 }
 
 /** A comparison before it is tied to files. */
@@ -150,7 +150,6 @@ export async function compareOnMatrix(
   options: Omit<CompareOptions, "train" | "test" | "json" | "report">,
 ): Promise<{ result: ComparePart; fitted: Map<string, RatingModel | RankingModel> }> {
   const fitted = new Map<string, RatingModel | RankingModel>();
-  const trainTable = { length: m.userItems.length };
   const { rating, ranking } = resolveModels(options.models);
   const warnings: string[] = [];
   const ratingRows: RatingRow[] = [];
@@ -194,7 +193,7 @@ export async function compareOnMatrix(
     fitted.set(name, model);
     const metrics = evaluateRanking(model, m, testTable, {
       n: options.top,
-      users: rankingSample(m, options.rankUsers),
+      users: rankingSample(m, testTable, options.rankUsers),
     });
     rankingRows.push({
       name,
@@ -216,7 +215,7 @@ export async function compareOnMatrix(
     }
   }
   const result = {
-    trainRatings: trainTable.length,
+    trainRatings: m.userItems.length,
     testRatings: testTable.length,
     n: options.top,
     rating: ratingRows,
@@ -247,9 +246,17 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
     test: options.test,
     ...(await compareOnTables(train, test, options)),
   };
-  if (options.json) await writeFileAtomic(options.json, JSON.stringify(r, null, 2) + "\n");
-  if (options.report) await writeFileAtomic(options.report, renderCompareReport(r));
+  await writeCompareFiles(r, options);
   return r;
+}
+
+/** Keeps a comparison as JSON and as the HTML report, each where asked. */
+export async function writeCompareFiles(
+  r: CompareResult,
+  to: { json?: string; report?: string },
+): Promise<void> {
+  if (to.json) await writeFileAtomic(to.json, JSON.stringify(r, null, 2) + "\n");
+  if (to.report) await writeFileAtomic(to.report, renderCompareReport(r));
 }
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");

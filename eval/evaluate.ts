@@ -29,7 +29,7 @@ import {
   mergeRanking,
   rmse,
 } from "../lib/metrics.ts";
-import { hash3 } from "../lib/hash.ts";
+import { sampleUsers } from "../lib/user_sample.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
@@ -138,8 +138,6 @@ export interface EvalResult {
 const CHUNK_RATINGS = 1 << 12;
 /** Sampled users per ranking chunk. */
 const CHUNK_USERS = 32;
-/** Seed of the ranking sample: the users with the smallest hash3(seed, userId, 0). */
-const SAMPLE_SEED = 0x52414e4b;
 
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
@@ -386,14 +384,7 @@ function rankingSample(
   let chosen: number[] = [];
   for (let u = 0; u < nUsers; u++) if (count[u + 1] > 0) chosen.push(u);
   const testUsers = chosen.length;
-  if (limit > 0 && chosen.length > limit) {
-    const key = (u: number) => hash3(SAMPLE_SEED, m.userIds[u], 0);
-    chosen = chosen.map((u) => [key(u), u])
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-      .slice(0, limit)
-      .map((x) => x[1])
-      .sort((a, b) => a - b);
-  }
+  chosen = sampleUsers(chosen, m.userIds, limit);
   const slot = new Int32Array(nUsers).fill(-1);
   chosen.forEach((u, s) => (slot[u] = s));
   const offsets = new Int32Array(chosen.length + 1);

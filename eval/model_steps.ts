@@ -14,11 +14,15 @@
  */
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
-import { writeFileAtomic } from "../lib/atomic_file.ts";
 import type { RankingModel, RatingModel } from "../lib/models/model.ts";
 import { rankingModelSpec, ratingModelSpec } from "../lib/models/registry.ts";
-import { compareOnMatrix, type CompareResult, formatCompare } from "./compare.ts";
-import { renderCompareReport } from "./compare_report.tsx";
+import {
+  compareOnMatrix,
+  type ComparePart,
+  type CompareResult,
+  formatCompare,
+  writeCompareFiles,
+} from "./compare.ts";
 import { writeRecommendations, writeTestPredictions } from "./model_files.ts";
 
 interface StepFiles {
@@ -36,10 +40,9 @@ async function readSplit(files: { train: string; test: string }) {
   return { train, test };
 }
 
-async function writeComparison(files: StepFiles, part: Omit<CompareResult, "train" | "test">) {
+async function writeComparison(files: StepFiles, part: ComparePart): Promise<CompareResult> {
   const r: CompareResult = { train: files.train, test: files.test, ...part };
-  await writeFileAtomic(files.json, JSON.stringify(r, null, 2) + "\n");
-  await writeFileAtomic(files.report, renderCompareReport(r));
+  await writeCompareFiles(r, files);
   return r;
 }
 

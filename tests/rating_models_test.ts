@@ -145,7 +145,6 @@ Deno.test("knn-item (baseline-centred kNN)", async (t) => {
     assert.ok(a.lists.neighbors.length > 0);
     const simA = new Map<string, number>(), simB = new Map<string, number>();
     const collect = (
-      mm: RatingMatrix,
       model: typeof a,
       ids: Int32Array,
       out: Map<string, number>,
@@ -155,10 +154,9 @@ Deno.test("knn-item (baseline-centred kNN)", async (t) => {
           out.set(`${ids[r]}-${ids[model.lists.neighbors[p]]}`, model.lists.sims[p]);
         }
       }
-      void mm;
     };
-    collect(m, a, m.userIds, simA);
-    collect(flipped, b, flipped.itemIds, simB);
+    collect(a, m.userIds, simA);
+    collect(b, flipped.itemIds, simB);
     assert.deepEqual([...simA.keys()].sort(), [...simB.keys()].sort());
   });
 });
@@ -273,8 +271,6 @@ Deno.test("blend", async (t) => {
   await t.step(
     "the test set never reaches the weights (another test split, same blend)",
     async () => {
-      const spec = [{ name: "blend" }];
-      void spec;
       const testA = table([[1, 5, 1], [5, 3, 2]]), testB = table([[1, 5, 5], [5, 3, 5]]);
       const shared = buildRatingMatrix(table(rows));
       const a = await compareOnMatrix(shared, testA, { models: ["blend"], top: 10, rankUsers: 0 });

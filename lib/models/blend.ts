@@ -53,19 +53,18 @@ export function validationSplit(
   options: Pick<BlendOptions, "validation" | "seed">,
 ): { fit: RatingsTable; held: RatingsTable } {
   const n = m.userItems.length;
-  const take = (keep: boolean) => {
-    let count = 0;
-    for (let u = 0; u < m.userIds.length; u++) {
-      for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-        const held = isTestRating(
-          options.seed,
-          m.userIds[u],
-          m.itemIds[m.userItems[p]],
-          options.validation,
-        );
-        if (held !== keep) count++;
+  const held = new Uint8Array(n);
+  let heldCount = 0;
+  for (let u = 0; u < m.userIds.length; u++) {
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      const id = m.itemIds[m.userItems[p]];
+      if (isTestRating(options.seed, m.userIds[u], id, options.validation)) {
+        held[p] = 1;
+        heldCount++;
       }
     }
+  }
+  const take = (want: number, count: number): RatingsTable => {
     const t: RatingsTable = {
       length: count,
       users: new Int32Array(count),
@@ -76,19 +75,16 @@ export function validationSplit(
     let k = 0;
     for (let u = 0; u < m.userIds.length; u++) {
       for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-        const id = m.itemIds[m.userItems[p]];
-        const held = isTestRating(options.seed, m.userIds[u], id, options.validation);
-        if (held === keep) continue;
+        if (held[p] !== want) continue;
         t.users[k] = m.userIds[u];
-        t.movies[k] = id;
+        t.movies[k] = m.itemIds[m.userItems[p]];
         t.ratings[k] = m.userRatings[p];
         k++;
       }
     }
     return t;
   };
-  void n;
-  return { fit: take(true), held: take(false) };
+  return { fit: take(0, n - heldCount), held: take(1, heldCount) };
 }
 
 /** Solves the symmetric positive-definite system `A x = b` (A is d×d, row-major) in place. */
