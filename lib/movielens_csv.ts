@@ -15,6 +15,7 @@
  * these files are small (ML-32M: 87,585 movies, 2M tags ≈ 70 MB).
  * Time O(bytes).
  */
+import { FileError } from "./file_error.ts";
 import { parse } from "csv-parse/sync";
 
 /** Which part of a record was wrong (`csv` is a quoting/syntax error). */
@@ -31,18 +32,12 @@ export type MovieLensCsvField =
   | "tag"
   | "timestamp";
 
-export class MovieLensCsvError extends Error {
-  readonly file: string;
-  readonly line: number;
+export class MovieLensCsvError extends FileError {
+  declare readonly line: number;
   readonly field: MovieLensCsvField;
-  readonly reason: string;
   constructor(file: string, line: number, field: MovieLensCsvField, reason: string) {
-    super(`${file}:${line}: ${field}: ${reason}`);
-    this.name = "MovieLensCsvError";
-    this.file = file;
-    this.line = line;
+    super(file, reason, line, `${field}: ${reason}`);
     this.field = field;
-    this.reason = reason;
   }
 }
 

@@ -16,6 +16,7 @@
  * Without a links file there are no IMDb/TMDB ids, so the web app shows
  * placeholders instead of posters (its TMDB lookup needs one of those ids).
  */
+import { FileError } from "./file_error.ts";
 import type { FlagSpec } from "./command.ts";
 import { type LinkRecord, type MovieRecord, readLinks, readMovies } from "./movielens_csv.ts";
 import { decodeMovieLensText, parseMoviesDat, parseUItem } from "./movielens_legacy.ts";
@@ -83,14 +84,12 @@ export interface MovieLensDir {
 }
 
 /** A data directory that is missing, not a directory, or not a GroupLens release. */
-export class MovieLensDirError extends Error {
+export class MovieLensDirError extends FileError {
+  /** The directory (also `file`). */
   readonly dir: string;
-  readonly reason: string;
   constructor(dir: string, reason: string) {
-    super(`${dir}: ${reason}`);
-    this.name = "MovieLensDirError";
+    super(dir, reason);
     this.dir = dir;
-    this.reason = reason;
   }
 }
 

@@ -3,6 +3,7 @@
  * file, the 1-based line number and the field so callers (and
  * `--skip-invalid`) branch on fields, never on message text.
  */
+import { FileError } from "./file_error.ts";
 
 /** Which part of a ratings line was wrong. */
 export type RatingsField =
@@ -13,18 +14,12 @@ export type RatingsField =
   | "columns"
   | "line";
 
-export class RatingsFormatError extends Error {
-  readonly file: string;
-  readonly line: number;
+export class RatingsFormatError extends FileError {
+  declare readonly line: number;
   readonly field: RatingsField;
-  readonly reason: string;
   constructor(file: string, line: number, field: RatingsField, reason: string) {
-    super(`${file}:${line}: ${field}: ${reason}`);
-    this.name = "RatingsFormatError";
-    this.file = file;
-    this.line = line;
+    super(file, reason, line, `${field}: ${reason}`);
     this.field = field;
-    this.reason = reason;
   }
 }
 
@@ -33,14 +28,9 @@ export class RatingsFormatError extends Error {
  * holding no rating at all (0 bytes, a header only, blank lines only, or
  * every line skipped as malformed). The message starts with the path.
  */
-export class RatingsInputError extends Error {
-  readonly file: string;
-  readonly reason: string;
+export class RatingsInputError extends FileError {
   constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = "RatingsInputError";
-    this.file = file;
-    this.reason = reason;
+    super(file, reason);
   }
 }
 

@@ -14,19 +14,16 @@
  * module. Supported: stored and deflated entries, no encryption, no ZIP64
  * (GroupLens archives are far below 4 GiB per entry).
  */
+import { FileError } from "./file_error.ts";
 import { Inflate } from "fflate";
 import { crc32 } from "node:zlib";
 
 /** The archive is not a readable ZIP, or an entry does not match its directory record. */
-export class ZipFormatError extends Error {
-  /** The archive. */
-  readonly file: string;
+export class ZipFormatError extends FileError {
   /** The entry concerned, when there is one. */
   readonly entry?: string;
   constructor(file: string, reason: string, entry?: string) {
-    super(`${file}: ${entry ? `entry '${entry}': ` : ""}${reason}`);
-    this.name = "ZipFormatError";
-    this.file = file;
+    super(file, reason, undefined, `${entry ? `entry '${entry}': ` : ""}${reason}`);
     this.entry = entry;
   }
 }

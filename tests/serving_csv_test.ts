@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { parseServing, SERVING_HEADER } from "../lib/store/serving_csv.ts";
+import { parseServing } from "../lib/store/serving_csv.ts";
+import { CSV_HEADERS } from "../lib/run_dir.ts";
+
+const SERVING_HEADER = CSV_HEADERS.serving;
 import { RecommendationsFormatError } from "../lib/store/recommendations_csv.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);

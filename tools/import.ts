@@ -41,22 +41,31 @@
  * empty or truncated `ratings_train.csv` must not wipe a live store.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
-import { countingOrder, maxOf } from "../lib/counting_order.ts";
+import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
 import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import { type NeighborLists, readNeighborFile } from "../lib/neighbor_file.ts";
-import {
-  readRecommendations,
-  type RecommendationColumns,
-  RecommendationsFormatError,
-} from "../lib/store/recommendations_csv.ts";
-import { readServing, type ServingColumns } from "../lib/store/serving_csv.ts";
+import { readNeighborFile } from "../lib/neighbor_file.ts";
+import { readRecommendations } from "../lib/store/recommendations_csv.ts";
+import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
 import type { ImportedTable } from "../lib/store/schema.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
+import { runFiles, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
+import {
+  type ImportFound,
+  ImportInputError,
+  ImportRefusedError,
+} from "../lib/import/import_errors.ts";
+import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
+import { popularityRanks } from "../lib/import/popularity_ranks.ts";
+import { neighborColumns, neighborCounts } from "../lib/import/neighbor_counts.ts";
+import { RatedMovies } from "../lib/import/rated_movies.ts";
+import { dropRated, rankRecommendations, servingRows } from "../lib/import/recommendation_rows.ts";
+
+export { type ImportFound, ImportInputError, ImportRefusedError };
 
 export interface ImportOptions {
   /** Store URL: `sqlite:<path>` or `mysql://user:pass@host:port/db`. */
@@ -109,376 +118,13 @@ export interface ImportStats {
   commitSeconds: number;
 }
 
-/** An input file that is missing or inconsistent (duplicate rating). */
-export class ImportInputError extends Error {
-  readonly file: string;
-  readonly reason: string;
-  constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = "ImportInputError";
-    this.file = file;
-    this.reason = reason;
-  }
-}
-
-/** What the data set holds, and the served import's users when that was compared. */
-export interface ImportFound {
-  movies: number;
-  ratings: number;
-  users: number;
-  servedUsers?: number;
-}
-
-/** `import` would wipe or shrink a store and `force` was not given. */
-export class ImportRefusedError extends Error {
-  readonly found: ImportFound;
-  constructor(reason: string, found: ImportFound) {
-    super(`import refused: ${reason}; pass --force to import it anyway`);
-    this.name = "ImportRefusedError";
-    this.found = found;
-  }
-}
-
 function plural(n: number, what: string): string {
   return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 
-/**
- * The table sorted by (user, movie), the primary key's order. Already sorted
- * files (GroupLens ships them so) are returned as they are.
- * Throws ImportInputError on a duplicate (user, movie).
- */
-function sortRatings(t: RatingsTable, file: string): RatingsTable {
-  const { users, movies, length: n } = t;
-  let sorted = true;
-  for (let i = 1; i < n; i++) {
-    if (users[i] < users[i - 1] || (users[i] === users[i - 1] && movies[i] <= movies[i - 1])) {
-      sorted = false;
-      break;
-    }
-  }
-  let out = t;
-  if (!sorted) {
-    const order = countingOrder(users, countingOrder(movies, null, maxOf(movies)), maxOf(users));
-    out = {
-      length: n,
-      users: new Int32Array(n),
-      movies: new Int32Array(n),
-      ratings: new Uint8Array(n),
-      timestamps: new Uint32Array(n),
-    };
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      out.users[j] = users[i];
-      out.movies[j] = movies[i];
-      out.ratings[j] = t.ratings[i];
-      out.timestamps[j] = t.timestamps[i];
-    }
-  }
-  for (let i = 1; i < n; i++) {
-    if (out.users[i] === out.users[i - 1] && out.movies[i] === out.movies[i - 1]) {
-      throw new ImportInputError(
-        file,
-        `duplicate rating for userId ${out.users[i]}, movieId ${out.movies[i]}`,
-      );
-    }
-  }
-  return out;
-}
-
-/** `rank[movieId]` = 1 + number of movies with more training ratings (ties: smaller id first). */
-function popularityRanks(movieIds: readonly number[], train: RatingsTable): Map<number, number> {
-  const counts = new Int32Array(maxOf(train.movies) + 1);
-  for (let i = 0; i < train.length; i++) counts[train.movies[i]]++;
-  const count = (id: number) => (id < counts.length ? counts[id] : 0);
-  const order = [...movieIds].sort((a, b) => count(b) - count(a) || a - b);
-  return new Map(order.map((id, i) => [id, i + 1]));
-}
-
-/**
- * Per-user neighbor counts, in one pass over the neighbors' ratings (`train`
- * sorted by user; `rec` sorted by user, as {@link rankRecommendations} leaves it):
- * - `common[e]`: for each (user, neighbor) entry, the movies both rated in training;
- * - `liked[j]`: for each recommendation row, the user's neighbors who rated
- *   its movie >= 4.0 stars (rating2 >= 8) in training.
- * The user's rated movies are stamped with the user id and their recommended
- * movies with the user id and row, then each neighbor's ratings are scanned
- * once for both. Cost: Σ over (user, neighbor) pairs of the neighbor's rating
- * count, the same scan `common` alone needs.
- */
-function neighborCounts(
-  lists: NeighborLists,
-  train: RatingsTable,
-  rec: { users: Int32Array; movies: Int32Array },
-): { common: Int32Array; liked: Int32Array } {
-  const maxUser = Math.max(maxOf(train.users), maxOf(lists.ids), maxOf(lists.nids));
-  const start = new Int32Array(maxUser + 2);
-  for (let i = 0; i < train.length; i++) start[train.users[i] + 1]++;
-  for (let u = 1; u <= maxUser + 1; u++) start[u] += start[u - 1];
-  const maxMovie = Math.max(maxOf(train.movies), maxOf(rec.movies));
-  const stamp = new Int32Array(maxMovie + 1);
-  const recStamp = new Int32Array(maxMovie + 1);
-  const recRow = new Int32Array(maxMovie + 1);
-  const { movies, ratings } = train;
-  const common = new Int32Array(lists.nids.length);
-  const liked = new Int32Array(rec.users.length);
-  let j = 0;
-  for (let r = 0; r < lists.ids.length; r++) {
-    const u = lists.ids[r];
-    // Stamps are row + 1, so the arrays' initial 0 never matches.
-    const mark = r + 1;
-    for (let i = start[u]; i < start[u + 1]; i++) stamp[movies[i]] = mark;
-    while (j < rec.users.length && rec.users[j] < u) j++;
-    for (; j < rec.users.length && rec.users[j] === u; j++) {
-      recStamp[rec.movies[j]] = mark;
-      recRow[rec.movies[j]] = j;
-    }
-    for (let e = lists.offsets[r]; e < lists.offsets[r + 1]; e++) {
-      const v = lists.nids[e];
-      let c = 0;
-      for (let i = start[v]; i < start[v + 1]; i++) {
-        const m = movies[i];
-        if (stamp[m] === mark) c++;
-        if (recStamp[m] === mark && ratings[i] >= 8) liked[recRow[m]]++;
-      }
-      common[e] = c;
-    }
-  }
-  return { common, liked };
-}
-
-/** Neighbor lists as rows: (id, pos, neighbor, similarity). */
-function neighborColumns(lists: NeighborLists): [Int32Array, Int32Array] {
-  const ids = new Int32Array(lists.nids.length);
-  const pos = new Int32Array(lists.nids.length);
-  for (let r = 0; r < lists.ids.length; r++) {
-    for (let e = lists.offsets[r]; e < lists.offsets[r + 1]; e++) {
-      ids[e] = lists.ids[r];
-      pos[e] = e - lists.offsets[r];
-    }
-  }
-  return [ids, pos];
-}
-
-/**
- * Recommendations ordered by user, then prediction desc, then movieId asc,
- * with `pos` = rank within the user (0-based).
- */
-function rankRecommendations(
-  rec: RecommendationColumns,
-): { users: Int32Array; pos: Int32Array; movies: Int32Array; predictions: Float64Array } {
-  const n = rec.length;
-  const order = countingOrder(rec.users, null, maxOf(rec.users));
-  const users = new Int32Array(n), movies = new Int32Array(n), pos = new Int32Array(n);
-  const predictions = new Float64Array(n);
-  const byScore = (a: number, b: number) =>
-    rec.predictions[b] - rec.predictions[a] || rec.movies[a] - rec.movies[b];
-  for (let s = 0; s < n;) {
-    let e = s + 1;
-    while (e < n && rec.users[order[e]] === rec.users[order[s]]) e++;
-    let seg = order.subarray(s, e);
-    // `predict` writes each user's list best first; sort only when it is not.
-    for (let k = 1; k < seg.length; k++) {
-      if (byScore(seg[k - 1], seg[k]) > 0) {
-        seg = seg.sort(byScore);
-        break;
-      }
-    }
-    for (let k = 0; k < seg.length; k++) {
-      const i = seg[k];
-      users[s + k] = rec.users[i];
-      movies[s + k] = rec.movies[i];
-      predictions[s + k] = rec.predictions[i];
-      pos[s + k] = k;
-    }
-    s = e;
-  }
-  return { users, pos, movies, predictions };
-}
-
-/**
- * Every user's rated movies over both splits (tables sorted by user), for
- * one user at a time: {@link mark} stamps a user's movies, then
- * {@link ratingOf} answers in O(1). Memory: two arrays over movie ids plus
- * one over user ids per split.
- */
-class RatedMovies {
-  #tables: readonly RatingsTable[];
-  #starts: Int32Array[];
-  #stamp: Int32Array;
-  #rating2: Uint8Array;
-  #split: Uint8Array;
-  #epoch = 0;
-
-  constructor(tables: readonly RatingsTable[]) {
-    this.#tables = tables;
-    this.#starts = tables.map((t) => {
-      const start = new Int32Array(maxOf(t.users) + 2);
-      for (let i = 0; i < t.length; i++) start[t.users[i] + 1]++;
-      for (let u = 1; u < start.length; u++) start[u] += start[u - 1];
-      return start;
-    });
-    const maxMovie = Math.max(...tables.map((t) => maxOf(t.movies)));
-    this.#stamp = new Int32Array(maxMovie + 1);
-    this.#rating2 = new Uint8Array(maxMovie + 1);
-    this.#split = new Uint8Array(maxMovie + 1);
-  }
-
-  /** Makes {@link ratingOf} answer for user `u`. */
-  mark(u: number): void {
-    const e = ++this.#epoch;
-    for (let s = 0; s < this.#tables.length; s++) {
-      const start = this.#starts[s], t = this.#tables[s];
-      if (u + 1 >= start.length) continue;
-      for (let i = start[u]; i < start[u + 1]; i++) {
-        this.#stamp[t.movies[i]] = e;
-        this.#rating2[t.movies[i]] = t.ratings[i];
-        this.#split[t.movies[i]] = s;
-      }
-    }
-  }
-
-  /** The marked user's stars × 2 for movie `m`, 0 when they did not rate it. */
-  ratingOf(m: number): number {
-    return m < this.#stamp.length && this.#stamp[m] === this.#epoch ? this.#rating2[m] : 0;
-  }
-
-  /** Index of the split (table) holding the marked user's rating of `m`. */
-  splitOf(m: number): number {
-    return this.#split[m];
-  }
-}
-
-type RankedRecommendations = ReturnType<typeof rankRecommendations>;
-
-/** The ranked seed list without the movies each user rated, `pos` renumbered. */
-function dropRated(
-  rec: RankedRecommendations,
-  rated: RatedMovies,
-): { rec: RankedRecommendations; dropped: number } {
-  const n = rec.users.length;
-  const keep = new Uint8Array(n);
-  let kept = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || rec.users[i] !== rec.users[i - 1]) rated.mark(rec.users[i]);
-    if (rated.ratingOf(rec.movies[i]) === 0) {
-      keep[i] = 1;
-      kept++;
-    }
-  }
-  if (kept === n) return { rec, dropped: 0 };
-  const out = {
-    users: new Int32Array(kept),
-    pos: new Int32Array(kept),
-    movies: new Int32Array(kept),
-    predictions: new Float64Array(kept),
-  };
-  for (let i = 0, k = 0; i < n; i++) {
-    if (!keep[i]) continue;
-    out.users[k] = rec.users[i];
-    out.movies[k] = rec.movies[i];
-    out.predictions[k] = rec.predictions[i];
-    out.pos[k] = k > 0 && out.users[k - 1] === rec.users[i] ? out.pos[k - 1] + 1 : 0;
-    k++;
-  }
-  return { rec: out, dropped: n - kept };
-}
-
-/**
- * The serving list as `user_recommendations` rows, ordered by (user, rank),
- * after checking it against the ratings (module doc). The file's columns are
- * reused when it is already in that order, as the pipeline writes it.
- */
-function servingRows(
-  sv: ServingColumns,
-  rated: RatedMovies,
-  ratingFiles: readonly string[],
-  file: string,
-): TableData {
-  const n = sv.length;
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) {
-    sorted = sv.users[i] > sv.users[i - 1] ||
-      (sv.users[i] === sv.users[i - 1] && sv.ranks[i] > sv.ranks[i - 1]);
-  }
-  let c = sv;
-  if (!sorted) {
-    const order = countingOrder(
-      sv.users,
-      countingOrder(sv.ranks, null, maxOf(sv.ranks)),
-      maxOf(sv.users),
-    );
-    const pick = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const o = new (a.constructor as { new (n: number): T })(n);
-      for (let j = 0; j < n; j++) o[j] = a[order[j]];
-      return o;
-    };
-    c = {
-      length: n,
-      users: pick(sv.users),
-      ranks: pick(sv.ranks),
-      movies: pick(sv.movies),
-      scores: pick(sv.scores),
-      predictions: pick(sv.predictions),
-      becauseMovies: pick(sv.becauseMovies),
-      becauseRatings2: pick(sv.becauseRatings2),
-      lines: pick(sv.lines),
-    };
-  }
-  const seen = new Int32Array(maxOf(c.movies) + 1);
-  let expected = 1;
-  const fail = (i: number, reason: string) =>
-    new RecommendationsFormatError(file, c.lines[i], `userId ${c.users[i]}: ${reason}`);
-  for (let i = 0; i < n; i++) {
-    const u = c.users[i], m = c.movies[i];
-    if (i === 0 || u !== c.users[i - 1]) {
-      rated.mark(u);
-      expected = 1;
-    }
-    if (c.ranks[i] !== expected) {
-      throw fail(
-        i,
-        `rank ${c.ranks[i]} where ${expected} was expected (ranks run 1, 2, 3, … once)`,
-      );
-    }
-    expected++;
-    if (rated.ratingOf(m) !== 0) {
-      throw fail(
-        i,
-        `movieId ${m} is rated in ${ratingFiles[rated.splitOf(m)]}; rated movies are never served`,
-      );
-    }
-    // Stamped with row + 1 per user: a repeat within the user's rows matches.
-    if (seen[m] > 0 && c.users[seen[m] - 1] === u) throw fail(i, `movieId ${m} listed twice`);
-    seen[m] = i + 1;
-    const bm = c.becauseMovies[i];
-    if (bm === 0) continue;
-    const r2 = rated.ratingOf(bm);
-    if (r2 === 0) throw fail(i, `becauseMovieId ${bm} is not a movie the user rated`);
-    if (r2 !== c.becauseRatings2[i]) {
-      throw fail(
-        i,
-        `becauseRating ${c.becauseRatings2[i] / 2} but the user rated movieId ${bm} ${r2 / 2}`,
-      );
-    }
-  }
-  // pos is 0-based, as in user_item_predictions; ranks are checked to be 1..n per user.
-  const pos = c.ranks;
-  for (let i = 0; i < n; i++) pos[i]--;
-  // No "because": 0 in both columns, as parsed (lib/store/schema.ts says why not NULL).
-  return {
-    table: "user_recommendations",
-    length: n,
-    columns: [
-      c.users,
-      pos,
-      c.movies,
-      c.scores,
-      c.predictions,
-      c.becauseMovies,
-      c.becauseRatings2,
-    ],
-  };
+/** A split's ratings as rows of its table. */
+function ratingRows(table: "ratings_train" | "ratings_test", t: RatingsTable): TableData {
+  return { table, length: t.length, columns: [t.users, t.movies, t.ratings, t.timestamps] };
 }
 
 /** A random 48-bit import stamp. */
@@ -521,28 +167,29 @@ async function checkInputs(files: string[]): Promise<void> {
 export async function importStore(options: ImportOptions): Promise<ImportStats> {
   const t0 = performance.now();
   const dir = options.dir;
+  const run = runFiles(dir);
   const files = {
     movies: options.movies ?? `${dir}/movies.csv`,
     links: options.links === undefined ? `${dir}/links.csv` : options.links,
-    train: `${dir}/ratings_train.csv`,
-    test: `${dir}/ratings_test.csv`,
-    userNeighbors: `${dir}/user_topk_neighbors.txt`,
-    itemNeighbors: `${dir}/item_topk_neighbors.txt`,
-    recommendations: `${dir}/user_based_recommendations.csv`,
+    train: run.train,
+    test: run.test,
+    userNeighbors: run.userNeighbors,
+    itemNeighbors: run.itemNeighbors,
+    recommendations: run.recommendations,
   };
   await checkInputs(Object.values(files).filter((f) => f !== null));
-  const servingFile = `${dir}/serving_recommendations.csv`;
+  const servingFile = run.serving;
   const serving = await Deno.stat(servingFile).then(() => true, (err) => {
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
   const movies = await readMovieList(files.movies);
   const links = files.links === null ? [] : await readLinks(files.links);
-  const train = sortRatings(
+  const train = ratingsInKeyOrder(
     (await readRatingsTable(files.train, { duplicates: options.duplicates })).table,
     files.train,
   );
-  const test = sortRatings(
+  const test = ratingsInKeyOrder(
     (await readRatingsTable(files.test, { duplicates: options.duplicates })).table,
     files.test,
   );
@@ -565,6 +212,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const loadSeconds = {} as Record<ImportedTable, number>;
   const progress = options.progress;
   const loader = openLoader(options.db);
+  const load = (data: TableData) => loadWithProgress(loader, data, progress, loadSeconds);
   let seedRatedDropped = 0;
   let commitSeconds = 0;
   try {
@@ -582,57 +230,35 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
-    tables.movies = await loadWithProgress(
-      loader,
-      {
-        table: "movies",
-        length: movies.length,
-        columns: [
-          movies.map((m) => m.movieId),
-          movies.map((m) => m.title),
-          movies.map((m) => m.genres.join("|")),
-          movies.map((m) => m.year),
-          movies.map((m) => rank.get(m.movieId)!),
-        ],
-      },
-      progress,
-      loadSeconds,
-    );
-    tables.links = await loadWithProgress(
-      loader,
-      {
-        table: "links",
-        length: links.length,
-        columns: [
-          links.map((l) => l.movieId),
-          links.map((l) => l.imdbId),
-          links.map((l) => l.tmdbId),
-        ],
-      },
-      progress,
-      loadSeconds,
-    );
-    tables.ratings_train = await loadWithProgress(
-      loader,
-      {
-        table: "ratings_train",
-        length: train.length,
-        columns: [train.users, train.movies, train.ratings, train.timestamps],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.movies = await load({
+      table: "movies",
+      length: movies.length,
+      columns: [
+        movies.map((m) => m.movieId),
+        movies.map((m) => m.title),
+        movies.map((m) => m.genres.join("|")),
+        movies.map((m) => m.year),
+        movies.map((m) => rank.get(m.movieId)!),
+      ],
+    });
+    tables.links = await load({
+      table: "links",
+      length: links.length,
+      columns: [
+        links.map((l) => l.movieId),
+        links.map((l) => l.imdbId),
+        links.map((l) => l.tmdbId),
+      ],
+    });
+    tables.ratings_train = await load(ratingRows("ratings_train", train));
 
     const rated = new RatedMovies([train, test]);
 
     // First, while little else is held: the file and its columns (~1.6 GB at 20M lines) are
     // garbage once loaded.
     tables.user_recommendations = serving
-      ? await loadWithProgress(
-        loader,
+      ? await load(
         servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
-        progress,
-        loadSeconds,
       )
       : 0;
     const userLists = await readNeighborFile(files.userNeighbors);
@@ -643,51 +269,27 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     );
     seedRatedDropped = dropped;
     const counts = neighborCounts(userLists, train, rec);
-    tables.user_topk_neighbors = await loadWithProgress(
-      loader,
-      {
-        table: "user_topk_neighbors",
-        length: userLists.nids.length,
-        columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.user_topk_neighbors = await load({
+      table: "user_topk_neighbors",
+      length: userLists.nids.length,
+      columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
+    });
 
-    tables.ratings_test = await loadWithProgress(
-      loader,
-      {
-        table: "ratings_test",
-        length: test.length,
-        columns: [test.users, test.movies, test.ratings, test.timestamps],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.ratings_test = await load(ratingRows("ratings_test", test));
 
     const itemLists = await readNeighborFile(files.itemNeighbors);
     const [iIds, iPos] = neighborColumns(itemLists);
-    tables.item_topk_neighbors = await loadWithProgress(
-      loader,
-      {
-        table: "item_topk_neighbors",
-        length: itemLists.nids.length,
-        columns: [iIds, iPos, itemLists.nids, itemLists.sims],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.item_topk_neighbors = await load({
+      table: "item_topk_neighbors",
+      length: itemLists.nids.length,
+      columns: [iIds, iPos, itemLists.nids, itemLists.sims],
+    });
 
-    tables.user_item_predictions = await loadWithProgress(
-      loader,
-      {
-        table: "user_item_predictions",
-        length: rec.users.length,
-        columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.user_item_predictions = await load({
+      table: "user_item_predictions",
+      length: rec.users.length,
+      columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
+    });
 
     const meta: [string, number][] = [
       ["movies", movies.length],
@@ -703,16 +305,11 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       // as a JS number and a BIGINT.
       ["import_id", importId()],
     ];
-    tables.import_meta = await loadWithProgress(
-      loader,
-      {
-        table: "import_meta",
-        length: meta.length,
-        columns: [meta.map((m) => m[0]), meta.map((m) => m[1])],
-      },
-      progress,
-      loadSeconds,
-    );
+    tables.import_meta = await load({
+      table: "import_meta",
+      length: meta.length,
+      columns: [meta.map((m) => m[0]), meta.map((m) => m[1])],
+    });
     const tc = performance.now();
     await loader.commit();
     commitSeconds = (performance.now() - tc) / 1000;
@@ -783,8 +380,10 @@ export const importCommand = defineCommand({
     "One import at a time per store; a killed import's lock and staging tables are taken " +
     "over by the next one.",
   async run(f) {
-    const db = f.db ?? Deno.env.get("RECSYS_DB");
-    if (!db) throw new UsageError("import: no store given (--db <url> or RECSYS_DB)", "--db");
+    const db = storeUrl(f.db);
+    if (!db) {
+      throw new UsageError(`import: no store given (--db <url> or ${STORE_URL_ENV})`, "--db");
+    }
     const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
     const stats = await importStore({
       db,

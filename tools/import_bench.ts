@@ -18,7 +18,7 @@ import { withAtomicFile } from "../lib/atomic_file.ts";
 import { formatNeighborLine } from "../lib/neighbor_file.ts";
 import { readMovies } from "../lib/movielens_csv.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import { SERVING_HEADER } from "../lib/store/serving_csv.ts";
+import { CSV_HEADERS } from "../lib/run_dir.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { type ImportStats, importStore } from "./import.ts";
 import type { BenchContext, BenchEntry, BenchMeasure } from "./bench.ts";
@@ -91,7 +91,7 @@ async function writeServing(path: string, tables: RatingsTable[], movies: Int32A
   const maxMovie = movies.reduce((m, v) => (v > m ? v : m), 0);
   const stamp = new Int32Array(Math.max(maxMovie, rated.reduce((m, v) => (v > m ? v : m), 0)) + 1);
   await withAtomicFile(path, async (out) => {
-    await out.writeString(SERVING_HEADER + "\n");
+    await out.writeString(CSV_HEADERS.serving + "\n");
     for (let u = 1; u <= maxUser; u++) {
       if (start[u] === start[u + 1]) continue;
       for (let k = start[u]; k < start[u + 1]; k++) stamp[rated[k]] = u;

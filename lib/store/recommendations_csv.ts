@@ -8,19 +8,10 @@
  * {@link RecommendationsFormatError} naming file and line.
  */
 import { parseDecimalBytes, parseIdBytes } from "../decimal_bytes.ts";
+import { CSV_HEADERS } from "../run_dir.ts";
+import { csvRecordCapacity, RecommendationsFormatError, scanCsvRecords } from "./csv_records.ts";
 
-export class RecommendationsFormatError extends Error {
-  readonly file: string;
-  readonly line: number;
-  readonly reason: string;
-  constructor(file: string, line: number, reason: string) {
-    super(`${file}:${line}: ${reason}`);
-    this.name = "RecommendationsFormatError";
-    this.file = file;
-    this.line = line;
-    this.reason = reason;
-  }
-}
+export { RecommendationsFormatError };
 
 export interface RecommendationColumns {
   length: number;
@@ -29,51 +20,23 @@ export interface RecommendationColumns {
   predictions: Float64Array;
 }
 
-const NL = 10, CR = 13, COMMA = 44;
-const HEADER = "userId,movieId,prediction";
-
 /** Parses the whole file's bytes. */
 export function parseRecommendations(bytes: Uint8Array, file: string): RecommendationColumns {
-  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let lines = 0;
-  for (let i = p; i < bytes.length; i++) if (bytes[i] === NL) lines++;
-  const cap = lines + 1;
+  const cap = csvRecordCapacity(bytes);
   const users = new Int32Array(cap), movies = new Int32Array(cap);
   const predictions = new Float64Array(cap);
-  let n = 0, lineNo = 0;
-  while (p < bytes.length) {
-    lineNo++;
-    let nl = bytes.indexOf(NL, p);
-    if (nl < 0) nl = bytes.length;
-    const end = nl > p && bytes[nl - 1] === CR ? nl - 1 : nl;
-    if (lineNo === 1) {
-      const head = new TextDecoder().decode(bytes.subarray(p, end));
-      if (head !== HEADER) {
-        throw new RecommendationsFormatError(file, 1, `expected header '${HEADER}', got '${head}'`);
-      }
-    } else if (end === p) {
-      if (nl < bytes.length - 1) {
-        throw new RecommendationsFormatError(file, lineNo, "blank line");
-      }
-    } else {
-      const c1 = bytes.indexOf(COMMA, p);
-      const c2 = c1 < 0 ? -1 : bytes.indexOf(COMMA, c1 + 1);
-      if (c1 < 0 || c1 >= end || c2 < 0 || c2 >= end) {
-        throw new RecommendationsFormatError(file, lineNo, "expected 3 fields");
-      }
-      const u = parseIdBytes(bytes, p, c1), m = parseIdBytes(bytes, c1 + 1, c2);
-      const v = parseDecimalBytes(bytes, c2 + 1, end);
-      if (u < 0) throw new RecommendationsFormatError(file, lineNo, "bad userId");
-      if (m < 0) throw new RecommendationsFormatError(file, lineNo, "bad movieId");
-      if (Number.isNaN(v)) throw new RecommendationsFormatError(file, lineNo, "bad prediction");
-      users[n] = u;
-      movies[n] = m;
-      predictions[n] = v;
-      n++;
-    }
-    p = nl + 1;
-  }
-  if (lineNo === 0) throw new RecommendationsFormatError(file, 1, "empty file (no header)");
+  let n = 0;
+  scanCsvRecords(bytes, file, CSV_HEADERS.seedRecommendations, 3, ({ starts, ends, line }) => {
+    const u = parseIdBytes(bytes, starts[0], ends[0]), m = parseIdBytes(bytes, starts[1], ends[1]);
+    const v = parseDecimalBytes(bytes, starts[2], ends[2]);
+    if (u < 0) throw new RecommendationsFormatError(file, line, "bad userId");
+    if (m < 0) throw new RecommendationsFormatError(file, line, "bad movieId");
+    if (Number.isNaN(v)) throw new RecommendationsFormatError(file, line, "bad prediction");
+    users[n] = u;
+    movies[n] = m;
+    predictions[n] = v;
+    n++;
+  });
   return {
     length: n,
     users: users.subarray(0, n),
@@ -82,7 +45,6 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
   };
 }
 
-/** A positive decimal id < 2^31, or -1. */
 /** Reads and parses the file. */
 export async function readRecommendations(path: string): Promise<RecommendationColumns> {
   return parseRecommendations(await Deno.readFile(path), path);

@@ -19,9 +19,8 @@
  * per user) are the import's.
  */
 import { parseDecimalBytes, parseIdBytes } from "../decimal_bytes.ts";
-import { RecommendationsFormatError } from "./recommendations_csv.ts";
-
-export const SERVING_HEADER = "userId,rank,movieId,score,prediction,becauseMovieId,becauseRating";
+import { CSV_HEADERS } from "../run_dir.ts";
+import { csvRecordCapacity, RecommendationsFormatError, scanCsvRecords } from "./csv_records.ts";
 
 /** The file's rows in file order; `line[i]` is row i's line number, for messages. */
 export interface ServingColumns {
@@ -38,15 +37,11 @@ export interface ServingColumns {
   lines: Int32Array;
 }
 
-const NL = 10, CR = 13, COMMA = 44;
 const FIELDS = 7;
 
 /** Parses the whole file's bytes. */
 export function parseServing(bytes: Uint8Array, file: string): ServingColumns {
-  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let count = 0;
-  for (let i = p; i < bytes.length; i++) if (bytes[i] === NL) count++;
-  const cap = count + 1;
+  const cap = csvRecordCapacity(bytes);
   const out: ServingColumns = {
     length: 0,
     users: new Int32Array(cap),
@@ -58,67 +53,42 @@ export function parseServing(bytes: Uint8Array, file: string): ServingColumns {
     becauseRatings2: new Uint8Array(cap),
     lines: new Int32Array(cap),
   };
-  // Field boundaries of the current line: field f is bytes[starts[f], ends[f]).
-  const starts = new Int32Array(FIELDS), ends = new Int32Array(FIELDS);
-  let n = 0, lineNo = 0;
-  const fail = (reason: string) => new RecommendationsFormatError(file, lineNo, reason);
-  while (p < bytes.length) {
-    lineNo++;
-    let nl = bytes.indexOf(NL, p);
-    if (nl < 0) nl = bytes.length;
-    const end = nl > p && bytes[nl - 1] === CR ? nl - 1 : nl;
-    if (lineNo === 1) {
-      const head = new TextDecoder().decode(bytes.subarray(p, end));
-      if (head !== SERVING_HEADER) throw fail(`expected header '${SERVING_HEADER}', got '${head}'`);
-    } else if (end === p) {
-      if (nl < bytes.length - 1) throw fail("blank line");
-    } else {
-      let f = 0, s = p;
-      for (let i = p; i <= end; i++) {
-        if (i === end || bytes[i] === COMMA) {
-          if (f === FIELDS) throw fail(`expected ${FIELDS} fields`);
-          starts[f] = s;
-          ends[f++] = i;
-          s = i + 1;
-        }
-      }
-      if (f !== FIELDS) throw fail(`expected ${FIELDS} fields`);
-      const u = parseIdBytes(bytes, starts[0], ends[0]);
-      const rank = parseIdBytes(bytes, starts[1], ends[1]);
-      const m = parseIdBytes(bytes, starts[2], ends[2]);
-      const score = parseDecimalBytes(bytes, starts[3], ends[3]);
-      const prediction = parseDecimalBytes(bytes, starts[4], ends[4]);
-      if (u < 0) throw fail("bad userId");
-      if (rank <= 0) throw fail("bad rank (1-based)");
-      if (m < 0) throw fail("bad movieId");
-      if (Number.isNaN(score)) throw fail("bad score");
-      if (Number.isNaN(prediction)) throw fail("bad prediction");
-      const emptyMovie = ends[5] === starts[5], emptyRating = ends[6] === starts[6];
-      if (emptyMovie !== emptyRating) {
-        throw fail("becauseMovieId and becauseRating must both be given or both be empty");
-      }
-      if (!emptyMovie) {
-        const bm = parseIdBytes(bytes, starts[5], ends[5]);
-        const stars = parseDecimalBytes(bytes, starts[6], ends[6]);
-        if (bm <= 0) throw fail("bad becauseMovieId");
-        const r2 = stars * 2;
-        if (!Number.isInteger(r2) || r2 < 1 || r2 > 10) {
-          throw fail("bad becauseRating (half stars 0.5..5.0)");
-        }
-        out.becauseMovies[n] = bm;
-        out.becauseRatings2[n] = r2;
-      }
-      out.users[n] = u;
-      out.ranks[n] = rank;
-      out.movies[n] = m;
-      out.scores[n] = score;
-      out.predictions[n] = prediction;
-      out.lines[n] = lineNo;
-      n++;
+  let n = 0;
+  const fail = (line: number, reason: string) => new RecommendationsFormatError(file, line, reason);
+  scanCsvRecords(bytes, file, CSV_HEADERS.serving, FIELDS, ({ starts, ends, line }) => {
+    const u = parseIdBytes(bytes, starts[0], ends[0]);
+    const rank = parseIdBytes(bytes, starts[1], ends[1]);
+    const m = parseIdBytes(bytes, starts[2], ends[2]);
+    const score = parseDecimalBytes(bytes, starts[3], ends[3]);
+    const prediction = parseDecimalBytes(bytes, starts[4], ends[4]);
+    if (u < 0) throw fail(line, "bad userId");
+    if (rank <= 0) throw fail(line, "bad rank (1-based)");
+    if (m < 0) throw fail(line, "bad movieId");
+    if (Number.isNaN(score)) throw fail(line, "bad score");
+    if (Number.isNaN(prediction)) throw fail(line, "bad prediction");
+    const emptyMovie = ends[5] === starts[5], emptyRating = ends[6] === starts[6];
+    if (emptyMovie !== emptyRating) {
+      throw fail(line, "becauseMovieId and becauseRating must both be given or both be empty");
     }
-    p = nl + 1;
-  }
-  if (lineNo === 0) throw new RecommendationsFormatError(file, 1, "empty file (no header)");
+    if (!emptyMovie) {
+      const bm = parseIdBytes(bytes, starts[5], ends[5]);
+      const stars = parseDecimalBytes(bytes, starts[6], ends[6]);
+      if (bm <= 0) throw fail(line, "bad becauseMovieId");
+      const r2 = stars * 2;
+      if (!Number.isInteger(r2) || r2 < 1 || r2 > 10) {
+        throw fail(line, "bad becauseRating (half stars 0.5..5.0)");
+      }
+      out.becauseMovies[n] = bm;
+      out.becauseRatings2[n] = r2;
+    }
+    out.users[n] = u;
+    out.ranks[n] = rank;
+    out.movies[n] = m;
+    out.scores[n] = score;
+    out.predictions[n] = prediction;
+    out.lines[n] = line;
+    n++;
+  });
   return {
     length: n,
     users: out.users.subarray(0, n),

@@ -10,7 +10,7 @@ import { predictToFile } from "../../eval/predict.ts";
 import { importStore } from "../../tools/import.ts";
 import { readRatingsTable } from "../../lib/ratings_table.ts";
 import { readNeighborFile } from "../../lib/neighbor_file.ts";
-import { SERVING_HEADER } from "../../lib/store/serving_csv.ts";
+import { CSV_HEADERS } from "../../lib/run_dir.ts";
 
 /** Builds `<dir>/recsys.db` from synthetic data at `scale`; returns its store URL. */
 export async function buildWebStore(dir: string, scale: number): Promise<string> {
@@ -72,7 +72,7 @@ async function writeServingFile(dir: string, top: number): Promise<void> {
   const popular = [...popularity.keys()].sort((a, b) =>
     popularity.get(b)! - popularity.get(a)! || a - b
   );
-  const lines = [SERVING_HEADER];
+  const lines: string[] = [CSV_HEADERS.serving];
   for (const u of [...byUser.keys()].sort((a, b) => a - b)) {
     const rated = new Map(byUser.get(u)!);
     // movie → [score, Σ sim·r2, because, its sim]
