@@ -9,6 +9,7 @@
  * into `<cache>/<dir name>-out`. Re-running reuses every up-to-date step, so
  * the server is up in seconds. Ctrl-C (or SIGTERM) stops the server cleanly.
  */
+import { runFiles } from "../lib/run_dir.ts";
 import { defineCommand } from "../lib/command.ts";
 import { runSteps } from "../lib/step_runner.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
@@ -96,7 +97,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     duplicates: options.duplicates,
     out,
     engine: "inproc",
-    db: `sqlite:${out}/recsys.db`,
+    db: `sqlite:${runFiles(out).store}`,
     // The demo's store is its own cache: another --scale or --data replaces it whole.
     force: true,
     workers: options.workers,

@@ -32,6 +32,7 @@ import {
   RATING_MODELS,
 } from "../lib/models/registry.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
+import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
@@ -117,31 +118,8 @@ export interface PipelineResult {
   /** The store URL as given (for opening it). */
   dbUrl: string;
   /** Output files by role. */
-  files: Record<string, string>;
+  files: Record<RunFile, string>;
   seconds: number;
-}
-
-/** Every output path of a pipeline into `out`. */
-export function pipelineFiles(out: string): Record<string, string> {
-  return {
-    train: `${out}/ratings_train.csv`,
-    test: `${out}/ratings_test.csv`,
-    userNeighbors: `${out}/user_topk_neighbors.txt`,
-    itemNeighbors: `${out}/item_topk_neighbors.txt`,
-    userMetrics: `${out}/metrics_user.json`,
-    itemMetrics: `${out}/metrics_item.json`,
-    userReport: `${out}/report_user.html`,
-    itemReport: `${out}/report_item.html`,
-    recommendations: `${out}/user_based_recommendations.csv`,
-    testPredictions: `${out}/test_predictions.csv`,
-    modelRecommendations: `${out}/recommendations.csv`,
-    ratingMetrics: `${out}/metrics_rating.json`,
-    ratingReport: `${out}/report_rating.html`,
-    rankingMetrics: `${out}/metrics_ranking.json`,
-    rankingReport: `${out}/report_ranking.html`,
-    serving: `${out}/serving_recommendations.csv`,
-    manifest: `${out}/manifest.json`,
-  };
 }
 
 /** Runs (or skips) every step; see the module doc. */
@@ -158,8 +136,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       (links === null ? "; no links file: no TMDB ids, so the site shows no posters" : ""),
   );
   await Deno.mkdir(out, { recursive: true });
-  const f = pipelineFiles(out);
-  const dbUrl = options.db ?? `sqlite:${out}/recsys.db`;
+  const f = runFiles(out);
+  const dbUrl = options.db ?? `sqlite:${f.store}`;
 
   const neighborOptions = {
     k: options.k,
@@ -501,7 +479,7 @@ export const pipelineCommand = defineCommand({
   details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
     "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",
   async run(flags) {
-    const r = await runPipeline({ ...flags, db: flags.db ?? Deno.env.get("RECSYS_DB") });
+    const r = await runPipeline({ ...flags, db: storeUrl(flags.db) });
     console.log("");
     console.log(formatPipelineSummary(r));
     console.log(`\nnext: deno task recsys web --db ${r.db}`);

@@ -17,6 +17,7 @@
  * ratings.dat) is read whole as columns (13 bytes per rating) so duplicates
  * can be resolved (see {@link splitRatings}).
  */
+import { runFiles } from "../lib/run_dir.ts";
 import { defineCommand } from "../lib/command.ts";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { hash3 } from "../lib/hash.ts";
@@ -200,7 +201,7 @@ export async function splitRatings(
     size = (await Deno.stat(input)).size;
   } catch { /* the parser names the path */ }
   const threshold = Math.floor(options.testRatio * 4294967296);
-  const trainPath = `${outDir}/ratings_train.csv`, testPath = `${outDir}/ratings_test.csv`;
+  const { train: trainPath, test: testPath } = runFiles(outDir);
   let bar = new Progress("split", size, { unit: "MB", scale: 1e6, enabled: options.progress });
   try {
     const sink = new SortedSplitSink(options.seed, threshold);
@@ -312,6 +313,7 @@ export const splitCommand = defineCommand({
         `skipped ${r.stats.skipped} malformed lines (first: ${r.stats.firstSkipped?.message})`,
       );
     }
-    console.log(`wrote ${f.out}/ratings_train.csv and ${f.out}/ratings_test.csv`);
+    const written = runFiles(f.out);
+    console.log(`wrote ${written.train} and ${written.test}`);
   },
 });
