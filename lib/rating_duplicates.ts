@@ -15,7 +15,7 @@
  */
 import type { FlagSpec } from "./command.ts";
 import { countingOrder, maxOf } from "./counting_order.ts";
-import type { RatingsTable } from "./ratings_table.ts";
+import type { RatingsTable } from "./ratings_columns.ts";
 
 /** What to do with a pair rated more than once. */
 export const DUPLICATE_POLICIES = ["latest", "error"] as const;

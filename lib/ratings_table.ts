@@ -19,16 +19,9 @@ import {
   LineNumbers,
   resolveDuplicates,
 } from "./rating_duplicates.ts";
+import type { RatingsTable } from "./ratings_columns.ts";
 
-export interface RatingsTable {
-  length: number;
-  users: Int32Array;
-  movies: Int32Array;
-  /** `rating*2`, 1..10. */
-  ratings: Uint8Array;
-  /** Unix seconds. */
-  timestamps: Uint32Array;
-}
+export type { RatingsTable };
 
 export interface ReadRatingsOptions {
   /**
