@@ -41,6 +41,32 @@ export class MovieLensCsvError extends FileError {
   }
 }
 
+/**
+ * The genres of `movies.csv` in ml-20m … ml-32m and ml-latest, in GroupLens'
+ * README order (a movie without one says "(no genres listed)").
+ */
+export const GENRES = [
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "IMAX",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
+] as const;
+
 export interface MovieRecord {
   movieId: number;
   title: string;

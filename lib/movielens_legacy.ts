@@ -15,30 +15,16 @@
  * field. Neither release ships IMDb or TMDB ids (u.item's IMDb URL is a title
  * search), so there are no links. Whole-file, in memory; time O(bytes).
  */
-import { MovieLensCsvError, type MovieRecord } from "./movielens_csv.ts";
+import { GENRES, MovieLensCsvError, type MovieRecord } from "./movielens_csv.ts";
 
-/** ml-100k's genres, in the order of u.item's flags (u.genre). */
-export const GENRES_100K = [
+/**
+ * ml-100k's genres, in the order of u.item's flags (u.genre): "unknown", then
+ * the later releases' list ({@link GENRES}) without IMAX, "Children's" spelled so.
+ */
+export const GENRES_100K: readonly string[] = [
   "unknown",
-  "Action",
-  "Adventure",
-  "Animation",
-  "Children's",
-  "Comedy",
-  "Crime",
-  "Documentary",
-  "Drama",
-  "Fantasy",
-  "Film-Noir",
-  "Horror",
-  "Musical",
-  "Mystery",
-  "Romance",
-  "Sci-Fi",
-  "Thriller",
-  "War",
-  "Western",
-] as const;
+  ...GENRES.filter((g) => g !== "IMAX").map((g) => g === "Children" ? "Children's" : g),
+];
 
 const YEAR = /\((\d{4})\)\s*$/;
 

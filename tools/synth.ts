@@ -35,31 +35,11 @@
 import { defineCommand } from "../lib/command.ts";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
+import { GENRES } from "../lib/movielens_csv.ts";
 
 export const ML32M = { users: 200_948, movies: 87_585, ratings: 32_000_204 } as const;
 
 const FACTORS = 8;
-const GENRES = [
-  "Action",
-  "Adventure",
-  "Animation",
-  "Children",
-  "Comedy",
-  "Crime",
-  "Documentary",
-  "Drama",
-  "Fantasy",
-  "Film-Noir",
-  "Horror",
-  "IMAX",
-  "Musical",
-  "Mystery",
-  "Romance",
-  "Sci-Fi",
-  "Thriller",
-  "War",
-  "Western",
-];
 
 /** sfc32: small, fast, statistically good 32-bit PRNG. */
 export class Rng {
