@@ -348,24 +348,18 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       overview: null,
       fetchedAt: 1_700_000_000_000,
     });
-    await store.tmdbPut({
+    const latest = {
       movieId: 1,
-      status: "ok",
+      status: "ok" as const,
       tmdbId: 862,
       posterPath: "/b.jpg",
       overview: "Jouets animés 🎬",
       fetchedAt: 1_700_000_000_456,
-    });
+    };
+    await store.tmdbPut(latest);
     const got = await store.tmdbGet([1, 3, 5]);
     assert.deepEqual([...got.keys()].sort(), [1, 3]);
-    assert.deepEqual(got.get(1), {
-      movieId: 1,
-      status: "ok",
-      tmdbId: 862,
-      posterPath: "/b.jpg",
-      overview: "Jouets animés 🎬",
-      fetchedAt: 1_700_000_000_456,
-    });
+    assert.deepEqual(got.get(1), latest);
     assert.equal(got.get(3)?.status, "not_found");
     assert.equal((await store.counts()).tmdbCached, 2);
     assert.equal((await store.tmdbGet([])).size, 0);

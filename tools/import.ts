@@ -122,6 +122,15 @@ function plural(n: number, what: string): string {
   return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 
+/** Records as a table's rows, one column per getter. */
+function recordRows<T>(
+  table: ImportedTable,
+  records: readonly T[],
+  ...columns: ((record: T) => string | number | null)[]
+): TableData {
+  return { table, length: records.length, columns: columns.map((get) => records.map(get)) };
+}
+
 /** A split's ratings as rows of its table. */
 function ratingRows(table: "ratings_train" | "ratings_test", t: RatingsTable): TableData {
   return { table, length: t.length, columns: [t.users, t.movies, t.ratings, t.timestamps] };
@@ -230,26 +239,18 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
-    tables.movies = await load({
-      table: "movies",
-      length: movies.length,
-      columns: [
-        movies.map((m) => m.movieId),
-        movies.map((m) => m.title),
-        movies.map((m) => m.genres.join("|")),
-        movies.map((m) => m.year),
-        movies.map((m) => rank.get(m.movieId)!),
-      ],
-    });
-    tables.links = await load({
-      table: "links",
-      length: links.length,
-      columns: [
-        links.map((l) => l.movieId),
-        links.map((l) => l.imdbId),
-        links.map((l) => l.tmdbId),
-      ],
-    });
+    tables.movies = await load(recordRows(
+      "movies",
+      movies,
+      (m) => m.movieId,
+      (m) => m.title,
+      (m) => m.genres.join("|"),
+      (m) => m.year,
+      (m) => rank.get(m.movieId)!,
+    ));
+    tables.links = await load(
+      recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
+    );
     tables.ratings_train = await load(ratingRows("ratings_train", train));
 
     const rated = new RatedMovies([train, test]);

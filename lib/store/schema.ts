@@ -50,16 +50,19 @@ export type Dialect = "sqlite" | "mysql";
  */
 export const SCHEMA_VERSION = 3;
 
-type ColumnType =
-  | "int"
-  | "uint"
-  | "smallint"
-  | "tinyint"
-  | "bigint"
-  | "double"
-  | "title"
-  | "short"
-  | "text";
+const COLUMN_TYPES = [
+  "int",
+  "uint",
+  "smallint",
+  "tinyint",
+  "bigint",
+  "double",
+  "title",
+  "short",
+  "text",
+] as const;
+
+type ColumnType = typeof COLUMN_TYPES[number];
 
 interface Column {
   name: string;
@@ -91,134 +94,144 @@ export const IMPORTED_TABLES = [
 export type ImportedTable = (typeof IMPORTED_TABLES)[number];
 export type TableName = ImportedTable | "movies_tmdb" | "revoked_sessions";
 
-const ratings: readonly Column[] = [
-  { name: "user_id", type: "int" },
-  { name: "movie_id", type: "int" },
-  { name: "rating2", type: "tinyint" },
-  { name: "ts", type: "uint" },
-];
+/**
+ * A table from compact column specs, `"name type"` or `"name type?"` for a
+ * nullable column (checked here, once, when the module loads).
+ */
+function table(
+  name: TableName,
+  columns: readonly string[],
+  primaryKey: readonly string[],
+  indexes: readonly (readonly string[])[] = [],
+): TableDef {
+  return {
+    name,
+    columns: columns.map((spec) => {
+      const [col, type] = spec.split(" ");
+      const t = type.replace(/\?$/, "") as ColumnType;
+      if (!(COLUMN_TYPES as readonly string[]).includes(t)) {
+        throw new Error(`schema: ${name}.${col}: unknown type ${type}`);
+      }
+      return type.endsWith("?") ? { name: col, type: t, nullable: true } : { name: col, type: t };
+    }),
+    primaryKey,
+    indexes,
+  };
+}
+
+const RATINGS = ["user_id int", "movie_id int", "rating2 tinyint", "ts uint"];
 
 export const TABLES: Record<TableName, TableDef> = {
-  movies: {
-    name: "movies",
-    columns: [
-      { name: "movie_id", type: "int" },
-      { name: "title", type: "title" },
+  movies: table(
+    "movies",
+    [
+      "movie_id int",
+      "title title",
       // '|'-joined as in movies.csv; '' for "(no genres listed)".
-      { name: "genres", type: "title" },
-      { name: "year", type: "smallint", nullable: true },
-      { name: "popularity_rank", type: "int" },
+      "genres title",
+      "year smallint?",
+      "popularity_rank int",
     ],
-    primaryKey: ["movie_id"],
-    indexes: [["popularity_rank"]],
-  },
-  links: {
-    name: "links",
-    columns: [
-      { name: "movie_id", type: "int" },
-      { name: "imdb_id", type: "short", nullable: true },
-      { name: "tmdb_id", type: "int", nullable: true },
+    ["movie_id"],
+    [["popularity_rank"]],
+  ),
+  links: table(
+    "links",
+    [
+      "movie_id int",
+      "imdb_id short?",
+      "tmdb_id int?",
     ],
-    primaryKey: ["movie_id"],
-    indexes: [],
-  },
-  ratings_train: {
-    name: "ratings_train",
-    columns: ratings,
-    primaryKey: ["user_id", "movie_id"],
-    indexes: [],
-  },
-  ratings_test: {
-    name: "ratings_test",
-    columns: ratings,
-    primaryKey: ["user_id", "movie_id"],
-    indexes: [],
-  },
-  user_topk_neighbors: {
-    name: "user_topk_neighbors",
-    columns: [
-      { name: "user_id", type: "int" },
-      { name: "pos", type: "smallint" },
-      { name: "neighbor_id", type: "int" },
-      { name: "similarity", type: "double" },
-      { name: "common", type: "int" },
+    ["movie_id"],
+  ),
+  ratings_train: table(
+    "ratings_train",
+    RATINGS,
+    ["user_id", "movie_id"],
+  ),
+  ratings_test: table(
+    "ratings_test",
+    RATINGS,
+    ["user_id", "movie_id"],
+  ),
+  user_topk_neighbors: table(
+    "user_topk_neighbors",
+    [
+      "user_id int",
+      "pos smallint",
+      "neighbor_id int",
+      "similarity double",
+      "common int",
     ],
-    primaryKey: ["user_id", "pos"],
-    indexes: [],
-  },
-  item_topk_neighbors: {
-    name: "item_topk_neighbors",
-    columns: [
-      { name: "movie_id", type: "int" },
-      { name: "pos", type: "smallint" },
-      { name: "neighbor_id", type: "int" },
-      { name: "similarity", type: "double" },
+    ["user_id", "pos"],
+  ),
+  item_topk_neighbors: table(
+    "item_topk_neighbors",
+    [
+      "movie_id int",
+      "pos smallint",
+      "neighbor_id int",
+      "similarity double",
     ],
-    primaryKey: ["movie_id", "pos"],
-    indexes: [],
-  },
-  user_item_predictions: {
-    name: "user_item_predictions",
-    columns: [
-      { name: "user_id", type: "int" },
-      { name: "pos", type: "int" },
-      { name: "movie_id", type: "int" },
-      { name: "prediction", type: "double" },
-      { name: "liked_by_neighbors", type: "int" },
+    ["movie_id", "pos"],
+  ),
+  user_item_predictions: table(
+    "user_item_predictions",
+    [
+      "user_id int",
+      "pos int",
+      "movie_id int",
+      "prediction double",
+      "liked_by_neighbors int",
     ],
-    primaryKey: ["user_id", "pos"],
-    indexes: [],
-  },
-  user_recommendations: {
-    name: "user_recommendations",
-    columns: [
-      { name: "user_id", type: "int" },
+    ["user_id", "pos"],
+  ),
+  user_recommendations: table(
+    "user_recommendations",
+    [
+      "user_id int",
       // 0-based: the file's rank - 1.
-      { name: "pos", type: "int" },
-      { name: "movie_id", type: "int" },
-      { name: "score", type: "double" },
-      { name: "prediction", type: "double" },
+      "pos int",
+      "movie_id int",
+      "score double",
+      "prediction double",
       // 0: none (above).
-      { name: "because_movie_id", type: "int" },
-      { name: "because_rating2", type: "tinyint" },
+      "because_movie_id int",
+      "because_rating2 tinyint",
     ],
-    primaryKey: ["user_id", "pos"],
-    indexes: [],
-  },
-  import_meta: {
-    name: "import_meta",
-    columns: [
-      { name: "name", type: "short" },
-      { name: "value", type: "bigint" },
+    ["user_id", "pos"],
+  ),
+  import_meta: table(
+    "import_meta",
+    [
+      "name short",
+      "value bigint",
     ],
-    primaryKey: ["name"],
-    indexes: [],
-  },
-  movies_tmdb: {
-    name: "movies_tmdb",
-    columns: [
-      { name: "movie_id", type: "int" },
-      { name: "status", type: "short" },
-      { name: "tmdb_id", type: "int", nullable: true },
-      { name: "poster_path", type: "title", nullable: true },
-      { name: "overview", type: "text", nullable: true },
-      { name: "fetched_at", type: "bigint" },
+    ["name"],
+  ),
+  movies_tmdb: table(
+    "movies_tmdb",
+    [
+      "movie_id int",
+      "status short",
+      "tmdb_id int?",
+      "poster_path title?",
+      "overview text?",
+      "fetched_at bigint",
     ],
-    primaryKey: ["movie_id"],
-    indexes: [],
-  },
+    ["movie_id"],
+  ),
   // Sessions ended by logout before their cookie expired (routes/_middleware.ts); kept by
   // imports like the TMDB cache, created by the web app on a store imported before it.
-  revoked_sessions: {
-    name: "revoked_sessions",
-    columns: [
-      { name: "session_id", type: "short" },
+  revoked_sessions: table(
+    "revoked_sessions",
+    [
+      "session_id short",
       // Unix seconds when the cookie expires anyway: the row can go then.
-      { name: "expires_at", type: "bigint" },
+      "expires_at bigint",
     ],
-    primaryKey: ["session_id"],
-    indexes: [],
-  },
+    ["session_id"],
+  ),
 };
 
 const MYSQL_TYPES: Record<ColumnType, string> = {

@@ -32,14 +32,12 @@ import {
   type TableDef,
   TABLES,
 } from "./schema.ts";
+import type { ImportLockHolder, StoreLoader, TableData } from "./loader.ts";
 import {
   ImportLockedError,
-  type ImportLockHolder,
   LEFTOVER_LIKE,
   RETIRED_LIKE,
   stagingToken,
-  type StoreLoader,
-  type TableData,
   thisHolder,
 } from "./loader.ts";
 
