@@ -33,3 +33,33 @@ export class FileError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * A {@link FileError} about one field of one line (`path:line: field: reason`):
+ * each line format has its own subclass with its own field names.
+ */
+export class FieldFormatError<Field extends string> extends FileError {
+  declare readonly line: number;
+  readonly field: Field;
+  constructor(file: string, line: number, field: Field, reason: string) {
+    super(file, reason, line, `${field}: ${reason}`);
+    this.field = field;
+  }
+}
+
+/**
+ * `Deno.stat(path)`, failing with the caller's error, which names the path:
+ * `missing` when nothing is there, "cannot read (…)" otherwise.
+ */
+export async function statInput(
+  path: string,
+  missing: string,
+  fail: (reason: string) => Error,
+): Promise<Deno.FileInfo> {
+  try {
+    return await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw fail(missing);
+    throw fail(`cannot read (${(err as Error).message})`);
+  }
+}

@@ -15,7 +15,7 @@
  * these files are small (ML-32M: 87,585 movies, 2M tags ≈ 70 MB).
  * Time O(bytes).
  */
-import { FileError } from "./file_error.ts";
+import { FieldFormatError } from "./file_error.ts";
 import { parse } from "csv-parse/sync";
 
 /** Which part of a record was wrong (`csv` is a quoting/syntax error). */
@@ -32,14 +32,7 @@ export type MovieLensCsvField =
   | "tag"
   | "timestamp";
 
-export class MovieLensCsvError extends FileError {
-  declare readonly line: number;
-  readonly field: MovieLensCsvField;
-  constructor(file: string, line: number, field: MovieLensCsvField, reason: string) {
-    super(file, reason, line, `${field}: ${reason}`);
-    this.field = field;
-  }
-}
+export class MovieLensCsvError extends FieldFormatError<MovieLensCsvField> {}
 
 /**
  * The genres of `movies.csv` in ml-20m … ml-32m and ml-latest, in GroupLens'

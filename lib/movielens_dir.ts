@@ -16,7 +16,7 @@
  * Without a links file there are no IMDb/TMDB ids, so the web app shows
  * placeholders instead of posters (its TMDB lookup needs one of those ids).
  */
-import { FileError } from "./file_error.ts";
+import { FileError, statInput } from "./file_error.ts";
 import type { FlagSpec } from "./command.ts";
 import { type LinkRecord, type MovieRecord, readLinks, readMovies } from "./movielens_csv.ts";
 import { decodeMovieLensText, parseMoviesDat, parseUItem } from "./movielens_legacy.ts";
@@ -111,13 +111,7 @@ export async function resolveMovieLensDir(
   dir: string,
   layout: Layout | "auto" = "auto",
 ): Promise<MovieLensDir> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new MovieLensDirError(dir, "no such directory");
-    throw new MovieLensDirError(dir, `cannot read (${(err as Error).message})`);
-  }
+  const info = await statInput(dir, "no such directory", (why) => new MovieLensDirError(dir, why));
   if (!info.isDirectory) {
     throw new MovieLensDirError(dir, "not a directory (give the release's directory)");
   }

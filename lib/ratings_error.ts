@@ -3,7 +3,7 @@
  * file, the 1-based line number and the field so callers (and
  * `--skip-invalid`) branch on fields, never on message text.
  */
-import { FileError } from "./file_error.ts";
+import { FieldFormatError, FileError, statInput } from "./file_error.ts";
 
 /** Which part of a ratings line was wrong. */
 export type RatingsField =
@@ -14,14 +14,7 @@ export type RatingsField =
   | "columns"
   | "line";
 
-export class RatingsFormatError extends FileError {
-  declare readonly line: number;
-  readonly field: RatingsField;
-  constructor(file: string, line: number, field: RatingsField, reason: string) {
-    super(file, reason, line, `${field}: ${reason}`);
-    this.field = field;
-  }
-}
+export class RatingsFormatError extends FieldFormatError<RatingsField> {}
 
 /**
  * A ratings input that cannot be used as a whole: not a readable file, or
@@ -39,13 +32,7 @@ export class RatingsInputError extends FileError {
  * directory would otherwise fail later as a bare "Is a directory (os error 21)").
  */
 export async function openRatingsInput(path: string): Promise<Deno.FsFile> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new RatingsInputError(path, "no such file");
-    throw new RatingsInputError(path, `cannot read (${(err as Error).message})`);
-  }
+  const info = await statInput(path, "no such file", (why) => new RatingsInputError(path, why));
   if (info.isDirectory) throw new RatingsInputError(path, "is a directory, not a ratings file");
   try {
     return await Deno.open(path, { read: true });

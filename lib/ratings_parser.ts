@@ -171,6 +171,8 @@ export class RatingsParser {
     while (p < to) {
       this.#line++;
       const start = p;
+      // The four field loops below are written out, not shared: a call per field on 32M lines
+      // costs the parser's MB/s (the 300 MB/s target); each keeps its own checks.
       // userId
       let user = 0, digits = 0, c = buf[p];
       while (c >= ZERO && c <= NINE) {

@@ -58,25 +58,17 @@ Deno.test("movies.csv", async (t) => {
     throwsAt(() => parseMovies("id,title,genres\n1,A,B\n", "m.csv"), "m.csv", 1, "header");
   });
 
-  await t.step("rejects a bad movieId naming its line", () => {
-    const text = "movieId,title,genres\n1,A (1990),Drama\nx2,B,Drama\n";
-    throwsAt(() => parseMovies(text, "m.csv"), "m.csv", 3, "movieId");
-  });
-
-  await t.step("rejects an unclosed quote as a CSV syntax error", () => {
-    const text = 'movieId,title,genres\n1,A,Drama\n2,"B"x,Drama\n';
-    throwsAt(() => parseMovies(text, "m.csv"), "m.csv", 3, "csv");
-  });
-
-  await t.step("rejects a wrong number of fields", () => {
-    const text = "movieId,title,genres\n1,A,Drama\n2,B, The,Drama\n";
-    throwsAt(() => parseMovies(text, "m.csv"), "m.csv", 3, "columns");
-  });
-
-  await t.step("rejects a duplicated movieId", () => {
-    const text = "movieId,title,genres\n1,A,Drama\n1,B,Drama\n";
-    throwsAt(() => parseMovies(text, "m.csv"), "m.csv", 3, "movieId");
-  });
+  const rejected: [string, string, string][] = [
+    ["a bad movieId naming its line", "1,A (1990),Drama\nx2,B,Drama\n", "movieId"],
+    ["an unclosed quote as a CSV syntax error", '1,A,Drama\n2,"B"x,Drama\n', "csv"],
+    ["a wrong number of fields", "1,A,Drama\n2,B, The,Drama\n", "columns"],
+    ["a duplicated movieId", "1,A,Drama\n1,B,Drama\n", "movieId"],
+  ];
+  for (const [what, rows, field] of rejected) {
+    await t.step(`rejects ${what}`, () => {
+      throwsAt(() => parseMovies("movieId,title,genres\n" + rows, "m.csv"), "m.csv", 3, field);
+    });
+  }
 });
 
 Deno.test("links.csv", async (t) => {
