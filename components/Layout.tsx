@@ -1,12 +1,21 @@
 /** The page frame: head, header with the session's user and logout, footer. */
 import type { ComponentChildren } from "preact";
-import type { Assets } from "../routes/_assets.ts";
+
+/** The URLs of what every page's head links to. */
+export interface PageAssets {
+  /** URL of the stylesheet. */
+  style: string;
+  /** URL of the favicon. */
+  icon: string;
+  /** URL of the islands bundle, or null when pages are served without islands. */
+  script: string | null;
+}
 
 export interface LayoutProps {
   title: string;
   userId: number | null;
   csrfToken: string;
-  assets: Assets;
+  assets: PageAssets;
   children: ComponentChildren;
 }
 

@@ -5,20 +5,16 @@
  * /api/users/:id/ratings and swap the rows in place.
  */
 import { Component } from "preact";
-import type { RatedSort } from "../lib/store/store.ts";
 import {
   displayTitle,
   formatDate,
   formatStars,
   genreList,
   movielensUrl,
-  type MovieView,
+  type RatedRow,
+  type RatedSort,
+  type SortOrder,
 } from "../lib/movie_view.ts";
-
-export interface RatedRow extends MovieView {
-  rating: number;
-  timestamp: number;
-}
 
 export interface RatedMoviesProps {
   userId: number;
@@ -27,19 +23,19 @@ export interface RatedMoviesProps {
   page: number;
   pageSize: number;
   sort: RatedSort;
-  order: "asc" | "desc";
+  order: SortOrder;
   /** Query of the rest of the dashboard (e.g. `list=similar-users`), kept in its links. */
   keep?: string;
 }
 
 /** The order a column sorts in when first clicked. */
-const FIRST_ORDER: Record<RatedSort, "asc" | "desc"> = {
+const FIRST_ORDER: Record<RatedSort, SortOrder> = {
   title: "asc",
   rating: "desc",
   date: "desc",
 };
 
-function query(sort: RatedSort, order: "asc" | "desc", page: number): string {
+function query(sort: RatedSort, order: SortOrder, page: number): string {
   return `sort=${sort}&order=${order}&page=${page}`;
 }
 
@@ -48,7 +44,7 @@ interface RatedMoviesState {
   total: number;
   page: number;
   sort: RatedSort;
-  order: "asc" | "desc";
+  order: SortOrder;
   busy: boolean;
 }
 

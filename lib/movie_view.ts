@@ -1,11 +1,19 @@
 /**
- * Movies as the web app shows them: plain serialisable objects (the same
- * shape goes into pages, island props and the JSON API), the outbound links,
- * and the few formatting rules shared by server rendering and islands (so a
- * hydrated island renders exactly what the server sent).
+ * Movies as the web app shows them, and the only module the browser bundle
+ * takes from `lib/` (islands/ import it; it imports nothing, so the islands
+ * bundle never reaches server code): the plain serialisable shapes that go
+ * into pages, island props and the JSON API, the sort columns of the rated
+ * table, and the formatting rules shared by server rendering and islands, so
+ * a hydrated island renders exactly what the server sent. Every function is
+ * pure and O(length of its input).
+ *
+ * @example
+ * ```ts
+ * import { displayTitle, formatStars } from "./movie_view.ts";
+ * displayTitle("Heat (1995)"); // "Heat"
+ * formatStars(4);              // "4.0"
+ * ```
  */
-import type { Movie, TmdbEntry } from "./store/store.ts";
-import { imdbTitleId } from "./tmdb.ts";
 
 /** A movie with its TMDB poster and overview, when known. */
 export interface MovieView {
@@ -18,33 +26,25 @@ export interface MovieView {
   overview: string | null;
 }
 
-/** A movie and its TMDB entry (if any) as a {@link MovieView}. */
-export function movieView(
-  movie: Movie,
-  entry: TmdbEntry | undefined,
-  imageBase: string,
-): MovieView {
-  return {
-    movieId: movie.movieId,
-    title: movie.title,
-    year: movie.year,
-    genres: movie.genres,
-    posterUrl: entry?.posterPath ? imageBase + entry.posterPath : null,
-    overview: entry?.overview ?? null,
-  };
+/** The columns the rated-movies table sorts by, in the order `?sort=` lists them. */
+export const RATED_SORTS = ["date", "rating", "title"] as const;
+
+/** A column of the rated-movies table (also the store's sort key). */
+export type RatedSort = typeof RATED_SORTS[number];
+
+/** A sort direction. */
+export type SortOrder = "asc" | "desc";
+
+/** One row of the rated-movies table: the movie and the user's rating of it. */
+export interface RatedRow extends MovieView {
+  /** Stars, 0.5–5. */
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
 }
 
 export function movielensUrl(movieId: number): string {
   return `https://movielens.org/movies/${movieId}`;
-}
-
-/** IMDb title page; GroupLens ships the number, IMDb wants `tt` + 7 digits. */
-export function imdbUrl(imdbId: string): string {
-  return `https://www.imdb.com/title/${imdbTitleId(imdbId)}/`;
-}
-
-export function tmdbUrl(tmdbId: number): string {
-  return `https://www.themoviedb.org/movie/${tmdbId}`;
 }
 
 /** The title without its trailing " (YYYY)", which pages show separately. */

@@ -9,7 +9,7 @@
  * a hit. 429 is retried after `Retry-After`; timeouts, network errors and 5xx
  * throw {@link TmdbRequestError} and are never cached.
  *
- * {@link TmdbMetadata} is what pages use: cached entries come from the store
+ * {@link TmdbMetadata} is what pages use (a `MovieMetadataSource`, lib/movie_metadata.ts): cached entries come from the store
  * (`movies_tmdb`); missing ones are fetched with bounded concurrency, the
  * page waits for them at most a fixed budget (800 ms in total by default) and
  * whatever is still in flight lands in the store for the next view. Entries
@@ -20,6 +20,7 @@
  * with placeholders.
  */
 import type { Movie, Store, TmdbEntry } from "./store/store.ts";
+import { imdbTitleId, type MovieMetadataSource } from "./movie_metadata.ts";
 
 /** Where and how to reach TMDB. */
 export interface TmdbConfig {
@@ -40,7 +41,7 @@ export interface TmdbConfig {
 }
 
 const DEFAULT_TMDB_API_BASE = "https://api.themoviedb.org/3";
-export const DEFAULT_TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w185";
+const DEFAULT_TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w185";
 
 /** The poster URL prefix from `TMDB_IMAGE_BASE`, or TMDB's CDN. */
 export function tmdbImageBase(env: Pick<typeof Deno.env, "get"> = Deno.env): string {
@@ -75,11 +76,6 @@ export class TmdbRequestError extends Error {
     this.status = status;
     this.path = path;
   }
-}
-
-/** `tt` + the IMDb number zero-padded to 7 digits, as IMDb and TMDB's /find spell it. */
-export function imdbTitleId(imdbId: string | number): string {
-  return "tt" + String(Number(imdbId)).padStart(7, "0");
 }
 
 interface TmdbMovieJson {
@@ -234,7 +230,7 @@ export interface TmdbMetadataOptions {
  * Poster and overview for the movies of a page: store cache first, TMDB for
  * the rest within a time budget, the remainder fetched in the background.
  */
-export class TmdbMetadata {
+export class TmdbMetadata implements MovieMetadataSource {
   readonly client: TmdbClient | null;
   readonly imageBase: string;
   #store: Store;
@@ -260,11 +256,6 @@ export class TmdbMetadata {
     this.#concurrency = options.concurrency ?? 4;
     this.#maxQueued = options.maxQueued ?? 200;
     this.#refreshAfterMs = (options.refreshAfterDays ?? 30) * 24 * 3600 * 1000;
-  }
-
-  /** The poster URL of an entry, or null (placeholder). */
-  posterUrl(entry: TmdbEntry | undefined): string | null {
-    return entry?.posterPath ? this.imageBase + entry.posterPath : null;
   }
 
   /**

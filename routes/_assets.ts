@@ -4,19 +4,15 @@
  * be cached for a year: a changed file gets a new URL.
  */
 import { createHash } from "node:crypto";
+import type { PageAssets } from "../components/Layout.tsx";
 
 export interface Asset {
   body: Uint8Array<ArrayBuffer>;
   type: string;
 }
 
-export interface Assets {
-  /** URL of the stylesheet. */
-  style: string;
-  /** URL of the favicon. */
-  icon: string;
-  /** URL of the islands bundle, or null when pages are served without islands. */
-  script: string | null;
+/** The pages' asset URLs and the files behind them. */
+export interface Assets extends PageAssets {
   /** File name under `/assets/` → content. */
   files: Map<string, Asset>;
 }
@@ -30,7 +26,7 @@ function hashed(name: string, ext: string, body: Uint8Array): string {
 
 /**
  * The stylesheet and icon from `static/`, plus the islands bundle when one is
- * given (see `bundleIslands` in tools/web.ts).
+ * given (see `bundleIslands` in tools/web_bundle.ts).
  */
 export function loadAssets(islandsBundle?: Uint8Array<ArrayBuffer>): Assets {
   const files = new Map<string, Asset>();

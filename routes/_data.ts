@@ -6,30 +6,36 @@ import type {
   Movie,
   RatedMovie,
   RatedQuery,
-  RatedSort,
   Recommendation,
   RecommendationSource,
   SimilarMovie,
 } from "../lib/store/store.ts";
 import { RECOMMENDATION_SOURCES } from "../lib/store/store.ts";
-import { displayTitle, formatStars, type MovieView, movieView } from "../lib/movie_view.ts";
-import type { RatedRow } from "../islands/RatedMovies.tsx";
+import {
+  displayTitle,
+  formatStars,
+  type MovieView,
+  RATED_SORTS,
+  type RatedRow,
+  type RatedSort,
+  type SortOrder,
+} from "../lib/movie_view.ts";
+import { movieView } from "../lib/movie_metadata.ts";
 import { type AppDeps, NotFoundError, parseChoice, parseIntParam } from "./_http.ts";
 
-export const RATED_SORTS: readonly RatedSort[] = ["date", "rating", "title"];
 export const RATED_PAGE_SIZE = 20;
 
 export interface RatedParams {
   sort: RatedSort;
-  order: "asc" | "desc";
+  order: SortOrder;
   page: number;
   pageSize: number;
 }
 
 /** `?sort=&order=&page=&pageSize=`; the default order is the natural one of the column. */
 export function ratedParams(q: (name: string) => string | undefined): RatedParams {
-  const sort = parseChoice(q("sort"), "sort", RATED_SORTS, "date");
-  const order = parseChoice(
+  const sort = parseChoice<RatedSort>(q("sort"), "sort", RATED_SORTS, "date");
+  const order = parseChoice<SortOrder>(
     q("order"),
     "order",
     ["asc", "desc"],
@@ -50,8 +56,8 @@ export async function requireKnownUser(deps: AppDeps, userId: number): Promise<v
 
 /** Views of `movies`, TMDB metadata looked up for all of them at once. */
 export async function viewsOf(deps: AppDeps, movies: readonly Movie[]): Promise<MovieView[]> {
-  const meta = await deps.tmdb.forMovies(movies);
-  return movies.map((m) => movieView(m, meta.get(m.movieId), deps.tmdb.imageBase));
+  const meta = await deps.metadata.forMovies(movies);
+  return movies.map((m) => movieView(m, meta.get(m.movieId), deps.metadata.imageBase));
 }
 
 export interface RatedPage extends RatedParams {

@@ -5,14 +5,15 @@
  */
 import type { Context } from "hono";
 import type { Store } from "../lib/store/store.ts";
-import type { TmdbMetadata } from "../lib/tmdb.ts";
+import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_middleware.ts";
 
 /** What route handlers reach through `c.var.deps`. */
 export interface AppDeps {
   store: Store;
-  tmdb: TmdbMetadata;
+  /** Posters and overviews. */
+  metadata: MovieMetadataSource;
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;

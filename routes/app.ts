@@ -22,8 +22,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { h } from "preact";
 import { type Store, StoreArgumentError, StoreUnavailableError } from "../lib/store/store.ts";
-import { DEFAULT_TMDB_IMAGE_BASE, TmdbMetadata } from "../lib/tmdb.ts";
-import { type Assets, loadAssets } from "./_assets.ts";
+import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
+import { loadAssets } from "./_assets.ts";
 import {
   type AppContext,
   type AppDeps,
@@ -53,10 +53,13 @@ export interface AppOptions {
   store: Store;
   /** HMAC key of the session and CSRF cookies. */
   sessionSecret: string;
-  /** TMDB metadata; default: whatever the store has cached, no lookups. */
-  tmdb?: TmdbMetadata;
-  /** Stylesheet, icon and islands bundle; default: `static/` without islands. */
-  assets?: Assets;
+  /** Posters and overviews (lib/tmdb.ts's `TmdbMetadata`: the store's cache, then TMDB). */
+  metadata: MovieMetadataSource;
+  /**
+   * The islands client script (tools/web_bundle.ts), served with the stylesheet
+   * and icon of `static/`; default: pages without islands.
+   */
+  islandsBundle?: Uint8Array<ArrayBuffer>;
   /**
    * The origin browsers reach the app at, when it differs from the request
    * URL's (behind a TLS-terminating proxy): `https://…` marks cookies
@@ -78,11 +81,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     secure: https,
     origin: options.publicOrigin,
   };
-  const tmdb = options.tmdb ?? new TmdbMetadata(options.store, null, DEFAULT_TMDB_IMAGE_BASE);
+  const { metadata } = options;
   const deps: AppDeps = {
     store: options.store,
-    tmdb,
-    assets: options.assets ?? loadAssets(),
+    metadata,
+    assets: loadAssets(options.islandsBundle),
     session: sessionOptions,
   };
   const app = new Hono<AppEnv>();
@@ -93,7 +96,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
   app.use(
     "*",
-    securityHeaders({ imageOrigins: [new URL(tmdb.imageBase).origin], hsts: https }),
+    securityHeaders({ imageOrigins: [new URL(metadata.imageBase).origin], hsts: https }),
   );
   // Every route, not only the forms: a body nobody reads still costs a read.
   app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES }));

@@ -12,6 +12,7 @@ import type { RecommendationSource, UserNeighbor } from "../lib/store/store.ts";
 import { formatStars } from "../lib/movie_view.ts";
 import { Island } from "../components/Island.tsx";
 import { MovieCard } from "../components/MovieCard.tsx";
+import { Panel } from "../components/Panel.tsx";
 import RatedMovies from "../islands/RatedMovies.tsx";
 import type { AppContext } from "./_http.ts";
 import { endSession } from "./_middleware.ts";
@@ -125,11 +126,12 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
         </ul>
       </section>
 
-      <section id="rated" class="panel" aria-labelledby="rated-title">
-        <div class="panel-head">
-          <h2 id="rated-title">Movies you have rated</h2>
-          <span class="count">{COUNT.format(total)} in total</span>
-        </div>
+      <Panel
+        id="rated"
+        titleId="rated-title"
+        title="Movies you have rated"
+        count={`${COUNT.format(total)} in total`}
+      >
         {total === 0 ? <p class="empty">No ratings yet.</p> : (
           <Island
             name="RatedMovies"
@@ -137,13 +139,14 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
             props={{ userId, rows, total, page, pageSize, sort, order, keep: listKeep }}
           />
         )}
-      </section>
+      </Panel>
 
-      <section id="recommended" class="panel" aria-labelledby="recommended-title">
-        <div class="panel-head">
-          <h2 id="recommended-title">Recommended for you</h2>
-          <span class="count">top {recommendations.length} {shown.count}</span>
-        </div>
+      <Panel
+        id="recommended"
+        titleId="recommended-title"
+        title="Recommended for you"
+        count={`top ${recommendations.length} ${shown.count}`}
+      >
         {tabs && (
           <nav class="tabs" aria-label="Recommendation lists">
             {TABS.map((t) => (
@@ -172,13 +175,14 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
               ))}
             </div>
           )}
-      </section>
+      </Panel>
 
-      <section id="similar-users" class="panel" aria-labelledby="similar-title">
-        <div class="panel-head">
-          <h2 id="similar-title">Users similar to you</h2>
-          <span class="count">{neighbors.length} nearest neighbors</span>
-        </div>
+      <Panel
+        id="similar-users"
+        titleId="similar-title"
+        title="Users similar to you"
+        count={`${neighbors.length} nearest neighbors`}
+      >
         {neighbors.length === 0
           ? <p class="empty">No similar users found.</p>
           : (
@@ -206,7 +210,7 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
               </tbody>
             </table>
           )}
-      </section>
+      </Panel>
     </>
   );
 }

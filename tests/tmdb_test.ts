@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  imdbTitleId,
   retryAfterSeconds,
   TmdbClient,
   type TmdbConfig,
@@ -8,6 +7,7 @@ import {
   TmdbMetadata,
   TmdbRequestError,
 } from "../lib/tmdb.ts";
+import { imdbTitleId, movieView } from "../lib/movie_metadata.ts";
 import type { Movie } from "../lib/store/store.ts";
 import { MemoryStore } from "./fixtures/memory_store.ts";
 import { prefetchTmdb } from "../tools/tmdb_prefetch.ts";
@@ -186,7 +186,10 @@ Deno.test("TMDB metadata cache", async (t) => {
       const before = fake.log.length;
       const got = await meta.forMovies([m(1, 862, null)]);
       assert.equal(got.get(1)!.posterPath, "/c.jpg");
-      assert.equal(meta.posterUrl(got.get(1)), "https://img.test/w185/c.jpg");
+      assert.equal(
+        movieView(m(1, 862, null), got.get(1), meta.imageBase).posterUrl,
+        "https://img.test/w185/c.jpg",
+      );
       assert.equal(meta.pending, 0);
       assert.equal(fake.log.length, before);
     });

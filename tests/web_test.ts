@@ -12,6 +12,9 @@ const IMAGE_BASE = "https://image.example.test/t/p/w185";
 /** Hand-written MovieLens-format files; movie 3's title is an XSS attempt. */
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
+/** Posters and overviews from the store's TMDB cache only, as pages without a TMDB key see them. */
+const cacheOnly = (store: Store) => new TmdbMetadata(store, null, IMAGE_BASE);
+
 /** A store whose every call fails with `failure()` while one is set. */
 function switchable(store: Store): { store: Store; setFailure(f: (() => Error) | null): void } {
   let failure: (() => Error) | null = null;
@@ -75,8 +78,8 @@ async function setup(mysqlBase?: string) {
     fetchedAt: 1,
   });
   const { store, setFailure } = switchable(sqlite);
-  const tmdb = new TmdbMetadata(store, null, IMAGE_BASE);
-  const app = createApp({ store, sessionSecret: "test-secret-0123456789", tmdb });
+  const tmdb = cacheOnly(store);
+  const app = createApp({ store, sessionSecret: "test-secret-0123456789", metadata: tmdb });
   const close = async () => {
     await sqlite.close();
     await server?.drop();
@@ -293,7 +296,11 @@ Deno.test("login and session", async (t) => {
     await t.step("a session signed with another secret is rejected", async () => {
       const cookie = await loggedIn(app, "1");
       const store = await openStore("sqlite::memory:");
-      const other = createApp({ store, sessionSecret: "another-secret-9876543210" });
+      const other = createApp({
+        store,
+        sessionSecret: "another-secret-9876543210",
+        metadata: cacheOnly(store),
+      });
       const res = await other.request("/dashboard", { headers: { cookie } });
       await store.close();
       assert.equal(res.status, 302);
@@ -316,36 +323,45 @@ Deno.test("login and session", async (t) => {
   }
 });
 
+/** A page's HTML, after checking that it answered 200. */
+async function pageHtml(app: App, path: string, cookie: string): Promise<string> {
+  const res = await app.request(path, { headers: { cookie } });
+  assert.equal(res.status, 200);
+  return await res.text();
+}
+
+/** User 1's dashboard of the fixture: the same three sections whatever the store's backend. */
+function assertUser1Dashboard(html: string): void {
+  assert.match(html, /Movies you have rated/);
+  assert.match(html, /Recommended for you/);
+  assert.match(html, /Users similar to you/);
+  // Rated: 3 movies in training and Zodiac in the test split, newest first.
+  assert.match(html, /4 in total/);
+  assert.ok(html.indexOf("Zodiac", html.indexOf("rated-table")) > 0);
+  const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
+    html.indexOf(s, html.indexOf("rated-table"))
+  );
+  assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
+  assert.match(html, /★ 3\.5/);
+  assert.match(html, /2001-01-01/);
+  // Recommendations: the model list, predicted stars and the movie each comes from.
+  assert.match(html, /★ 4\.2<\/span> predicted/);
+  assert.match(html, /Because you rated Zodiac ★4\.0/);
+  assert.match(html, /Because you rated &lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
+  assert.doesNotMatch(html, /similar users<\/p>|Liked by/);
+  // Similar users with similarity and movies in common.
+  assert.match(html, /<td>User 2<\/td>/);
+  assert.match(html, /0\.800/);
+  assert.match(html, /<td class="num">2<\/td>/);
+}
+
 Deno.test("pages", async (t) => {
   const { app, close } = await setup();
   try {
     const cookie = await loggedIn(app, "1");
 
     await t.step("the dashboard shows the three sections from the store", async () => {
-      const res = await app.request("/dashboard", { headers: { cookie } });
-      assert.equal(res.status, 200);
-      const html = await res.text();
-      assert.match(html, /Movies you have rated/);
-      assert.match(html, /Recommended for you/);
-      assert.match(html, /Users similar to you/);
-      // Rated: 3 movies in training and Zodiac in the test split, newest first.
-      assert.match(html, /4 in total/);
-      assert.ok(html.indexOf("Zodiac", html.indexOf("rated-table")) > 0);
-      const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
-        html.indexOf(s, html.indexOf("rated-table"))
-      );
-      assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
-      assert.match(html, /★ 3\.5/);
-      assert.match(html, /2001-01-01/);
-      // Recommendations: the model list, predicted stars and the movie each comes from.
-      assert.match(html, /★ 4\.2<\/span> predicted/);
-      assert.match(html, /Because you rated Zodiac ★4\.0/);
-      assert.match(html, /Because you rated &lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
-      assert.doesNotMatch(html, /similar users<\/p>|Liked by/);
-      // Similar users with similarity and movies in common.
-      assert.match(html, /<td>User 2<\/td>/);
-      assert.match(html, /0\.800/);
-      assert.match(html, /<td class="num">2<\/td>/);
+      assertUser1Dashboard(await pageHtml(app, "/dashboard", cookie));
     });
 
     await t.step("a switch changes to the list from similar users and back", async () => {
@@ -360,9 +376,7 @@ Deno.test("pages", async (t) => {
         ["/dashboard?list=similar-users#recommended", false],
       ]);
       assert.match(model, /top 2 ranked for you/);
-      const res = await app.request("/dashboard?list=similar-users", { headers: { cookie } });
-      assert.equal(res.status, 200);
-      const seed = await res.text();
+      const seed = await pageHtml(app, "/dashboard?list=similar-users", cookie);
       assert.deepEqual(tabs(seed).map((t) => t[1]), [false, true]);
       assert.match(seed, /top 2 by predicted rating from your similar users/);
       assert.match(seed, /★ 4\.5<\/span> predicted/);
@@ -755,6 +769,7 @@ Deno.test("behind an HTTPS proxy (--public-origin)", async (t) => {
   const app = createApp({
     store,
     sessionSecret: "test-secret-0123456789",
+    metadata: cacheOnly(store),
     publicOrigin: "https://recsys.example",
   });
   try {
@@ -819,15 +834,17 @@ Deno.test("one import per page", async (t) => {
       };
     },
   });
-  const app = createApp({ store, sessionSecret: "test-secret-0123456789" });
+  const app = createApp({
+    store,
+    sessionSecret: "test-secret-0123456789",
+    metadata: cacheOnly(store),
+  });
   try {
     await t.step(
       "an import swapped in between two queries of the dashboard never mixes",
       async () => {
         const cookie = await loggedIn(app, "1");
-        const res = await app.request("/dashboard", { headers: { cookie } });
-        assert.equal(res.status, 200);
-        const html = await res.text();
+        const html = await pageHtml(app, "/dashboard", cookie);
         assert.equal(swaps > 0, true);
         // Both sections from the next import: 5 ratings (one in the test split), and only
         // movie 4 recommended.
@@ -872,7 +889,12 @@ Deno.test("request bodies and HTTP errors", async (t) => {
     );
 
     await t.step("every Hono HTTPException answers its own status, unlogged", async () => {
-      const own = createApp({ store: {} as Store, sessionSecret: "test-secret-0123456789" });
+      const store = {} as Store;
+      const own = createApp({
+        store,
+        sessionSecret: "test-secret-0123456789",
+        metadata: cacheOnly(store),
+      });
       own.get("/teapot", () => {
         throw new HTTPException(418, { message: "short and stout" });
       });
@@ -906,16 +928,11 @@ Deno.test({ name: "pages from a MySQL store", ignore: !MYSQL && !REQUIRE }, asyn
     const cookie = await loggedIn(app, "1");
 
     await t.step("the dashboard shows the same three sections", async () => {
-      const res = await app.request("/dashboard", { headers: { cookie } });
-      assert.equal(res.status, 200);
-      const html = await res.text();
-      assert.match(html, /4 in total/);
-      assert.match(html, /Because you rated Zodiac ★4\.0/);
-      const seed = await app.request("/dashboard?list=similar-users", { headers: { cookie } });
-      assert.match(await seed.text(), /Liked by 2 of your similar users/);
-      assert.match(html, /<td>User 2<\/td>/);
+      const html = await pageHtml(app, "/dashboard", cookie);
+      assertUser1Dashboard(html);
       assert.match(html, new RegExp(`src="${IMAGE_BASE}/toy\\.jpg"`));
-      assert.match(html, /&lt;script>alert/);
+      const seed = await pageHtml(app, "/dashboard?list=similar-users", cookie);
+      assert.match(seed, /Liked by 2 of your similar users/);
     });
 
     await t.step("the API answers as from SQLite", async () => {

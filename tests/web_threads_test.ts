@@ -1,7 +1,7 @@
 /**
  * `startWeb` with several serving threads (the main one plus Web Workers on
- * one port with SO_REUSEPORT): concurrent requests all answered the same
- * way, and shutdown stopping every thread's listener; and its start-up
+ * one port with SO_REUSEPORT): concurrent requests spread over both threads
+ * and all answered the same way, and shutdown stopping every thread's listener; and its start-up
  * checks (a busy port, a store it may not write).
  */
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ Deno.test("web with two serving threads", async (t) => {
   });
   const port = Number(new URL(web.url).port);
   try {
-    await t.step("answers concurrent connections identically", async () => {
+    await t.step("answers concurrent connections on both threads, identically", async () => {
       // One client per request: separate connections, spread by the kernel over both listeners.
       const answers = await Promise.all(
         Array.from({ length: 32 }, async () => {
@@ -42,6 +42,12 @@ Deno.test("web with two serving threads", async (t) => {
       assert.equal(first[0], 200);
       assert.equal(JSON.parse(first[1]).userId, 1);
       for (const a of answers) assert.deepEqual(a, first);
+      // Both threads answered some: with one listener taking all 32 connections (a chance
+      // of 2^-31 when the kernel spreads them) this test would say nothing about threads.
+      const served = await web.servedByThread();
+      assert.equal(served.length, 2);
+      assert.equal(served[0] + served[1], answers.length);
+      assert.ok(served.every((n) => n > 0), `requests per thread: ${served}`);
     });
 
     await t.step("shutdown stops every thread's listener", async () => {

@@ -22,7 +22,7 @@ import {
   type PipelineResult,
   runPipeline,
 } from "./pipeline.ts";
-import { checkPortFree, startWeb } from "./web.ts";
+import { checkPortFree, startWeb, untilInterrupted } from "./web.ts";
 import { type Layout, LAYOUT_FLAG } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 
@@ -143,21 +143,6 @@ async function demoSessionSecret(path: string): Promise<string> {
   return secret;
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function interrupted(): Promise<string> {
-  return new Promise((resolve) => {
-    const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-    const handlers = signals.map((sig) => {
-      const handler = () => {
-        signals.forEach((s, i) => Deno.removeSignalListener(s, handlers[i]));
-        resolve(sig);
-      };
-      Deno.addSignalListener(sig, handler);
-      return handler;
-    });
-  });
-}
-
 export const demoCommand = defineCommand({
   name: "demo",
   summary: "synthetic (or real) data → pipeline → web app on http://127.0.0.1:8000",
@@ -199,7 +184,7 @@ export const demoCommand = defineCommand({
         demo.userIds.join(", "),
     );
     console.log("Ctrl-C to stop");
-    const signal = await interrupted();
+    const signal = await untilInterrupted();
     console.log(`\n${signal}: shutting down`);
     await demo.shutdown();
   },

@@ -11,8 +11,8 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
 import { maskStoreUrl, openStore } from "../lib/store/open.ts";
 import type { Movie, Store } from "../lib/store/store.ts";
+import { DEFAULT_STORE_URL, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import { TmdbClient, tmdbConfigFromEnv } from "../lib/tmdb.ts";
-import { DEFAULT_DB } from "./web.ts";
 
 export interface PrefetchOptions {
   /** Most-rated movies considered. @default 1000 */
@@ -102,7 +102,7 @@ const prefetchCommand = defineCommand({
     db: {
       type: "string",
       arg: "<url>",
-      doc: `store URL (default: $RECSYS_DB, else ${DEFAULT_DB})`,
+      doc: `store URL (default: $${STORE_URL_ENV}, else ${DEFAULT_STORE_URL})`,
     },
     limit: { type: "integer", default: 1000, min: 1, doc: "most-rated movies to cover" },
     rate: { type: "number", default: 10, above: 0, max: 40, doc: "requests started per second" },
@@ -113,7 +113,7 @@ const prefetchCommand = defineCommand({
     if (!config) {
       throw new UsageError("tmdb prefetch: set TMDB_API_KEY or TMDB_READ_TOKEN", "TMDB_API_KEY");
     }
-    const db = f.db ?? Deno.env.get("RECSYS_DB") ?? DEFAULT_DB;
+    const db = storeUrl(f.db, DEFAULT_STORE_URL)!;
     const store = await openStore(db);
     try {
       const s = await prefetchTmdb(store, new TmdbClient(config), { limit: f.limit, rate: f.rate });

@@ -1,443 +1,24 @@
 /**
- * `web`: serves the dashboard (routes/app.ts) over a store URL.
+ * `web`: serves the dashboard (routes/app.ts) over a store URL until SIGINT
+ * or SIGTERM, then lets requests in flight finish and closes the store.
  *
- * Start-up bundles islands/client.ts with `deno bundle` (browser platform,
- * minified; the same import map, so the client's preact is the server's npm
- * preact, but the "react-jsx" transform instead of the server's "precompile") into `.cache/web/islands-<source hash>.js`, reused while no source
- * under islands/ or lib/, deno.json, deno.lock or the Deno version changes.
- * The bundle is then served under its content hash with a one-year cache.
- *
- * The session key comes from `RECSYS_SESSION_SECRET`; without it a random
- * key is made per start (sessions end on restart) and a warning is printed.
- * TMDB settings come from the environment (lib/tmdb.ts); without a key
- * pages show placeholders. SIGINT/SIGTERM stop accepting connections, let
- * requests in flight finish and close the store.
- *
- * Before anything else, start-up checks that the port is free (bound once
- * without SO_REUSEPORT: the serving threads set it, and so would another
- * server's, so a busy port would otherwise be shared silently) and that a
- * SQLite store may be read and written, and fails with one line naming the
- * port and `--port`, or the path and the permission.
+ * This is the command and the web stage's public entry: the flags here,
+ * serving in tools/web_server.ts ({@link startWeb}: threads, start-up checks,
+ * shutdown), the islands bundle and its cache in tools/web_bundle.ts.
  */
-import { createHash } from "node:crypto";
-import { defineCommand, UsageError } from "../lib/command.ts";
-import { maskStoreUrl, openStore, parseStoreUrl } from "../lib/store/open.ts";
-import { checkSqliteAccess } from "../lib/store/sqlite.ts";
-import {
-  TmdbClient,
-  type TmdbConfig,
-  tmdbConfigFromEnv,
-  tmdbImageBase,
-  TmdbMetadata,
-} from "../lib/tmdb.ts";
-import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
-import { createApp } from "../routes/app.ts";
-import { loadAssets } from "../routes/_assets.ts";
+import { defineCommand } from "../lib/command.ts";
+import { DEFAULT_STORE_URL, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
+import { DEFAULT_THREADS, startWeb, untilInterrupted } from "./web_server.ts";
 
-const ROOT = new URL("../", import.meta.url);
-export const DEFAULT_DB = "sqlite:data/recsys.db";
-/**
- * Serving threads of `web` by default: one per core. On the idle 2-core build
- * machine (scale-1 SQLite store, wrk on the same cores, 64 connections) 2
- * threads served the dashboard at 2,540–2,660 req/s, p99 36–40 ms, against
- * 1,480 req/s, p99 50 ms for one thread; the recommendations API went from
- * 7.5k to 11.5–12.1k req/s. While other jobs share the cores, 2 threads gain
- * less, since every thread then competes for the same share.
- */
-export const DEFAULT_THREADS = Math.max(1, navigator.hardwareConcurrency || 1);
-
-/** `deno bundle` failed; `stderr` holds its diagnostics. */
-export class BundleError extends Error {
-  readonly stderr: string;
-  constructor(stderr: string) {
-    super(`deno bundle of islands/client.ts failed:\n${stderr}`);
-    this.name = "BundleError";
-    this.stderr = stderr;
-  }
-}
-
-async function sourceHash(): Promise<string> {
-  const hash = createHash("sha256").update(Deno.version.deno);
-  const files: string[] = [];
-  const walk = async (dir: URL, rel: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory) await walk(new URL(`${e.name}/`, dir), `${rel}${e.name}/`);
-      else if (/\.(ts|tsx)$/.test(e.name)) files.push(`${rel}${e.name}`);
-    }
-  };
-  await walk(new URL("islands/", ROOT), "islands/");
-  await walk(new URL("lib/", ROOT), "lib/");
-  files.sort();
-  for (const f of [...files, "deno.json", "deno.lock"]) {
-    hash.update(f).update(await Deno.readFile(new URL(f, ROOT)));
-  }
-  return hash.digest("hex").slice(0, 16);
-}
-
-/**
- * The islands client script, bundled by `deno bundle` or taken from the
- * cache when its sources are unchanged. Works offline once npm packages are
- * in Deno's cache.
- */
-export async function bundleIslands(): Promise<Uint8Array<ArrayBuffer>> {
-  const cacheDir = new URL(".cache/web/", ROOT);
-  const cached = new URL(`islands-${await sourceHash()}.js`, cacheDir);
-  try {
-    return await Deno.readFile(cached);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  await Deno.mkdir(cacheDir, { recursive: true });
-  const stem = `islands-${Deno.pid}-${Date.now()}`;
-  const tmp = new URL(`${stem}.tmp.js`, cacheDir);
-  // The server compiles JSX with the "precompile" transform (deno.json: HTML as string
-  // templates, ~2.4x faster server rendering), whose templates only preact-render-to-string
-  // understands; the browser bundle needs real vnodes, so it is built with "react-jsx".
-  const config = new URL(`${stem}.deno.json`, cacheDir);
-  const project = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  await Deno.writeTextFile(
-    config,
-    JSON.stringify({
-      imports: project.imports,
-      compilerOptions: { ...project.compilerOptions, jsx: "react-jsx" },
-    }),
-  );
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "--quiet",
-        "--config",
-        config.pathname,
-        "--lock",
-        new URL("deno.lock", ROOT).pathname,
-        "--platform",
-        "browser",
-        "--minify",
-        "--output",
-        tmp.pathname,
-        "islands/client.ts",
-      ],
-      cwd: ROOT.pathname,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } finally {
-    await Deno.remove(config).catch(() => {});
-  }
-  if (!out.success) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new BundleError(new TextDecoder().decode(out.stderr));
-  }
-  await Deno.rename(tmp, cached);
-  return await Deno.readFile(cached);
-}
-
-/** Another process (or server) listens on the port. */
-export class PortInUseError extends Error {
-  readonly host: string;
-  readonly port: number;
-  constructor(host: string, port: number) {
-    super(
-      `port ${port} on ${host} is already in use by another process: stop it, or choose ` +
-        "another port with --port",
-    );
-    this.name = "PortInUseError";
-    this.host = host;
-    this.port = port;
-  }
-}
-
-/**
- * Throws {@link PortInUseError} when `host:port` is taken, by binding it once
- * without SO_REUSEPORT (which a listener that set it, such as another
- * multi-threaded `web`, refuses too). Port 0 always has a free port.
- */
-export function checkPortFree(host: string, port: number): void {
-  if (port === 0) return;
-  let listener: Deno.Listener;
-  try {
-    listener = Deno.listen({ hostname: host, port });
-  } catch (err) {
-    if (err instanceof Deno.errors.AddrInUse) throw new PortInUseError(host, port);
-    throw err;
-  }
-  listener.close();
-}
-
-/** `--public-origin`: an http(s) origin without path; returns it normalised. */
-export function parsePublicOrigin(text: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch { /* reported below */ }
-  if (
-    !url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash ||
-    url.username
-  ) {
-    throw new UsageError(
-      `--public-origin must be an origin like https://recsys.example.org, got '${text}'`,
-      "--public-origin",
-    );
-  }
-  return url.origin;
-}
-
-export interface WebOptions {
-  /** Store URL (`sqlite:<path>` or `mysql://…`). */
-  db: string;
-  /** TCP port; 0 picks a free one. */
-  port: number;
-  /** Interface to listen on. */
-  host: string;
-  /** TMDB settings; default from the environment (null: placeholders only). */
-  tmdb?: TmdbConfig | null;
-  /** Cookie signing key; default `RECSYS_SESSION_SECRET`, else random per start. */
-  sessionSecret?: string;
-  /**
-   * Threads serving requests: this one plus `threads - 1` Web Workers, all
-   * listening on the same port (SO_REUSEPORT), each with its own store
-   * connection (see {@link startWeb}). @default 1
-   */
-  threads?: number;
-  /** Suppress start-up messages. @default false */
-  quiet?: boolean;
-  /**
-   * The origin browsers use (behind a TLS-terminating proxy):
-   * `https://…` makes cookies `Secure` and sends HSTS; form posts must come
-   * from it (routes/app.ts). @default the request URL's origin
-   */
-  publicOrigin?: string;
-}
-
-export interface WebServer {
-  /** `http://host:port` the server listens on. */
-  url: string;
-  /** Stops listening, waits for requests in flight, closes the store. */
-  shutdown(): Promise<void>;
-}
-
-function sessionSecret(given: string | undefined, quiet: boolean): string {
-  const secret = given ?? Deno.env.get("RECSYS_SESSION_SECRET");
-  if (secret) return secret;
-  if (!quiet) {
-    console.warn(
-      "web: RECSYS_SESSION_SECRET is not set; using a random key (sessions end on restart)",
-    );
-  }
-  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16)).join("");
-}
-
-/** What one serving thread needs; plain data, so it can be posted to a Worker. */
-export interface ServerThreadOptions {
-  db: string;
-  port: number;
-  host: string;
-  tmdb: TmdbConfig | null;
-  sessionSecret: string;
-  islandsBundle: Uint8Array<ArrayBuffer>;
-  /** Set SO_REUSEPORT (several threads on one port). */
-  reusePort: boolean;
-  publicOrigin?: string;
-}
-
-/** One serving thread's server, store and TMDB lookups. */
-export interface ServerThread {
-  store: Store;
-  port: number;
-  /** Stops listening, waits for requests in flight, then for TMDB lookups (2 s at most). */
-  shutdown(): Promise<void>;
-}
-
-/** Opens a store and serves the app on it in the calling thread (main or Worker). */
-export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
-  return openStore(o.db).then(async (store) => {
-    // The movie catalogue is read now, not by the first request. A store that is down at
-    // start is reported by startWeb; pages answer 503 until it is back.
-    await store.preload().catch((err) => {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-    });
-    const tmdb = new TmdbMetadata(
-      store,
-      o.tmdb ? new TmdbClient(o.tmdb) : null,
-      o.tmdb?.imageBase ?? tmdbImageBase(),
-    );
-    const app = createApp({
-      store,
-      sessionSecret: o.sessionSecret,
-      tmdb,
-      assets: loadAssets(o.islandsBundle),
-      publicOrigin: o.publicOrigin,
-    });
-    let server: Deno.HttpServer<Deno.NetAddr>;
-    try {
-      server = Deno.serve({
-        port: o.port,
-        hostname: o.host,
-        reusePort: o.reusePort,
-        onListen() {},
-      }, app.fetch);
-    } catch (err) {
-      await store.close();
-      if (err instanceof Deno.errors.AddrInUse) throw new PortInUseError(o.host, o.port);
-      throw err;
-    }
-    let stopped: Promise<void> | null = null;
-    return {
-      store,
-      port: server.addr.port,
-      shutdown() {
-        stopped ??= (async () => {
-          await server.shutdown();
-          // Background TMDB lookups get a moment to store what they fetched.
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          await Promise.race([tmdb.idle(), new Promise((r) => timer = setTimeout(r, 2000))]);
-          clearTimeout(timer);
-          await store.close();
-        })();
-        return stopped;
-      },
-    };
-  });
-}
-
-/** A serving thread that failed to start. */
-export class ServerThreadError extends Error {
-  readonly thread: number;
-  constructor(thread: number, message: string) {
-    super(`web: serving thread ${thread} failed: ${message}`);
-    this.name = "ServerThreadError";
-    this.thread = thread;
-  }
-}
-
-/** Messages between tools/web_worker.ts and this module. */
-export type ToWorker = { type: "start"; options: ServerThreadOptions } | { type: "shutdown" };
-export type FromWorker =
-  | { type: "listening" }
-  | { type: "error"; message: string }
-  | { type: "stopped" };
-
-/** A Worker running {@link serveThread}; resolves once it listens. */
-function startWorkerThread(
-  n: number,
-  options: ServerThreadOptions,
-): Promise<{ shutdown(): Promise<void> }> {
-  const worker = new Worker(new URL("./web_worker.ts", import.meta.url).href, { type: "module" });
-  let onStopped = () => {};
-  const stoppedMsg = new Promise<void>((r) => onStopped = r);
-  let started = false;
-  return new Promise((resolve, reject) => {
-    worker.onerror = (e) => {
-      // Handled here, not rethrown in this thread: the other threads keep serving.
-      e.preventDefault();
-      const err = new ServerThreadError(n, e.message);
-      if (started) console.error(err.message);
-      reject(err);
-      onStopped();
-    };
-    worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      const msg = e.data;
-      if (msg.type === "error") {
-        worker.terminate();
-        reject(new ServerThreadError(n, msg.message));
-      } else if (msg.type === "stopped") {
-        onStopped();
-      } else {
-        started = true;
-        resolve({
-          async shutdown() {
-            worker.postMessage({ type: "shutdown" } satisfies ToWorker);
-            await stoppedMsg;
-            worker.terminate();
-          },
-        });
-      }
-    };
-    worker.postMessage({ type: "start", options } satisfies ToWorker);
-  });
-}
-
-/**
- * Starts the web server; resolves once it listens.
- *
- * With `threads > 1` every thread (this one and `threads - 1` Web Workers)
- * runs its own app and store connection and listens on the same port with
- * SO_REUSEPORT; the kernel spreads connections over them (Linux; elsewhere
- * the option is ignored and only the first listener gets connections). Why
- * threads: store calls (node:sqlite) and server-side rendering are
- * synchronous, so one thread serves one request at a time and latency under
- * load is concurrency / throughput; a thread per core multiplies throughput.
- * SQLite in WAL mode serves concurrent readers; MySQL gets a pool per thread.
- * TMDB lookups, their queue and rate limit are per thread. Shutdown stops all
- * threads, each finishing its requests in flight.
- */
-export async function startWeb(options: WebOptions): Promise<WebServer> {
-  const quiet = options.quiet ?? false;
-  const threads = options.threads ?? 1;
-  if (!Number.isSafeInteger(threads) || threads < 1) {
-    throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  }
-  checkPortFree(options.host, options.port);
-  const target = parseStoreUrl(options.db);
-  if (target.kind === "sqlite") checkSqliteAccess(target.path);
-  const publicOrigin = options.publicOrigin === undefined
-    ? undefined
-    : parsePublicOrigin(options.publicOrigin);
-  const tmdbConfig = options.tmdb !== undefined ? options.tmdb : tmdbConfigFromEnv();
-  const threadOptions: ServerThreadOptions = {
-    db: options.db,
-    port: options.port,
-    host: options.host,
-    tmdb: tmdbConfig,
-    sessionSecret: sessionSecret(options.sessionSecret, quiet),
-    islandsBundle: await bundleIslands(),
-    reusePort: threads > 1,
-    publicOrigin,
-  };
-  const main = await serveThread(threadOptions);
-  // Port 0 picked a free port: the Workers join that one.
-  const workers: { shutdown(): Promise<void> }[] = [];
-  try {
-    for (let n = 1; n < threads; n++) {
-      workers.push(await startWorkerThread(n, { ...threadOptions, port: main.port }));
-    }
-  } catch (err) {
-    await Promise.all([main.shutdown(), ...workers.map((w) => w.shutdown())]);
-    throw err;
-  }
-  const store = main.store;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${main.port}`;
-  if (!quiet) {
-    try {
-      const c = await store.counts();
-      console.log(
-        `web: ${store.kind} store ${maskStoreUrl(options.db)}: ${c.users} users, ` +
-          `${c.movies} movies, ${c.predictions} predictions, ${c.tmdbCached} TMDB entries` +
-          (threads > 1 ? `; ${threads} serving threads` : ""),
-      );
-    } catch (err) {
-      console.warn(
-        `web: store ${maskStoreUrl(options.db)} is not reachable yet (${
-          err instanceof Error ? err.message : err
-        }); pages answer 503 until it is`,
-      );
-    }
-    if (!tmdbConfig) console.log("web: no TMDB_API_KEY / TMDB_READ_TOKEN: poster placeholders");
-  }
-  let stopped: Promise<void> | null = null;
-  return {
-    url,
-    shutdown() {
-      stopped ??= Promise.all([main.shutdown(), ...workers.map((w) => w.shutdown())]).then(
-        () => {},
-      );
-      return stopped;
-    },
-  };
-}
+export {
+  checkPortFree,
+  DEFAULT_THREADS,
+  PortInUseError,
+  startWeb,
+  untilInterrupted,
+  type WebOptions,
+  type WebServer,
+} from "./web_server.ts";
 
 export const webCommand = defineCommand({
   name: "web",
@@ -447,7 +28,7 @@ export const webCommand = defineCommand({
       type: "string",
       arg: "<url>",
       doc:
-        `sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB, else ${DEFAULT_DB})`,
+        `sqlite:<path> or mysql://user:pass@host:port/db (default: $${STORE_URL_ENV}, else ${DEFAULT_STORE_URL})`,
     },
     port: { type: "integer", default: 8000, min: 0, max: 65535, doc: "TCP port (0: any free)" },
     host: { type: "string", default: "127.0.0.1", doc: "interface to listen on" },
@@ -467,7 +48,7 @@ export const webCommand = defineCommand({
   details: "Environment: RECSYS_SESSION_SECRET (cookie key), TMDB_API_KEY or TMDB_READ_TOKEN, " +
     "TMDB_API_BASE, TMDB_IMAGE_BASE.",
   async run(f) {
-    const db = f.db ?? Deno.env.get("RECSYS_DB") ?? DEFAULT_DB;
+    const db = storeUrl(f.db, DEFAULT_STORE_URL)!;
     const web = await startWeb({
       db,
       port: f.port,
@@ -476,16 +57,8 @@ export const webCommand = defineCommand({
       publicOrigin: f.publicOrigin,
     });
     console.log(`web: listening on ${web.url}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        Deno.removeSignalListener("SIGINT", stop);
-        Deno.removeSignalListener("SIGTERM", stop);
-        console.log("web: shutting down");
-        resolve();
-      };
-      Deno.addSignalListener("SIGINT", stop);
-      Deno.addSignalListener("SIGTERM", stop);
-    });
+    await untilInterrupted();
+    console.log("web: shutting down");
     await web.shutdown();
   },
 });

@@ -5,6 +5,7 @@
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
+import type { RatedSort } from "../movie_view.ts";
 
 /** A movie with its links. `year` is parsed from the title's trailing "(YYYY)". */
 export interface Movie {
@@ -25,8 +26,6 @@ export interface RatedMovie {
   /** Unix seconds. */
   timestamp: number;
 }
-
-export type RatedSort = "rating" | "title" | "date";
 
 export interface RatedQuery {
   sort: RatedSort;

@@ -1,14 +1,9 @@
 /** `/movies/:id`: one movie with poster, overview, links and similar movies. */
 import type { Movie } from "../../lib/store/store.ts";
-import {
-  displayTitle,
-  imdbUrl,
-  movielensUrl,
-  type MovieView,
-  movieView,
-  tmdbUrl,
-} from "../../lib/movie_view.ts";
+import { displayTitle, movielensUrl, type MovieView } from "../../lib/movie_view.ts";
+import { imdbUrl, movieView, tmdbUrl } from "../../lib/movie_metadata.ts";
 import { MovieCard, Poster } from "../../components/MovieCard.tsx";
+import { Panel } from "../../components/Panel.tsx";
 import { type AppContext, NotFoundError, parseId } from "../_http.ts";
 import { movieAndSimilar, type SimilarMovieView, similarMovieViews } from "../_data.ts";
 import { renderPage } from "../_render.tsx";
@@ -30,13 +25,13 @@ export const handler = {
     const [movie, similarMovies] = await movieAndSimilar(deps, movieId, SIMILAR_SHOWN);
     if (!movie) throw new NotFoundError("movie", movieId);
     const [meta, similar] = await Promise.all([
-      deps.tmdb.forMovies([movie]),
+      deps.metadata.forMovies([movie]),
       similarMovieViews(deps, similarMovies),
     ]);
     const entry = meta.get(movieId);
     const data: MovieData = {
       movie,
-      view: movieView(movie, entry, deps.tmdb.imageBase),
+      view: movieView(movie, entry, deps.metadata.imageBase),
       tmdbId: entry?.tmdbId ?? movie.tmdbId,
       similar,
     };
@@ -83,11 +78,11 @@ export default function MoviePage({ data }: { data: MovieData }) {
           </ul>
         </div>
       </article>
-      <section class="panel" aria-labelledby="similar-movies-title">
-        <div class="panel-head">
-          <h2 id="similar-movies-title">Similar movies</h2>
-          <span class="count">from item-item similarity</span>
-        </div>
+      <Panel
+        titleId="similar-movies-title"
+        title="Similar movies"
+        count="from item-item similarity"
+      >
         {similar.length === 0
           ? <p class="empty">No similar movies for this one.</p>
           : (
@@ -101,7 +96,7 @@ export default function MoviePage({ data }: { data: MovieData }) {
               ))}
             </div>
           )}
-      </section>
+      </Panel>
     </>
   );
 }

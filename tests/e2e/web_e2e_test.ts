@@ -6,6 +6,7 @@
  * as docs/dashboard.png for the README.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { parse } from "csv-parse/sync";
 import { startWeb } from "../../tools/web.ts";
 import { buildWebStore } from "./web_data.ts";
@@ -15,6 +16,7 @@ import { buildWebStore } from "./web_data.ts";
 // open files in a desktop app, never to launch a browser).
 Deno.env.set("__IS_WSL_TEST__", "1");
 const { chromium } = await import("playwright-core");
+type Browser = Awaited<ReturnType<typeof chromium.launch>>;
 Deno.env.delete("__IS_WSL_TEST__");
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -23,6 +25,38 @@ const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 const required = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
 if (!hasChromium && !required) {
   console.log(`web e2e: skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+}
+
+/** A PNG's width and height, from its IHDR chunk (bytes 16–23, after the signature). */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  assert.equal(new TextDecoder().decode(png.subarray(12, 16)), "IHDR", "a PNG");
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** How many distinct colours a PNG's pixels have, decoded by the browser. */
+async function distinctColours(browser: Browser, png: Uint8Array): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < rgba.length; i += 4) {
+        colours.add((rgba[i] << 16) | (rgba[i + 1] << 8) | rgba[i + 2]);
+      }
+      return colours.size;
+    }, `data:image/png;base64,${Buffer.from(png).toString("base64")}`);
+  } finally {
+    await page.close();
+  }
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -265,7 +299,7 @@ Deno.test({
       assert.equal(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed), true);
     });
 
-    await t.step("the dashboard screenshot is saved", async () => {
+    await t.step("the dashboard screenshot shows the filled page", async () => {
       await page.goto(`${web.url}/dashboard`);
       await page.mouse.move(0, 0);
       // Lazy images below the fold load only once scrolled to.
@@ -280,6 +314,15 @@ Deno.test({
       await page.waitForTimeout(300);
       const shot = new URL("dashboard.png", OUT).pathname;
       await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 1280, height: 760 } });
+      const png = await Deno.readFile(shot);
+      assert.deepEqual(pngSize(png), { width: 1280, height: 760 });
+      // Posters and antialiased text give thousands of colours (18,664 when written; the
+      // login page, without posters, 1,543); a blank page has one.
+      const colours = await distinctColours(browser, png);
+      assert.ok(colours > 2000, `${colours} colours`);
+      const full = pngSize(await Deno.readFile(new URL("dashboard-full.png", OUT)));
+      assert.equal(full.width, 1280);
+      assert.ok(full.height > 900, `the full page is ${full.height} px high`);
       if (Deno.env.get("RECSYS_UPDATE_DOCS") === "1") {
         await Deno.copyFile(shot, new URL("../../docs/dashboard.png", import.meta.url));
       }
