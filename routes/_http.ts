@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import type { Store } from "../lib/store/store.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
-import type { SessionOptions } from "./_middleware.ts";
+import type { SessionOptions } from "./_session.ts";
 
 /** What route handlers reach through `c.var.deps`. */
 export interface AppDeps {
