@@ -6,9 +6,7 @@
  */
 import { renderToString } from "preact-render-to-string";
 import type { CompareResult } from "./compare.ts";
-
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) + " %" : "n/a");
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
@@ -35,7 +33,9 @@ function Bars(
               height={h - 6}
               fill="#4a78b5"
             />
-            <text x={146 + Math.max(0, (r.value / max) * 340)} y={k * h + 13}>{f4(r.value)}</text>
+            <text x={146 + Math.max(0, (r.value / max) * 340)} y={k * h + 13}>
+              {fixedOrNa(r.value, 4)}
+            </text>
           </g>
         ))}
       </svg>
@@ -80,9 +80,9 @@ function Report({ r }: { r: CompareResult }) {
                     class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
                   >
                     <td>{x.name}</td>
-                    <td class="num">{f4(x.rmse)}</td>
-                    <td class="num">{f4(x.mae)}</td>
-                    <td class="num">{pct(x.coverage)}</td>
+                    <td class="num">{fixedOrNa(x.rmse, 4)}</td>
+                    <td class="num">{fixedOrNa(x.mae, 4)}</td>
+                    <td class="num">{percentOrNa(x.coverage, 1)}</td>
                     <td class="num">{x.fitSeconds.toFixed(2)}</td>
                     <td>{x.scales ? "yes" : "no"}</td>
                     <td>{x.summary}</td>
@@ -122,12 +122,12 @@ function Report({ r }: { r: CompareResult }) {
                     class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
                   >
                     <td>{x.name}</td>
-                    <td class="num">{f4(x.ndcg)}</td>
-                    <td class="num">{f4(x.precision)}</td>
-                    <td class="num">{f4(x.recall)}</td>
-                    <td class="num">{f4(x.map)}</td>
-                    <td class="num">{f4(x.hitRate)}</td>
-                    <td class="num">{pct(x.catalogCoverage)}</td>
+                    <td class="num">{fixedOrNa(x.ndcg, 4)}</td>
+                    <td class="num">{fixedOrNa(x.precision, 4)}</td>
+                    <td class="num">{fixedOrNa(x.recall, 4)}</td>
+                    <td class="num">{fixedOrNa(x.map, 4)}</td>
+                    <td class="num">{fixedOrNa(x.hitRate, 4)}</td>
+                    <td class="num">{percentOrNa(x.catalogCoverage, 1)}</td>
                     <td class="num">{x.users}</td>
                     <td class="num">{x.fitSeconds.toFixed(2)}</td>
                     <td>{x.scales ? "yes" : "no"}</td>

@@ -16,7 +16,7 @@
  */
 import { defineCommand } from "../lib/command.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import type { RatingMatrix } from "../lib/rating_matrix.ts";
+import { denseIndexOf, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { type Baselines, DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { reverseNeighborGraph } from "../lib/predictors.ts";
 import {
@@ -27,19 +27,22 @@ import {
   mae,
   mergeErrors,
   mergeRanking,
+  RELEVANT_RATING,
   rmse,
 } from "../lib/metrics.ts";
 import { sampleUsers } from "../lib/user_sample.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
-import { denseIndex, loadModel, type ModelKind, SEED_MODEL_NAMES } from "./model_data.ts";
+import { loadSeedModel, SEED_MODEL_NAMES, type SeedModelFiles } from "../lib/models/seed_data.ts";
+import type { Mode } from "../lib/mode.ts";
 import { compareModels, formatCompare } from "./compare.ts";
 import { UsageError } from "../lib/command.ts";
 import { RANKING_MODELS, RATING_MODELS } from "../lib/models/registry.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
-import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
+import { DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
 export const RANKING_CANDIDATES = {
@@ -48,17 +51,13 @@ export const RANKING_CANDIDATES = {
   item: "Candidates for user u are the movies i not rated by u in training such that one of " +
     "i's first K neighbors is rated by u; each is scored with the item-based formula.",
   order: "Candidates are ranked by prediction (rounded to 6 decimals) descending, then movieId " +
-    "ascending; the first N form the list. Relevant = test rating >= 4.0; users with no " +
+    "ascending; the first N form the list. Relevant = test rating >= " +
+    `${RELEVANT_RATING.toFixed(1)}; users with no ` +
     "relevant test rating are skipped; precision divides by N.",
 } as const;
 
-export interface EvalOptions {
-  /** Training ratings (header-less split output or ratings.csv). */
-  train: string;
+export interface EvalOptions extends SeedModelFiles {
   test: string;
-  /** Neighbor file of the model's kind. */
-  neighbors: string;
-  model: ModelKind;
   /** K values (ascending after sorting); empty = the whole lists. Changes output. */
   k: number[];
   /** Worker count; changes only speed. @default cores */
@@ -75,8 +74,6 @@ export interface EvalOptions {
   report?: string;
   /** Progress bar on a terminal. */
   progress?: boolean;
-  /** A (userId, movieId) rated twice in train or test: keep the latest, or fail. @default "latest" */
-  duplicates?: DuplicatePolicy;
 }
 
 export interface ModelMetrics {
@@ -87,7 +84,7 @@ export interface ModelMetrics {
 }
 
 export interface EvalResult {
-  model: ModelKind;
+  model: Mode;
   /** The K of the headline numbers (the largest evaluated). */
   k: number;
   rmse: number;
@@ -142,12 +139,7 @@ const CHUNK_USERS = 32;
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
-  const loaded = await loadModel(
-    options.train,
-    options.neighbors,
-    options.model,
-    options.duplicates,
-  );
+  const loaded = await loadSeedModel(options);
   const { matrix: m, graph } = loaded;
   const { table } = await readRatingsTable(options.test, { duplicates: options.duplicates });
   const ks = options.k.length > 0
@@ -177,7 +169,6 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     userCuts: Int32Array.from(userCuts),
     rankK: headK,
     top: options.top,
-    relevant2: 8,
   };
   const tPrepared = performance.now();
   const ratingChunks = groupCuts.length - 1;
@@ -285,7 +276,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     ranking: {
       n: options.top,
       k: headK,
-      relevantThreshold: 4,
+      relevantThreshold: RELEVANT_RATING,
       testUsers: sample.testUsers,
       sampledUsers: rankedUsers,
       sampled: rankedUsers < sample.testUsers,
@@ -322,7 +313,7 @@ function biasInfo(b: Baselines) {
 function groupTest(
   table: RatingsTable,
   m: RatingMatrix,
-  model: ModelKind,
+  model: Mode,
 ): GroupedTest {
   const n = table.length;
   const groups = model === "user" ? m.itemIds.length : m.userIds.length;
@@ -331,8 +322,8 @@ function groupTest(
   const groupOf = new Int32Array(n);
   const du = new Int32Array(n), di = new Int32Array(n);
   for (let t = 0; t < n; t++) {
-    du[t] = denseIndex(m.userIndex, table.users[t]);
-    di[t] = denseIndex(m.itemIndex, table.movies[t]);
+    du[t] = denseIndexOf(m.userIndex, table.users[t]);
+    di[t] = denseIndexOf(m.itemIndex, table.movies[t]);
     const g = model === "user" ? di[t] : du[t];
     groupOf[t] = g < 0 ? groups : g;
     offsets[groupOf[t] + 1]++;
@@ -378,7 +369,7 @@ function rankingSample(
   const nUsers = m.userIds.length;
   const count = new Int32Array(nUsers + 1);
   for (let t = 0; t < table.length; t++) {
-    const u = denseIndex(m.userIndex, table.users[t]);
+    const u = denseIndexOf(m.userIndex, table.users[t]);
     if (u >= 0) count[u + 1]++;
   }
   let chosen: number[] = [];
@@ -393,17 +384,14 @@ function rankingSample(
   const items = new Int32Array(offsets[chosen.length]);
   const ratings = new Uint8Array(offsets[chosen.length]);
   for (let t = 0; t < table.length; t++) {
-    const u = denseIndex(m.userIndex, table.users[t]);
+    const u = denseIndexOf(m.userIndex, table.users[t]);
     if (u < 0 || slot[u] < 0) continue;
     const at = fill[slot[u]]++;
-    items[at] = denseIndex(m.itemIndex, table.movies[t]);
+    items[at] = denseIndexOf(m.itemIndex, table.movies[t]);
     ratings[at] = table.ratings[t];
   }
   return { sample: { users: Int32Array.from(chosen), offsets, items, ratings }, testUsers };
 }
-
-const pct = (x: number) => (x * 100).toFixed(2) + " %";
-const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
 
 /** The terminal summary of a result. */
 export function formatEvalSummary(r: EvalResult): string {
@@ -416,8 +404,10 @@ export function formatEvalSummary(r: EvalResult): string {
     "predictor            K      RMSE     MAE  coverage",
   ];
   const row = (name: string, k: string, x: ModelMetrics) =>
-    `${name.padEnd(20)} ${k.padStart(4)}  ${f4(x.rmse).padStart(7)} ${f4(x.mae).padStart(7)}  ` +
-    pct(x.coverage).padStart(8);
+    `${name.padEnd(20)} ${k.padStart(4)}  ${fixedOrNa(x.rmse, 4).padStart(7)} ${
+      fixedOrNa(x.mae, 4).padStart(7)
+    }  ` +
+    percentOrNa(x.coverage, 2).padStart(8);
   for (const b of r.byK) lines.push(row(`${r.model}-based CF`, String(b.k), b));
   if (r.fallback) lines.push(row("CF + bias fallback", String(r.k), r.fallback));
   lines.push(row("global mean", "", r.baselines.globalMean));
@@ -429,8 +419,12 @@ export function formatEvalSummary(r: EvalResult): string {
     "",
     `top-${k.n} ranking (K ${k.k}, ${k.usersWithRelevant} users with a relevant test rating of ` +
       `${k.sampledUsers} scored${k.sampled ? `, sampled from ${k.testUsers}` : ""}):`,
-    `  precision ${f4(k.precision)}  recall ${f4(k.recall)}  NDCG ${f4(k.ndcg)}  ` +
-      `hit rate ${f4(k.hitRate)}  MAP ${f4(k.map)}  catalog coverage ${pct(k.catalogCoverage)}`,
+    `  precision ${fixedOrNa(k.precision, 4)}  recall ${fixedOrNa(k.recall, 4)}  NDCG ${
+      fixedOrNa(k.ndcg, 4)
+    }  ` +
+      `hit rate ${fixedOrNa(k.hitRate, 4)}  MAP ${fixedOrNa(k.map, 4)}  catalog coverage ${
+        percentOrNa(k.catalogCoverage, 2)
+      }`,
   );
   return lines.join("\n");
 }

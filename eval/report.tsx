@@ -6,9 +6,7 @@
  */
 import { renderToString } from "preact-render-to-string";
 import type { EvalResult, ModelMetrics } from "./evaluate.ts";
-
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) + " %" : "n/a");
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
@@ -21,9 +19,9 @@ function MetricsRow({ name, k, m }: { name: string; k: string; m: ModelMetrics }
     <tr class={name.includes("CF") ? "cf" : undefined}>
       <td>{name}</td>
       <td class="num">{k}</td>
-      <td class="num">{f4(m.rmse)}</td>
-      <td class="num">{f4(m.mae)}</td>
-      <td class="num">{pct(m.coverage)}</td>
+      <td class="num">{fixedOrNa(m.rmse, 4)}</td>
+      <td class="num">{fixedOrNa(m.mae, 4)}</td>
+      <td class="num">{percentOrNa(m.coverage, 2)}</td>
       <td class="num">{m.predicted}</td>
     </tr>
   );
@@ -76,14 +74,14 @@ function RmseVsK({ r }: { r: EvalResult }) {
       <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} stroke="#999" />
       <line x1={PAD} y1={by} x2={W - PAD} y2={by} stroke="#c44" stroke-dasharray="5 4" />
       <text x={W - PAD} y={by - 4} text-anchor="end">
-        bias baseline {f4(r.baselines.bias.rmse)}
+        bias baseline {fixedOrNa(r.baselines.bias.rmse, 4)}
       </text>
       <polyline points={pts.join(" ")} fill="none" stroke="#2463b3" stroke-width="2" />
       {r.byK.map((p) => (
         <g key={p.k}>
           <circle cx={x(p.k)} cy={y(p.rmse)} r="3.5" fill="#2463b3" />
           <text x={x(p.k)} y={H - PAD + 15} text-anchor="middle">{p.k}</text>
-          <text x={x(p.k)} y={y(p.rmse) - 8} text-anchor="middle">{f4(p.rmse)}</text>
+          <text x={x(p.k)} y={y(p.rmse) - 8} text-anchor="middle">{fixedOrNa(p.rmse, 4)}</text>
         </g>
       ))}
       <text x={W / 2} y={H - 6} text-anchor="middle">K (neighbors)</text>
@@ -126,7 +124,7 @@ function CoverageBar({ r }: { r: EvalResult }) {
       <rect x={PAD} y={10} width={W - 2 * PAD} height={18} fill="#eee" />
       <rect x={PAD} y={10} width={w} height={18} fill="#2a9d5b" />
       <text x={PAD} y={44}>
-        {r.predicted} of {r.total} test ratings predicted ({pct(r.coverage)})
+        {r.predicted} of {r.total} test ratings predicted ({percentOrNa(r.coverage, 2)})
       </text>
     </svg>
   );
@@ -135,12 +133,12 @@ function CoverageBar({ r }: { r: EvalResult }) {
 function RankingTable({ r }: { r: EvalResult }) {
   const k = r.ranking;
   const rows: [string, string][] = [
-    [`precision@${k.n}`, f4(k.precision)],
-    [`recall@${k.n}`, f4(k.recall)],
-    [`NDCG@${k.n}`, f4(k.ndcg)],
-    ["hit rate", f4(k.hitRate)],
-    [`MAP@${k.n}`, f4(k.map)],
-    ["catalog coverage", pct(k.catalogCoverage)],
+    [`precision@${k.n}`, fixedOrNa(k.precision, 4)],
+    [`recall@${k.n}`, fixedOrNa(k.recall, 4)],
+    [`NDCG@${k.n}`, fixedOrNa(k.ndcg, 4)],
+    ["hit rate", fixedOrNa(k.hitRate, 4)],
+    [`MAP@${k.n}`, fixedOrNa(k.map, 4)],
+    ["catalog coverage", percentOrNa(k.catalogCoverage, 2)],
     [
       "mean candidates per user",
       Number.isFinite(k.meanCandidates) ? k.meanCandidates.toFixed(1) : "n/a",

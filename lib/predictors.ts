@@ -23,7 +23,7 @@
  * so a ranked list and a single prediction agree to the bit.
  */
 import { type NeighborLists, simKey } from "./neighbor_file.ts";
-import type { RatingMatrix } from "./rating_matrix.ts";
+import { denseIndexOf, type RatingMatrix } from "./rating_matrix.ts";
 
 /**
  * A neighbor file over dense indices: row r's neighbors are
@@ -79,7 +79,7 @@ export function denseNeighborGraph(
   rows: number,
   shared = true,
 ): { graph: NeighborGraph; dropped: number } {
-  const dense = (id: number) => (id < index.length ? index[id] : -1);
+  const dense = (id: number) => denseIndexOf(index, id);
   const offsets = allocI32(rows + 1, shared);
   let kept = 0, dropped = 0;
   for (let r = 0; r < lists.ids.length; r++) {

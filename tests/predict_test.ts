@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type PredictOptions, predictToFile } from "../eval/predict.ts";
+import { type PredictOptions, predictToFile } from "../lib/recommend/predict.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
 import { computeNeighborsFile } from "../tools/neighbors.ts";
