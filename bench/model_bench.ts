@@ -21,7 +21,7 @@ import {
   rankingModelSpec,
   RATING_MODELS,
 } from "../lib/models/registry.ts";
-import type { RatingModel } from "../lib/models/model.ts";
+import type { ModelKind, RatingModel } from "../lib/models/model.ts";
 import { scoreRatings } from "../eval/mod.ts";
 import { writeRecommendations } from "../lib/recommend/model_files.ts";
 
@@ -30,7 +30,7 @@ async function trainMatrix(ctx: BenchContext) {
   return buildRatingMatrix(table);
 }
 
-function fitEntry(name: string, kind: "rating" | "ranking"): BenchEntry {
+function fitEntry(name: string, kind: ModelKind): BenchEntry {
   const spec = kind === "rating" ? RATING_MODELS[name] : RANKING_MODELS[name];
   return {
     name: `fit-${name}`,

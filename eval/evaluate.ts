@@ -34,7 +34,12 @@ import { sampleUsers } from "../lib/user_sample.ts";
 import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
-import { loadSeedModel, SEED_MODEL_NAMES, type SeedModelFiles } from "../lib/models/seed_data.ts";
+import {
+  loadSeedModel,
+  SEED_NEIGHBORS_FLAG,
+  type SeedModelFiles,
+  seedModelOf,
+} from "../lib/models/seed_data.ts";
 import type { Mode } from "../lib/mode.ts";
 import { compareModels, formatCompare } from "./compare.ts";
 import { UsageError } from "../lib/command.ts";
@@ -442,7 +447,7 @@ export const evalCommand = defineCommand({
       doc: "comma-separated model names, or all; a seed model (user-cosine, item-cosine) " +
         "needs --neighbors",
     },
-    neighbors: { type: "string", arg: "<file>", doc: "neighbor file of a seed --model" },
+    neighbors: SEED_NEIGHBORS_FLAG,
     k: { type: "int-list", min: 1, doc: "neighbors used, one or a list (default: whole lists)" },
     json: { type: "string", arg: "<file>", doc: "write the metrics as JSON" },
     report: { type: "string", arg: "<file>", doc: "write a self-contained HTML report" },
@@ -468,7 +473,7 @@ export const evalCommand = defineCommand({
     "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
     RANKING_CANDIDATES.order,
   async run(f) {
-    const seed = SEED_MODEL_NAMES[f.model];
+    const seed = seedModelOf(f.model, f.neighbors);
     if (!seed) {
       if (f.neighbors) {
         throw new UsageError(
@@ -494,13 +499,9 @@ export const evalCommand = defineCommand({
       if (f.report) console.log(`wrote ${f.report}`);
       return;
     }
-    if (!f.neighbors) {
-      throw new UsageError(`--model ${f.model} needs --neighbors <file>`, "--neighbors");
-    }
     const r = await evaluateModel({
       ...f,
-      model: seed,
-      neighbors: f.neighbors,
+      ...seed,
       k: f.k ?? [],
       progress: undefined,
     });

@@ -4,13 +4,11 @@
  * resource) showing the metrics table with the baselines beside the model,
  * RMSE vs K, the error histogram, coverage and the ranking metrics.
  */
-import { renderToString } from "preact-render-to-string";
 import type { EvalResult, ModelMetrics } from "./evaluate.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
+import { BASE_CSS, renderPage } from "./html_page.tsx";
 
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
-td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}
+const CSS = BASE_CSS + `
 tr.cf td{font-weight:600}figure{margin:1rem 0}figcaption{color:#555;font-size:.9em}
 svg text{font-size:11px;fill:#333}.muted{color:#666}`;
 
@@ -141,7 +139,7 @@ function RankingTable({ r }: { r: EvalResult }) {
     ["catalog coverage", percentOrNa(k.catalogCoverage, 2)],
     [
       "mean candidates per user",
-      Number.isFinite(k.meanCandidates) ? k.meanCandidates.toFixed(1) : "n/a",
+      fixedOrNa(k.meanCandidates, 1),
     ],
   ];
   return (
@@ -158,62 +156,53 @@ function RankingTable({ r }: { r: EvalResult }) {
   );
 }
 
-function Report({ r }: { r: EvalResult }) {
+function Body({ r }: { r: EvalResult }) {
   const k = r.ranking;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>recsys32m eval: {r.model}-based</title>
-        <style>{CSS}</style>
-      </head>
-      <body>
-        <h1>{r.model}-based collaborative filtering</h1>
-        <p class="muted">
-          {r.total} test ratings, K = {r.byK.map((x) => x.k).join(", ")}, {r.seconds.toFixed(2)}
-          {" "}
-          s. Neighbors: {String(r.options.neighbors)}.
-        </p>
-        <h2>Rating accuracy</h2>
-        <MetricsTable r={r} />
-        <p class="muted">
-          Baselines are fitted on the same training ratings and scored on the same test ratings (100
-          % coverage; unknown users or items fall back to the global mean, resp. a zero bias). Bias
-          baseline: λ_u = {r.baselines.bias.regUser}, λ_i = {r.baselines.bias.regItem},{" "}
-          {r.baselines.bias.iterations} ALS iterations.
-        </p>
-        <h2>Coverage</h2>
-        <CoverageBar r={r} />
-        <h2>RMSE vs K</h2>
-        <figure>
-          <RmseVsK r={r} />
-          <figcaption>
-            Neighbor lists truncated to their first K entries; dashed: bias baseline.
-          </figcaption>
-        </figure>
-        <h2>Error histogram</h2>
-        <figure>
-          <ErrorHistogram r={r} />
-          <figcaption>
-            CF prediction − test rating at K = {r.k}, bins of {r.histogram.width}.
-          </figcaption>
-        </figure>
-        <h2>Top-{k.n} ranking</h2>
-        <p>
-          {k.usersWithRelevant} users with at least one relevant test rating, of {k.sampledUsers}
-          {" "}
-          scored{k.sampled
-            ? ` (a deterministic sample of the ${k.testUsers} test users: smallest hash of userId)`
-            : " (every test user)"}. K = {k.k}.
-        </p>
-        <RankingTable r={r} />
-        <p id="candidates">{k.candidates}</p>
-      </body>
-    </html>
+    <>
+      <h1>{r.model}-based collaborative filtering</h1>
+      <p class="muted">
+        {r.total} test ratings, K = {r.byK.map((x) => x.k).join(", ")}, {r.seconds.toFixed(2)}{" "}
+        s. Neighbors: {String(r.options.neighbors)}.
+      </p>
+      <h2>Rating accuracy</h2>
+      <MetricsTable r={r} />
+      <p class="muted">
+        Baselines are fitted on the same training ratings and scored on the same test ratings (100 %
+        coverage; unknown users or items fall back to the global mean, resp. a zero bias). Bias
+        baseline: λ_u = {r.baselines.bias.regUser}, λ_i = {r.baselines.bias.regItem},{" "}
+        {r.baselines.bias.iterations} ALS iterations.
+      </p>
+      <h2>Coverage</h2>
+      <CoverageBar r={r} />
+      <h2>RMSE vs K</h2>
+      <figure>
+        <RmseVsK r={r} />
+        <figcaption>
+          Neighbor lists truncated to their first K entries; dashed: bias baseline.
+        </figcaption>
+      </figure>
+      <h2>Error histogram</h2>
+      <figure>
+        <ErrorHistogram r={r} />
+        <figcaption>
+          CF prediction − test rating at K = {r.k}, bins of {r.histogram.width}.
+        </figcaption>
+      </figure>
+      <h2>Top-{k.n} ranking</h2>
+      <p>
+        {k.usersWithRelevant} users with at least one relevant test rating, of {k.sampledUsers}{" "}
+        scored{k.sampled
+          ? ` (a deterministic sample of the ${k.testUsers} test users: smallest hash of userId)`
+          : " (every test user)"}. K = {k.k}.
+      </p>
+      <RankingTable r={r} />
+      <p id="candidates">{k.candidates}</p>
+    </>
   );
 }
 
 /** The report page as a complete HTML document. */
 export function renderReport(r: EvalResult): string {
-  return "<!DOCTYPE html>\n" + renderToString(<Report r={r} />) + "\n";
+  return renderPage(`recsys32m eval: ${r.model}-based`, CSS, <Body r={r} />);
 }

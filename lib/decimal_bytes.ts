@@ -75,7 +75,8 @@ export function writeUintBytes(buf: Uint8Array, at: number, v: number): number {
     let x = v;
     do {
       const q = Math.floor(x / 10);
-      buf[--p] = 48 + x - q * 10;
+      // Digit first: 48 + x is inexact within 48 of 2^53.
+      buf[--p] = 48 + (x - q * 10);
       x = q;
     } while (x > 0);
   }

@@ -8,7 +8,7 @@
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
-import { SEED_MODEL_NAMES } from "../lib/models/seed_data.ts";
+import { SEED_NEIGHBORS_FLAG, seedModelOf } from "../lib/models/seed_data.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { RANKING_MODELS, rankingModelSpec, RATING_MODELS } from "../lib/models/registry.ts";
@@ -31,7 +31,7 @@ export const predictCommand = defineCommand({
       doc: `ranking model (${Object.keys(RANKING_MODELS).join(", ")}) or seed model ` +
         "(user-cosine, item-cosine, with --neighbors)",
     },
-    neighbors: { type: "string", arg: "<file>", doc: "neighbor file of a seed --model" },
+    neighbors: SEED_NEIGHBORS_FLAG,
     out: { type: "string", required: true, arg: "<file>", doc: "recommendations CSV" },
     top: { type: "integer", default: 100, min: 1, doc: "recommendations per user" },
     all: { type: "boolean", doc: "every candidate instead of the top N (overrides --top; large)" },
@@ -44,7 +44,7 @@ export const predictCommand = defineCommand({
     "then movieId ascending. Users in ascending userId order; only movies the user did not\n" +
     "rate in training.",
   async run(f) {
-    const seed = SEED_MODEL_NAMES[f.model];
+    const seed = seedModelOf(f.model, f.neighbors);
     if (!seed) {
       if (RATING_MODELS[f.model]) {
         throw new UsageError(
@@ -68,13 +68,9 @@ export const predictCommand = defineCommand({
       );
       return;
     }
-    if (!f.neighbors) {
-      throw new UsageError(`--model ${f.model} needs --neighbors <file>`, "--neighbors");
-    }
     const s = await predictToFile({
       ...f,
-      model: seed,
-      neighbors: f.neighbors,
+      ...seed,
       top: f.all ? 0 : f.top,
       k: f.k ?? 0,
     });

@@ -26,6 +26,7 @@ import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../predic
 import { checkNeighborFile } from "../neighbor_meta.ts";
 import type { DuplicatePolicy } from "../rating_duplicates.ts";
 import type { Mode } from "../mode.ts";
+import { UsageError } from "../command.ts";
 
 /**
  * The seed's neighbour-file models by their stable names (`user-cosine`,
@@ -38,6 +39,28 @@ export const SEED_MODEL_NAMES: Readonly<Record<string, Mode>> = {
   user: "user",
   item: "item",
 };
+
+/** The `--neighbors` flag of `eval` and `predict`: the neighbor file a seed `--model` reads. */
+export const SEED_NEIGHBORS_FLAG = {
+  type: "string",
+  arg: "<file>",
+  doc: "neighbor file of a seed --model",
+} as const;
+
+/**
+ * The seed model `name` names with its neighbor file (`--neighbors`), or
+ * null when `name` is not a seed model; a seed model without a neighbor
+ * file is a UsageError.
+ */
+export function seedModelOf(
+  name: string,
+  neighbors: string | undefined,
+): { model: Mode; neighbors: string } | null {
+  const model = SEED_MODEL_NAMES[name];
+  if (!model) return null;
+  if (!neighbors) throw new UsageError(`--model ${name} needs --neighbors <file>`, "--neighbors");
+  return { model, neighbors };
+}
 
 /** A neighbor-based model ready to predict. */
 export interface LoadedSeedModel {
