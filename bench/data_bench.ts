@@ -17,11 +17,20 @@ async function timeParse(path: string): Promise<BenchMeasure> {
   return { seconds, work: bytes / 1e6, unit: "MB", extra: { ratings: table.length } };
 }
 
-/** Runs `work` on a fresh temporary directory inside the bench directory, removed afterwards. */
-async function inTempDir<T>(dir: string, prefix: string, work: (out: string) => Promise<T>) {
+/**
+ * Times `work` on a fresh temporary directory inside the bench directory,
+ * removed afterwards; `work` returns the ratings it handled.
+ */
+async function timeInTempDir(
+  dir: string,
+  prefix: string,
+  work: (out: string) => Promise<number>,
+): Promise<BenchMeasure> {
   const out = await Deno.makeTempDir({ dir, prefix });
   try {
-    return await work(out);
+    const t0 = performance.now();
+    const ratings = await work(out);
+    return { seconds: (performance.now() - t0) / 1000, work: ratings, unit: "ratings" };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -71,15 +80,13 @@ export const splitEntry: BenchEntry = {
   name: "split",
   description: "80/20 split of ratings.csv (target < 15 s at scale 1)",
   run: (ctx) =>
-    inTempDir(ctx.dir, "split-bench-", async (out) => {
-      const t0 = performance.now();
+    timeInTempDir(ctx.dir, "split-bench-", async (out) => {
       const r = await splitRatings(`${ctx.dir}/ratings.csv`, out, {
         testRatio: 0.2,
         seed: 42,
         skipInvalid: false,
       });
-      const seconds = (performance.now() - t0) / 1000;
-      return { seconds, work: r.train + r.test, unit: "ratings" };
+      return r.train + r.test;
     }),
 };
 
@@ -87,10 +94,7 @@ export const synthEntry: BenchEntry = {
   name: "synth",
   description: "generate the synthetic data set (target < 3 min at scale 1)",
   run: (ctx) =>
-    inTempDir(ctx.dir, "synth-bench-", async (out) => {
-      const t0 = performance.now();
-      const r = await synthesize(out, { scale: ctx.scale, seed: 1 });
-      const seconds = (performance.now() - t0) / 1000;
-      return { seconds, work: r.ratings, unit: "ratings" };
+    timeInTempDir(ctx.dir, "synth-bench-", async (out) => {
+      return (await synthesize(out, { scale: ctx.scale, seed: 1 })).ratings;
     }),
 };

@@ -9,13 +9,8 @@
  * - the models' comparison ({@link formatCompare}, {@link scoreRatings});
  * - the pipeline's model steps (`rating-model`, `ranking-model`, `serve`).
  */
-export {
-  evalCommand,
-  type EvalOptions,
-  type EvalResult,
-  evaluateModel,
-  formatEvalSummary,
-} from "./evaluate.ts";
+export { evalCommand } from "./eval_command.ts";
+export { type EvalOptions, type EvalResult, evaluateModel, formatEvalSummary } from "./evaluate.ts";
 export { accuracyCommand } from "./accuracy.ts";
 export { type CompareResult, formatCompare, scoreRatings } from "./compare.ts";
 export {

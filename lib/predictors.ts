@@ -299,6 +299,7 @@ export function scoreUserBasedCandidates(
     const abs = Math.abs(sim);
     const mv = userMean[v];
     const qEnd = uOffsets[v + 1];
+    // Candidate bookkeeping written out as in scoreItemBasedCandidates: a call per rating here costs.
     for (let q = uOffsets[v]; q < qEnd; q++) {
       const i = uItems[q];
       const state = mark[i];
@@ -353,6 +354,7 @@ export function scoreItemBasedCandidates(
     const j = uItems[p];
     const r2 = uRatings[p];
     const qEnd = rOffsets[j + 1];
+    // Candidate bookkeeping written out as in scoreUserBasedCandidates: a call per entry here costs.
     for (let q = rOffsets[j]; q < qEnd; q++) {
       if (rRanks[q] >= k) continue;
       const i = rRows[q];

@@ -21,18 +21,10 @@ const FIX = new URL("./fixtures/eval/", import.meta.url).pathname;
 async function fixture() {
   const { table } = await readRatingsTable(FIX + "train.csv");
   const m = buildRatingMatrix(table, { shared: false });
-  const user = denseNeighborGraph(
-    await readNeighborFile(FIX + "user_neighbors.txt"),
-    m.userIndex,
-    m.userIds.length,
-    false,
-  ).graph;
-  const item = denseNeighborGraph(
-    await readNeighborFile(FIX + "item_neighbors.txt"),
-    m.itemIndex,
-    m.itemIds.length,
-    false,
-  ).graph;
+  const graphOf = async (file: string, index: Int32Array, rows: number) =>
+    denseNeighborGraph(await readNeighborFile(FIX + file), index, rows, false).graph;
+  const user = await graphOf("user_neighbors.txt", m.userIndex, m.userIds.length);
+  const item = await graphOf("item_neighbors.txt", m.itemIndex, m.itemIds.length);
   return { m, user, item, userMean: rowMeans(m.userOffsets, m.userRatings, false) };
 }
 

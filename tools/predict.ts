@@ -8,7 +8,7 @@
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
-import { SEED_NEIGHBORS_FLAG, seedModelOf } from "../lib/models/seed_data.ts";
+import { SEED_NEIGHBORS_FLAG, seedModelOf, TRAIN_FLAG } from "../lib/models/seed_data.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { RANKING_MODELS, rankingModelSpec, RATING_MODELS } from "../lib/models/registry.ts";
@@ -23,7 +23,7 @@ export const predictCommand = defineCommand({
   name: "predict",
   summary: "write top-N recommendations per user from a ranking model (or a seed model)",
   flags: {
-    train: { type: "string", required: true, arg: "<file>", doc: "training ratings" },
+    train: TRAIN_FLAG,
     model: {
       type: "string",
       required: true,

@@ -40,6 +40,14 @@ export const SEED_MODEL_NAMES: Readonly<Record<string, Mode>> = {
   item: "item",
 };
 
+/** The `--train` flag of `eval` and `predict`: the ratings every model, seed or not, is fit on. */
+export const TRAIN_FLAG = {
+  type: "string",
+  required: true,
+  arg: "<file>",
+  doc: "training ratings",
+} as const;
+
 /** The `--neighbors` flag of `eval` and `predict`: the neighbor file a seed `--model` reads. */
 export const SEED_NEIGHBORS_FLAG = {
   type: "string",
