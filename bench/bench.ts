@@ -58,22 +58,15 @@ async function runEntryHere(name: string, scale: number, root: string): Promise<
 
 const GNU_TIME = "/usr/bin/time";
 
+/** What an entry's child process may do: the `bench` task's permissions, the web entry's loopback. */
+const CHILD_PERMISSIONS = "--allow-read --allow-write --allow-env --allow-run --allow-sys " +
+  "--allow-net=127.0.0.1";
+
 async function runEntryChild(name: string, scale: number, root: string): Promise<BenchRow> {
   const hasTime = await Deno.stat(GNU_TIME).then(() => true, () => false);
   const rssFile = await Deno.makeTempFile({ prefix: "bench-rss-" });
-  const denoArgs = [
-    "run",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-run",
-    "--allow-sys",
-    "--allow-net=127.0.0.1",
-    import.meta.url.replace("file://", ""),
-    name,
-    String(scale),
-    root,
-  ];
+  const script = import.meta.url.replace("file://", "");
+  const denoArgs = ["run", ...CHILD_PERMISSIONS.split(" "), script, name, String(scale), root];
   const cmd = hasTime
     ? new Deno.Command(GNU_TIME, {
       args: ["-o", rssFile, "-f", "%M", Deno.execPath(), ...denoArgs],
@@ -167,20 +160,23 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   return rows;
 }
 
+/** The `bench` command's flags. */
+const BENCH_FLAGS = {
+  scale: {
+    type: "number",
+    default: 0.1,
+    above: 0,
+    max: 4,
+    doc: "synthetic data size (1 = ML-32M)",
+  },
+  only: { type: "string", arg: "<name,...>", doc: "run only these benchmarks (comma-separated)" },
+  list: { type: "boolean", doc: "list the benchmarks and exit" },
+} as const;
+
 export const benchCommand = defineCommand({
   name: "bench",
   summary: "run benchmarks on synthetic data; prints a table, writes bench/results.json",
-  flags: {
-    scale: {
-      type: "number",
-      default: 0.1,
-      above: 0,
-      max: 4,
-      doc: "synthetic data size (1 = ML-32M)",
-    },
-    only: { type: "string", arg: "<name,...>", doc: "run only these benchmarks (comma-separated)" },
-    list: { type: "boolean", doc: "list the benchmarks and exit" },
-  },
+  flags: BENCH_FLAGS,
   details: "Benchmarks: " + BENCHMARKS.map((b) => b.name).join(", "),
   async run(f) {
     if (f.list) {

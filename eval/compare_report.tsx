@@ -6,7 +6,8 @@
  */
 import type { CompareResult } from "./compare.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
-import { BASE_CSS, renderPage } from "./html_page.tsx";
+import { h } from "preact";
+import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";
 
 const CSS = BASE_CSS + `
 tr.base td{color:#555}tr.loses td{background:#fdecea}.warn{color:#a40000;font-weight:600}
@@ -42,6 +43,18 @@ function Bars(
   );
 }
 
+/**
+ * A model's cells: its name, the numbers (right-aligned), then text. Made
+ * with `h`: keyless, as the cells of the row template were.
+ */
+function modelCells(name: string, nums: Array<string | number>, text: string[]) {
+  return [
+    h("td", null, name),
+    ...nums.map((v) => h("td", { class: "num" }, v)),
+    ...text.map((t) => h("td", null, t)),
+  ];
+}
+
 /** The baseline's row is "base"; a model that loses to it is "loses". */
 function rowClass(k: number, losesToBaseline: boolean): string | undefined {
   return k === 0 ? "base" : losesToBaseline ? "loses" : undefined;
@@ -59,30 +72,26 @@ function Body({ r }: { r: CompareResult }) {
         <section>
           <h2>Rating prediction</h2>
           <table id="rating">
-            <thead>
-              <tr>
-                <th>model</th>
-                <th>RMSE</th>
-                <th>MAE</th>
-                <th>coverage</th>
-                <th>fit (s)</th>
-                <th>scales to ML-32M</th>
-                <th>what it is</th>
-              </tr>
-            </thead>
+            <HeadRow
+              names={[
+                "model",
+                "RMSE",
+                "MAE",
+                "coverage",
+                "fit (s)",
+                "scales to ML-32M",
+                "what it is",
+              ]}
+            />
             <tbody>
               {r.rating.map((x, k) => (
-                <tr
-                  key={x.name}
-                  class={rowClass(k, x.losesToBaseline)}
-                >
-                  <td>{x.name}</td>
-                  <td class="num">{fixedOrNa(x.rmse, 4)}</td>
-                  <td class="num">{fixedOrNa(x.mae, 4)}</td>
-                  <td class="num">{percentOrNa(x.coverage, 1)}</td>
-                  <td class="num">{x.fitSeconds.toFixed(2)}</td>
-                  <td>{x.scales ? "yes" : "no"}</td>
-                  <td>{x.summary}</td>
+                <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
+                  {modelCells(x.name, [
+                    fixedOrNa(x.rmse, 4),
+                    fixedOrNa(x.mae, 4),
+                    percentOrNa(x.coverage, 1),
+                    x.fitSeconds.toFixed(2),
+                  ], [x.scales ? "yes" : "no", x.summary])}
                 </tr>
               ))}
             </tbody>
@@ -98,36 +107,31 @@ function Body({ r }: { r: CompareResult }) {
           <h2>Top-{r.n} ranking</h2>
           <p class="muted">{r.protocol}</p>
           <table id="ranking">
-            <thead>
-              <tr>
-                <th>model</th>
-                <th>NDCG@{r.n}</th>
-                <th>P@{r.n}</th>
-                <th>recall@{r.n}</th>
-                <th>MAP@{r.n}</th>
-                <th>hit rate</th>
-                <th>catalog coverage</th>
-                <th>users</th>
-                <th>fit (s)</th>
-                <th>scales to ML-32M</th>
-              </tr>
-            </thead>
+            <HeadRow
+              names={[
+                "model",
+                `NDCG@${r.n}`,
+                `P@${r.n}`,
+                `recall@${r.n}`,
+                `MAP@${r.n}`,
+                "hit rate",
+                "catalog coverage",
+                "users",
+                "fit (s)",
+                "scales to ML-32M",
+              ]}
+            />
             <tbody>
               {r.ranking.map((x, k) => (
-                <tr
-                  key={x.name}
-                  class={rowClass(k, x.losesToBaseline)}
-                >
-                  <td>{x.name}</td>
-                  <td class="num">{fixedOrNa(x.ndcg, 4)}</td>
-                  <td class="num">{fixedOrNa(x.precision, 4)}</td>
-                  <td class="num">{fixedOrNa(x.recall, 4)}</td>
-                  <td class="num">{fixedOrNa(x.map, 4)}</td>
-                  <td class="num">{fixedOrNa(x.hitRate, 4)}</td>
-                  <td class="num">{percentOrNa(x.catalogCoverage, 1)}</td>
-                  <td class="num">{x.users}</td>
-                  <td class="num">{x.fitSeconds.toFixed(2)}</td>
-                  <td>{x.scales ? "yes" : "no"}</td>
+                <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
+                  {modelCells(x.name, [
+                    ...[x.ndcg, x.precision, x.recall, x.map, x.hitRate].map((v) =>
+                      fixedOrNa(v, 4)
+                    ),
+                    percentOrNa(x.catalogCoverage, 1),
+                    x.users,
+                    x.fitSeconds.toFixed(2),
+                  ], [x.scales ? "yes" : "no"])}
                 </tr>
               ))}
             </tbody>

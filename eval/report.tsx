@@ -6,7 +6,7 @@
  */
 import type { EvalResult, ModelMetrics } from "./evaluate.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
-import { BASE_CSS, renderPage } from "./html_page.tsx";
+import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";
 
 const CSS = BASE_CSS + `
 tr.cf td{font-weight:600}figure{margin:1rem 0}figcaption{color:#555;font-size:.9em}
@@ -29,16 +29,7 @@ function MetricsTable({ r }: { r: EvalResult }) {
   const b = r.baselines;
   return (
     <table id="metrics">
-      <thead>
-        <tr>
-          <th>predictor</th>
-          <th>K</th>
-          <th>RMSE</th>
-          <th>MAE</th>
-          <th>coverage</th>
-          <th>predicted</th>
-        </tr>
-      </thead>
+      <HeadRow names={["predictor", "K", "RMSE", "MAE", "coverage", "predicted"]} />
       <tbody>
         {r.byK.map((x) => (
           <MetricsRow key={x.k} name={`${r.model}-based CF`} k={String(x.k)} m={x} />
