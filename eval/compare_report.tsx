@@ -60,6 +60,32 @@ function rowClass(k: number, losesToBaseline: boolean): string | undefined {
   return k === 0 ? "base" : losesToBaseline ? "loses" : undefined;
 }
 
+/**
+ * A model table: the baseline first, one row per model, its cells from
+ * `cells` (numbers, then text) after its name.
+ */
+function ModelTable<T extends { name: string; losesToBaseline: boolean }>(
+  { id, head, rows, cells }: {
+    id: string;
+    head: string[];
+    rows: T[];
+    cells: (x: T) => [Array<string | number>, string[]];
+  },
+) {
+  return (
+    <table id={id}>
+      <HeadRow names={head} />
+      <tbody>
+        {rows.map((x, k) => (
+          <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
+            {modelCells(x.name, ...cells(x))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Body({ r }: { r: CompareResult }) {
   return (
     <>
@@ -71,31 +97,20 @@ function Body({ r }: { r: CompareResult }) {
       {r.rating.length > 0 && (
         <section>
           <h2>Rating prediction</h2>
-          <table id="rating">
-            <HeadRow
-              names={[
-                "model",
-                "RMSE",
-                "MAE",
-                "coverage",
-                "fit (s)",
-                "scales to ML-32M",
-                "what it is",
-              ]}
-            />
-            <tbody>
-              {r.rating.map((x, k) => (
-                <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
-                  {modelCells(x.name, [
-                    fixedOrNa(x.rmse, 4),
-                    fixedOrNa(x.mae, 4),
-                    percentOrNa(x.coverage, 1),
-                    x.fitSeconds.toFixed(2),
-                  ], [x.scales ? "yes" : "no", x.summary])}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ModelTable
+            id="rating"
+            head={["model", "RMSE", "MAE", "coverage", "fit (s)", "scales to ML-32M", "what it is"]}
+            rows={r.rating}
+            cells={(x) => [
+              [
+                fixedOrNa(x.rmse, 4),
+                fixedOrNa(x.mae, 4),
+                percentOrNa(x.coverage, 1),
+                x.fitSeconds.toFixed(2),
+              ],
+              [x.scales ? "yes" : "no", x.summary],
+            ]}
+          />
           <Bars
             rows={r.rating.map((x) => ({ name: x.name, value: x.rmse }))}
             label="RMSE (lower is better); the first row is the bias baseline"
@@ -106,36 +121,31 @@ function Body({ r }: { r: CompareResult }) {
         <section>
           <h2>Top-{r.n} ranking</h2>
           <p class="muted">{r.protocol}</p>
-          <table id="ranking">
-            <HeadRow
-              names={[
-                "model",
-                `NDCG@${r.n}`,
-                `P@${r.n}`,
-                `recall@${r.n}`,
-                `MAP@${r.n}`,
-                "hit rate",
-                "catalog coverage",
-                "users",
-                "fit (s)",
-                "scales to ML-32M",
-              ]}
-            />
-            <tbody>
-              {r.ranking.map((x, k) => (
-                <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
-                  {modelCells(x.name, [
-                    ...[x.ndcg, x.precision, x.recall, x.map, x.hitRate].map((v) =>
-                      fixedOrNa(v, 4)
-                    ),
-                    percentOrNa(x.catalogCoverage, 1),
-                    x.users,
-                    x.fitSeconds.toFixed(2),
-                  ], [x.scales ? "yes" : "no"])}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ModelTable
+            id="ranking"
+            head={[
+              "model",
+              `NDCG@${r.n}`,
+              `P@${r.n}`,
+              `recall@${r.n}`,
+              `MAP@${r.n}`,
+              "hit rate",
+              "catalog coverage",
+              "users",
+              "fit (s)",
+              "scales to ML-32M",
+            ]}
+            rows={r.ranking}
+            cells={(x) => [
+              [
+                ...[x.ndcg, x.precision, x.recall, x.map, x.hitRate].map((v) => fixedOrNa(v, 4)),
+                percentOrNa(x.catalogCoverage, 1),
+                x.users,
+                x.fitSeconds.toFixed(2),
+              ],
+              [x.scales ? "yes" : "no"],
+            ]}
+          />
           <Bars
             rows={r.ranking.map((x) => ({ name: x.name, value: x.ndcg }))}
             label={`NDCG@${r.n} (higher is better); the first row is the popularity baseline`}
