@@ -14,6 +14,7 @@
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import type { ModelSpec, RankingModel, RatingModel } from "./model.ts";
+import { SEED_MODEL_NAMES } from "./seed_data.ts";
 import { biasSpec } from "./bias.ts";
 import { fitKnnBaseline, knnItemSpec, knnUserSpec } from "./knn_baseline.ts";
 import { bayesMfSpec, fitBayesMf } from "./bayes_mf.ts";
@@ -67,9 +68,6 @@ export const RATING_BASELINE = "bias";
 /** The ranking yardstick every ranking model is compared with. */
 export const RANKING_BASELINE = "popularity";
 
-/** Names of the seed's neighbour-file models (lib/models/seed_data.ts). */
-export const SEED_MODELS = ["user-cosine", "item-cosine", "user", "item"] as const;
-
 /** An unknown model name; the message lists the known ones. */
 export class UnknownModelError extends Error {
   readonly model: string;
@@ -77,7 +75,9 @@ export class UnknownModelError extends Error {
     super(
       `unknown model "${model}"; rating models: ${Object.keys(RATING_MODELS).join(", ")}; ` +
         `ranking models: ${Object.keys(RANKING_MODELS).join(", ")}; ` +
-        `seed neighbour-file models (eval/predict --neighbors): ${SEED_MODELS.join(", ")}`,
+        `seed neighbour-file models (eval/predict --neighbors): ${
+          Object.keys(SEED_MODEL_NAMES).join(", ")
+        }`,
     );
     this.name = "UnknownModelError";
     this.model = model;
