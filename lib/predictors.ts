@@ -37,15 +37,16 @@ export interface NeighborGraph {
   keys: Int32Array;
 }
 
-/** Where each entry of a {@link NeighborGraph} is seen from its neighbor: who lists me, and at which rank. */
-export interface ReverseNeighborGraph {
-  /** Rows listing dense index j are `rows[offsets[j]..offsets[j+1])`, ascending. */
-  offsets: Int32Array;
+/**
+ * Where each entry of a {@link NeighborGraph} is seen from its neighbor: who
+ * lists me, and at which rank. The rows listing dense index j are
+ * `rows[offsets[j]..offsets[j+1])`, ascending, and `keys` holds the
+ * similarity key of each such entry.
+ */
+export interface ReverseNeighborGraph extends Pick<NeighborGraph, "offsets" | "keys"> {
   rows: Int32Array;
   /** 0-based position of j in that row's list (so K truncation is `rank < K`). */
   ranks: Int32Array;
-  /** The similarity key of that entry. */
-  keys: Int32Array;
 }
 
 const MIN_RATING = 0.5;
