@@ -1,7 +1,7 @@
 /**
- * The public entry of the `eval` stage: what `main.ts`, `tools/pipeline.ts`,
- * `tools/demo.ts` and `bench/` use. Nothing outside `eval/` (tests aside)
- * imports another module of this folder.
+ * The public entry of the `eval` stage: what `main.ts`, `tools/pipeline.ts`
+ * and `bench/` use. Nothing outside `eval/` (tests aside) imports another
+ * module of this folder.
  *
  * - the `eval` and `accuracy` commands;
  * - the seed models' evaluation ({@link evaluateModel}, its result and its
