@@ -15,11 +15,10 @@ import {
 import { splitCommand } from "./tools/split.ts";
 import { synthCommand } from "./tools/synth.ts";
 import { neighborsCommand } from "./tools/neighbors.ts";
-import { benchCommand } from "./tools/bench.ts";
+import { benchCommand } from "./bench/bench.ts";
 import { importCommand } from "./tools/import.ts";
-import { evalCommand } from "./eval/evaluate.ts";
-import { accuracyCommand } from "./eval/accuracy.ts";
-import { predictCommand } from "./eval/predict.ts";
+import { accuracyCommand, evalCommand } from "./eval/mod.ts";
+import { predictCommand } from "./tools/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
 import { pipelineCommand } from "./tools/pipeline.ts";
 import { demoCommand } from "./tools/demo.ts";

@@ -10,9 +10,9 @@
  *   the top 100 of every training user written as recommendations.csv —
  *   the pipeline's ranking-model and serve steps each do this once.
  *
- * Peak RSS is the child process's (tools/bench.ts), i.e. matrix + model.
+ * Peak RSS is the child process's (bench/bench.ts), i.e. matrix + model.
  */
-import type { BenchContext, BenchEntry } from "../tools/bench.ts";
+import type { BenchContext, BenchEntry } from "./context.ts";
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import {
@@ -21,16 +21,16 @@ import {
   rankingModelSpec,
   RATING_MODELS,
 } from "../lib/models/registry.ts";
-import type { RatingModel } from "../lib/models/model.ts";
-import { scoreRatings } from "../eval/compare.ts";
-import { writeRecommendations } from "../eval/model_files.ts";
+import type { ModelKind, RatingModel } from "../lib/models/model.ts";
+import { scoreRatings } from "../eval/mod.ts";
+import { writeRecommendations } from "../lib/recommend/model_files.ts";
 
 async function trainMatrix(ctx: BenchContext) {
-  const { table } = await readRatingsTable(`${ctx.dir}/ratings_train.csv`);
+  const { table } = await readRatingsTable(ctx.files.train);
   return buildRatingMatrix(table);
 }
 
-function fitEntry(name: string, kind: "rating" | "ranking"): BenchEntry {
+function fitEntry(name: string, kind: ModelKind): BenchEntry {
   const spec = kind === "rating" ? RATING_MODELS[name] : RANKING_MODELS[name];
   return {
     name: `fit-${name}`,
@@ -43,7 +43,7 @@ function fitEntry(name: string, kind: "rating" | "ranking"): BenchEntry {
       const seconds = (performance.now() - t0) / 1000;
       const extra: Record<string, number | string> = {};
       if (kind === "rating") {
-        const { table: test } = await readRatingsTable(`${ctx.dir}/ratings_test.csv`);
+        const { table: test } = await readRatingsTable(ctx.files.test);
         const t1 = performance.now();
         const s = scoreRatings(model as RatingModel, m, test);
         extra.scoreSeconds = Number(((performance.now() - t1) / 1000).toFixed(2));

@@ -20,6 +20,7 @@ import { denseNeighborGraph } from "../lib/predictors.ts";
 import { seedCfModel } from "../lib/models/seed_cf.ts";
 import { computeNeighborsFile } from "../tools/neighbors.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
+import { type Mode, MODES } from "../lib/mode.ts";
 import {
   compareOnMatrix,
   type ComparePart,
@@ -86,7 +87,7 @@ async function readFold(
 
 /** The seed's model of `mode` on a fold: neighbor file computed on `trainPath`. */
 async function seedRow(
-  mode: "user" | "item",
+  mode: Mode,
   trainPath: string,
   m: RatingMatrix,
   test: RatingsTable,
@@ -182,7 +183,7 @@ export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyRes
         rankUsers: 0,
       });
       if (options.seed && result.rating.length > 0) {
-        for (const mode of ["user", "item"] as const) {
+        for (const mode of MODES) {
           const row = await seedRow(mode, base.path, m, test.table, scratch, options.workers);
           row.losesToBaseline = !(row.rmse < result.rating[0].rmse);
           if (row.losesToBaseline) {

@@ -14,8 +14,7 @@
  * A model that loses to its baseline is flagged in the table, the JSON
  * (`losesToBaseline`) and the report, and a plain warning is printed.
  */
-import type { RatingMatrix } from "../lib/rating_matrix.ts";
-import { buildRatingMatrix } from "../lib/rating_matrix.ts";
+import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import type { RankingModel, RatingModel } from "../lib/models/model.ts";
@@ -30,8 +29,9 @@ import {
 } from "../lib/models/registry.ts";
 import { evaluateRanking, type RankingResult } from "../lib/models/rank.ts";
 import { sampleUsers } from "../lib/user_sample.ts";
-import { addError, emptyErrors, mae, rmse } from "../lib/metrics.ts";
+import { addError, emptyErrors, mae, RELEVANT_RATING, rmse } from "../lib/metrics.ts";
 import { renderCompareReport } from "./compare_report.tsx";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 export interface RatingRow {
   name: string;
@@ -84,7 +84,8 @@ export interface CompareOptions {
 
 export const RANKING_PROTOCOL =
   "Candidates = every movie in training the user did not rate in training; relevant = test " +
-  "rating >= 4.0; users without a relevant test rating skipped; binary gains, log2 discount, " +
+  `rating >= ${RELEVANT_RATING.toFixed(1)}; users without a relevant test rating skipped; ` +
+  "binary gains, log2 discount, " +
   "ideal DCG over min(N, relevant); precision divides by N; ties by smaller movieId.";
 
 /** Splits names into rating and ranking models, baselines first; throws on an unknown name. */
@@ -114,9 +115,8 @@ export function scoreRatings(
 ): { rmse: number; mae: number; count: number } {
   const acc = emptyErrors();
   for (let k = 0; k < test.length; k++) {
-    const uid = test.users[k], iid = test.movies[k];
-    const u = uid < m.userIndex.length ? m.userIndex[uid] : -1;
-    const i = iid < m.itemIndex.length ? m.itemIndex[iid] : -1;
+    const u = denseIndexOf(m.userIndex, test.users[k]);
+    const i = denseIndexOf(m.itemIndex, test.movies[k]);
     addError(acc, model.predict(u, i), test.ratings[k] * 0.5);
   }
   return { rmse: rmse(acc), mae: mae(acc), count: acc.count };
@@ -126,8 +126,7 @@ export function scoreRatings(
 export function rankingSample(m: RatingMatrix, test: RatingsTable, size: number): Int32Array {
   const has = new Uint8Array(m.userIds.length);
   for (let k = 0; k < test.length; k++) {
-    const id = test.users[k];
-    const u = id < m.userIndex.length ? m.userIndex[id] : -1;
+    const u = denseIndexOf(m.userIndex, test.users[k]);
     if (u >= 0) has[u] = 1;
   }
   const candidates: number[] = [];
@@ -259,8 +258,6 @@ export async function writeCompareFiles(
   if (to.report) await writeFileAtomic(to.report, renderCompareReport(r));
 }
 
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) + " %" : "n/a");
 const secs = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1)) + " s";
 
 /** The comparison as text tables, warnings last. */
@@ -272,8 +269,10 @@ export function formatCompare(r: ComparePart): string {
     for (const x of r.rating) {
       const d = x === r.rating[0] ? "baseline" : (x.rmse - r.rating[0].rmse).toFixed(4);
       lines.push(
-        `${x.name.padEnd(w)}  ${f4(x.rmse).padStart(7)}  ${f4(x.mae).padStart(7)}  ` +
-          `${pct(x.coverage).padStart(8)}  ${secs(x.fitSeconds).padStart(7)}  ${d}` +
+        `${x.name.padEnd(w)}  ${fixedOrNa(x.rmse, 4).padStart(7)}  ${
+          fixedOrNa(x.mae, 4).padStart(7)
+        }  ` +
+          `${percentOrNa(x.coverage, 1).padStart(8)}  ${secs(x.fitSeconds).padStart(7)}  ${d}` +
           (x.losesToBaseline ? "  LOSES TO BASELINE" : ""),
       );
     }
@@ -287,9 +286,13 @@ export function formatCompare(r: ComparePart): string {
     );
     for (const x of r.ranking) {
       lines.push(
-        `${x.name.padEnd(w)}  ${f4(x.ndcg).padStart(7)}  ${f4(x.precision).padStart(6)}  ` +
-          `${f4(x.recall).padStart(9)}  ${f4(x.map).padStart(6)}  ` +
-          `${pct(x.catalogCoverage).padStart(7)}  ${secs(x.fitSeconds).padStart(7)}  ${x.users}` +
+        `${x.name.padEnd(w)}  ${fixedOrNa(x.ndcg, 4).padStart(7)}  ${
+          fixedOrNa(x.precision, 4).padStart(6)
+        }  ` +
+          `${fixedOrNa(x.recall, 4).padStart(9)}  ${fixedOrNa(x.map, 4).padStart(6)}  ` +
+          `${percentOrNa(x.catalogCoverage, 1).padStart(7)}  ${
+            secs(x.fitSeconds).padStart(7)
+          }  ${x.users}` +
           (x.losesToBaseline ? "  LOSES TO BASELINE" : ""),
       );
     }

@@ -4,15 +4,12 @@
  * baseline, the ranking table beside popularity, a bar chart of each
  * headline metric, and the warnings.
  */
-import { renderToString } from "preact-render-to-string";
 import type { CompareResult } from "./compare.ts";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
+import { h } from "preact";
+import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";
 
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) + " %" : "n/a");
-
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
-td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}
+const CSS = BASE_CSS + `
 tr.base td{color:#555}tr.loses td{background:#fdecea}.warn{color:#a40000;font-weight:600}
 svg text{font-size:11px;fill:#333}.muted{color:#666}`;
 
@@ -35,7 +32,9 @@ function Bars(
               height={h - 6}
               fill="#4a78b5"
             />
-            <text x={146 + Math.max(0, (r.value / max) * 340)} y={k * h + 13}>{f4(r.value)}</text>
+            <text x={146 + Math.max(0, (r.value / max) * 340)} y={k * h + 13}>
+              {fixedOrNa(r.value, 4)}
+            </text>
           </g>
         ))}
       </svg>
@@ -44,109 +43,120 @@ function Bars(
   );
 }
 
-function Report({ r }: { r: CompareResult }) {
+/**
+ * A model's cells: its name, the numbers (right-aligned), then text. Made
+ * with `h`: keyless, as the cells of the row template were.
+ */
+function modelCells(name: string, nums: Array<string | number>, text: string[]) {
+  return [
+    h("td", null, name),
+    ...nums.map((v) => h("td", { class: "num" }, v)),
+    ...text.map((t) => h("td", null, t)),
+  ];
+}
+
+/** The baseline's row is "base"; a model that loses to it is "loses". */
+function rowClass(k: number, losesToBaseline: boolean): string | undefined {
+  return k === 0 ? "base" : losesToBaseline ? "loses" : undefined;
+}
+
+/**
+ * A model table: the baseline first, one row per model, its cells from
+ * `cells` (numbers, then text) after its name.
+ */
+function ModelTable<T extends { name: string; losesToBaseline: boolean }>(
+  { id, head, rows, cells }: {
+    id: string;
+    head: string[];
+    rows: T[];
+    cells: (x: T) => [Array<string | number>, string[]];
+  },
+) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>recsys32m model comparison</title>
-        <style>{CSS}</style>
-      </head>
-      <body>
-        <h1>Model comparison</h1>
-        <p class="muted">
-          train {r.train} ({r.trainRatings} ratings), test {r.test} ({r.testRatings} ratings)
-        </p>
-        {r.warnings.map((w) => <p key={w} class="warn">{w}</p>)}
-        {r.rating.length > 0 && (
-          <section>
-            <h2>Rating prediction</h2>
-            <table id="rating">
-              <thead>
-                <tr>
-                  <th>model</th>
-                  <th>RMSE</th>
-                  <th>MAE</th>
-                  <th>coverage</th>
-                  <th>fit (s)</th>
-                  <th>scales to ML-32M</th>
-                  <th>what it is</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.rating.map((x, k) => (
-                  <tr
-                    key={x.name}
-                    class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
-                  >
-                    <td>{x.name}</td>
-                    <td class="num">{f4(x.rmse)}</td>
-                    <td class="num">{f4(x.mae)}</td>
-                    <td class="num">{pct(x.coverage)}</td>
-                    <td class="num">{x.fitSeconds.toFixed(2)}</td>
-                    <td>{x.scales ? "yes" : "no"}</td>
-                    <td>{x.summary}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Bars
-              rows={r.rating.map((x) => ({ name: x.name, value: x.rmse }))}
-              label="RMSE (lower is better); the first row is the bias baseline"
-            />
-          </section>
-        )}
-        {r.ranking.length > 0 && (
-          <section>
-            <h2>Top-{r.n} ranking</h2>
-            <p class="muted">{r.protocol}</p>
-            <table id="ranking">
-              <thead>
-                <tr>
-                  <th>model</th>
-                  <th>NDCG@{r.n}</th>
-                  <th>P@{r.n}</th>
-                  <th>recall@{r.n}</th>
-                  <th>MAP@{r.n}</th>
-                  <th>hit rate</th>
-                  <th>catalog coverage</th>
-                  <th>users</th>
-                  <th>fit (s)</th>
-                  <th>scales to ML-32M</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.ranking.map((x, k) => (
-                  <tr
-                    key={x.name}
-                    class={k === 0 ? "base" : x.losesToBaseline ? "loses" : undefined}
-                  >
-                    <td>{x.name}</td>
-                    <td class="num">{f4(x.ndcg)}</td>
-                    <td class="num">{f4(x.precision)}</td>
-                    <td class="num">{f4(x.recall)}</td>
-                    <td class="num">{f4(x.map)}</td>
-                    <td class="num">{f4(x.hitRate)}</td>
-                    <td class="num">{pct(x.catalogCoverage)}</td>
-                    <td class="num">{x.users}</td>
-                    <td class="num">{x.fitSeconds.toFixed(2)}</td>
-                    <td>{x.scales ? "yes" : "no"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Bars
-              rows={r.ranking.map((x) => ({ name: x.name, value: x.ndcg }))}
-              label={`NDCG@${r.n} (higher is better); the first row is the popularity baseline`}
-            />
-          </section>
-        )}
-      </body>
-    </html>
+    <table id={id}>
+      <HeadRow names={head} />
+      <tbody>
+        {rows.map((x, k) => (
+          <tr key={x.name} class={rowClass(k, x.losesToBaseline)}>
+            {modelCells(x.name, ...cells(x))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Body({ r }: { r: CompareResult }) {
+  return (
+    <>
+      <h1>Model comparison</h1>
+      <p class="muted">
+        train {r.train} ({r.trainRatings} ratings), test {r.test} ({r.testRatings} ratings)
+      </p>
+      {r.warnings.map((w) => <p key={w} class="warn">{w}</p>)}
+      {r.rating.length > 0 && (
+        <section>
+          <h2>Rating prediction</h2>
+          <ModelTable
+            id="rating"
+            head={["model", "RMSE", "MAE", "coverage", "fit (s)", "scales to ML-32M", "what it is"]}
+            rows={r.rating}
+            cells={(x) => [
+              [
+                fixedOrNa(x.rmse, 4),
+                fixedOrNa(x.mae, 4),
+                percentOrNa(x.coverage, 1),
+                x.fitSeconds.toFixed(2),
+              ],
+              [x.scales ? "yes" : "no", x.summary],
+            ]}
+          />
+          <Bars
+            rows={r.rating.map((x) => ({ name: x.name, value: x.rmse }))}
+            label="RMSE (lower is better); the first row is the bias baseline"
+          />
+        </section>
+      )}
+      {r.ranking.length > 0 && (
+        <section>
+          <h2>Top-{r.n} ranking</h2>
+          <p class="muted">{r.protocol}</p>
+          <ModelTable
+            id="ranking"
+            head={[
+              "model",
+              `NDCG@${r.n}`,
+              `P@${r.n}`,
+              `recall@${r.n}`,
+              `MAP@${r.n}`,
+              "hit rate",
+              "catalog coverage",
+              "users",
+              "fit (s)",
+              "scales to ML-32M",
+            ]}
+            rows={r.ranking}
+            cells={(x) => [
+              [
+                ...[x.ndcg, x.precision, x.recall, x.map, x.hitRate].map((v) => fixedOrNa(v, 4)),
+                percentOrNa(x.catalogCoverage, 1),
+                x.users,
+                x.fitSeconds.toFixed(2),
+              ],
+              [x.scales ? "yes" : "no"],
+            ]}
+          />
+          <Bars
+            rows={r.ranking.map((x) => ({ name: x.name, value: x.ndcg }))}
+            label={`NDCG@${r.n} (higher is better); the first row is the popularity baseline`}
+          />
+        </section>
+      )}
+    </>
   );
 }
 
 /** The page as a string. */
 export function renderCompareReport(r: CompareResult): string {
-  return "<!DOCTYPE html>\n" + renderToString(<Report r={r} />) + "\n";
+  return renderPage("recsys32m model comparison", CSS, <Body r={r} />);
 }

@@ -32,10 +32,11 @@ import {
   type ErrorPartial,
   HISTOGRAM,
   histogramBin,
+  isRelevant,
   type RankingPartial,
 } from "../lib/metrics.ts";
 import { selectTopN, TopN } from "../lib/top_n.ts";
-import type { ModelKind } from "./model_data.ts";
+import type { Mode } from "../lib/mode.ts";
 
 /** Test ratings permuted so each group's ratings are contiguous. */
 export interface GroupedTest {
@@ -60,7 +61,7 @@ export interface RankingSample {
 }
 
 export interface EvalInit {
-  model: ModelKind;
+  model: Mode;
   matrix: RatingMatrix;
   graph: NeighborGraph;
   /** Item-based candidates only. */
@@ -76,8 +77,6 @@ export interface EvalInit {
   userCuts: Int32Array;
   rankK: number;
   top: number;
-  /** `rating*2` threshold of relevance (8 = 4.0 stars). */
-  relevant2: number;
 }
 
 export interface RatingChunkResult {
@@ -205,7 +204,7 @@ function rankingChunk(s: State, chunk: number): RankingChunkResult {
     cand.unload(m, u);
     let relevant = 0;
     for (let p = sample.offsets[x]; p < sample.offsets[x + 1]; p++) {
-      if (sample.ratings[p] < init.relevant2) continue;
+      if (!isRelevant(sample.ratings[p])) continue;
       relevant++;
       if (sample.items[p] >= 0) relMark[sample.items[p]] = 1;
     }

@@ -1,5 +1,6 @@
 /**
- * `eval`: offline evaluation of a user- or item-based model on a test split.
+ * `eval` of a seed model: offline evaluation of a user- or item-based model
+ * on a test split (the command is eval/eval_command.ts).
  *
  * Every test rating is scored on a pool of Web Workers over shared typed
  * arrays. Test ratings are grouped by item (user-based) or by user
@@ -14,9 +15,8 @@
  * error histogram, and top-N ranking quality on a deterministic sample of
  * test users (see {@link RANKING_CANDIDATES}).
  */
-import { defineCommand } from "../lib/command.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import type { RatingMatrix } from "../lib/rating_matrix.ts";
+import { denseIndexOf, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { type Baselines, DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { reverseNeighborGraph } from "../lib/predictors.ts";
 import {
@@ -27,19 +27,18 @@ import {
   mae,
   mergeErrors,
   mergeRanking,
+  RELEVANT_RATING,
   rmse,
 } from "../lib/metrics.ts";
 import { sampleUsers } from "../lib/user_sample.ts";
-import { defaultWorkers, runChunks } from "../lib/worker_pool.ts";
+import { runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
-import { denseIndex, loadModel, type ModelKind, SEED_MODEL_NAMES } from "./model_data.ts";
-import { compareModels, formatCompare } from "./compare.ts";
-import { UsageError } from "../lib/command.ts";
-import { RANKING_MODELS, RATING_MODELS } from "../lib/models/registry.ts";
+import { loadSeedModel, type SeedModelFiles } from "../lib/models/seed_data.ts";
+import type { Mode } from "../lib/mode.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
-import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
 export const RANKING_CANDIDATES = {
@@ -48,17 +47,13 @@ export const RANKING_CANDIDATES = {
   item: "Candidates for user u are the movies i not rated by u in training such that one of " +
     "i's first K neighbors is rated by u; each is scored with the item-based formula.",
   order: "Candidates are ranked by prediction (rounded to 6 decimals) descending, then movieId " +
-    "ascending; the first N form the list. Relevant = test rating >= 4.0; users with no " +
+    "ascending; the first N form the list. Relevant = test rating >= " +
+    `${RELEVANT_RATING.toFixed(1)}; users with no ` +
     "relevant test rating are skipped; precision divides by N.",
 } as const;
 
-export interface EvalOptions {
-  /** Training ratings (header-less split output or ratings.csv). */
-  train: string;
+export interface EvalOptions extends SeedModelFiles {
   test: string;
-  /** Neighbor file of the model's kind. */
-  neighbors: string;
-  model: ModelKind;
   /** K values (ascending after sorting); empty = the whole lists. Changes output. */
   k: number[];
   /** Worker count; changes only speed. @default cores */
@@ -75,8 +70,6 @@ export interface EvalOptions {
   report?: string;
   /** Progress bar on a terminal. */
   progress?: boolean;
-  /** A (userId, movieId) rated twice in train or test: keep the latest, or fail. @default "latest" */
-  duplicates?: DuplicatePolicy;
 }
 
 export interface ModelMetrics {
@@ -87,7 +80,7 @@ export interface ModelMetrics {
 }
 
 export interface EvalResult {
-  model: ModelKind;
+  model: Mode;
   /** The K of the headline numbers (the largest evaluated). */
   k: number;
   rmse: number;
@@ -142,12 +135,7 @@ const CHUNK_USERS = 32;
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
-  const loaded = await loadModel(
-    options.train,
-    options.neighbors,
-    options.model,
-    options.duplicates,
-  );
+  const loaded = await loadSeedModel(options);
   const { matrix: m, graph } = loaded;
   const { table } = await readRatingsTable(options.test, { duplicates: options.duplicates });
   const ks = options.k.length > 0
@@ -177,7 +165,6 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     userCuts: Int32Array.from(userCuts),
     rankK: headK,
     top: options.top,
-    relevant2: 8,
   };
   const tPrepared = performance.now();
   const ratingChunks = groupCuts.length - 1;
@@ -285,7 +272,7 @@ export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
     ranking: {
       n: options.top,
       k: headK,
-      relevantThreshold: 4,
+      relevantThreshold: RELEVANT_RATING,
       testUsers: sample.testUsers,
       sampledUsers: rankedUsers,
       sampled: rankedUsers < sample.testUsers,
@@ -322,7 +309,7 @@ function biasInfo(b: Baselines) {
 function groupTest(
   table: RatingsTable,
   m: RatingMatrix,
-  model: ModelKind,
+  model: Mode,
 ): GroupedTest {
   const n = table.length;
   const groups = model === "user" ? m.itemIds.length : m.userIds.length;
@@ -331,8 +318,8 @@ function groupTest(
   const groupOf = new Int32Array(n);
   const du = new Int32Array(n), di = new Int32Array(n);
   for (let t = 0; t < n; t++) {
-    du[t] = denseIndex(m.userIndex, table.users[t]);
-    di[t] = denseIndex(m.itemIndex, table.movies[t]);
+    du[t] = denseIndexOf(m.userIndex, table.users[t]);
+    di[t] = denseIndexOf(m.itemIndex, table.movies[t]);
     const g = model === "user" ? di[t] : du[t];
     groupOf[t] = g < 0 ? groups : g;
     offsets[groupOf[t] + 1]++;
@@ -378,7 +365,7 @@ function rankingSample(
   const nUsers = m.userIds.length;
   const count = new Int32Array(nUsers + 1);
   for (let t = 0; t < table.length; t++) {
-    const u = denseIndex(m.userIndex, table.users[t]);
+    const u = denseIndexOf(m.userIndex, table.users[t]);
     if (u >= 0) count[u + 1]++;
   }
   let chosen: number[] = [];
@@ -393,17 +380,14 @@ function rankingSample(
   const items = new Int32Array(offsets[chosen.length]);
   const ratings = new Uint8Array(offsets[chosen.length]);
   for (let t = 0; t < table.length; t++) {
-    const u = denseIndex(m.userIndex, table.users[t]);
+    const u = denseIndexOf(m.userIndex, table.users[t]);
     if (u < 0 || slot[u] < 0) continue;
     const at = fill[slot[u]]++;
-    items[at] = denseIndex(m.itemIndex, table.movies[t]);
+    items[at] = denseIndexOf(m.itemIndex, table.movies[t]);
     ratings[at] = table.ratings[t];
   }
   return { sample: { users: Int32Array.from(chosen), offsets, items, ratings }, testUsers };
 }
-
-const pct = (x: number) => (x * 100).toFixed(2) + " %";
-const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
 
 /** The terminal summary of a result. */
 export function formatEvalSummary(r: EvalResult): string {
@@ -416,8 +400,10 @@ export function formatEvalSummary(r: EvalResult): string {
     "predictor            K      RMSE     MAE  coverage",
   ];
   const row = (name: string, k: string, x: ModelMetrics) =>
-    `${name.padEnd(20)} ${k.padStart(4)}  ${f4(x.rmse).padStart(7)} ${f4(x.mae).padStart(7)}  ` +
-    pct(x.coverage).padStart(8);
+    `${name.padEnd(20)} ${k.padStart(4)}  ${fixedOrNa(x.rmse, 4).padStart(7)} ${
+      fixedOrNa(x.mae, 4).padStart(7)
+    }  ` +
+    percentOrNa(x.coverage, 2).padStart(8);
   for (const b of r.byK) lines.push(row(`${r.model}-based CF`, String(b.k), b));
   if (r.fallback) lines.push(row("CF + bias fallback", String(r.k), r.fallback));
   lines.push(row("global mean", "", r.baselines.globalMean));
@@ -429,89 +415,12 @@ export function formatEvalSummary(r: EvalResult): string {
     "",
     `top-${k.n} ranking (K ${k.k}, ${k.usersWithRelevant} users with a relevant test rating of ` +
       `${k.sampledUsers} scored${k.sampled ? `, sampled from ${k.testUsers}` : ""}):`,
-    `  precision ${f4(k.precision)}  recall ${f4(k.recall)}  NDCG ${f4(k.ndcg)}  ` +
-      `hit rate ${f4(k.hitRate)}  MAP ${f4(k.map)}  catalog coverage ${pct(k.catalogCoverage)}`,
+    `  precision ${fixedOrNa(k.precision, 4)}  recall ${fixedOrNa(k.recall, 4)}  NDCG ${
+      fixedOrNa(k.ndcg, 4)
+    }  ` +
+      `hit rate ${fixedOrNa(k.hitRate, 4)}  MAP ${fixedOrNa(k.map, 4)}  catalog coverage ${
+        percentOrNa(k.catalogCoverage, 2)
+      }`,
   );
   return lines.join("\n");
 }
-
-export const evalCommand = defineCommand({
-  name: "eval",
-  summary: "compare models on a test split beside their baselines (RMSE/MAE, NDCG/precision)",
-  flags: {
-    train: { type: "string", required: true, arg: "<file>", doc: "training ratings" },
-    test: { type: "string", required: true, arg: "<file>", doc: "test ratings" },
-    model: {
-      type: "string",
-      default: "all",
-      arg: "<names>",
-      doc: "comma-separated model names, or all; a seed model (user-cosine, item-cosine) " +
-        "needs --neighbors",
-    },
-    neighbors: { type: "string", arg: "<file>", doc: "neighbor file of a seed --model" },
-    k: { type: "int-list", min: 1, doc: "neighbors used, one or a list (default: whole lists)" },
-    json: { type: "string", arg: "<file>", doc: "write the metrics as JSON" },
-    report: { type: "string", arg: "<file>", doc: "write a self-contained HTML report" },
-    workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
-    fallback: {
-      type: "string",
-      default: "baseline",
-      choices: ["none", "baseline"] as const,
-      doc: "also report CF with the bias baseline filling gaps",
-    },
-    top: { type: "integer", default: 10, min: 1, doc: "N of the top-N ranking metrics" },
-    rankUsers: {
-      type: "integer",
-      default: 2000,
-      min: 0,
-      doc: "test users sampled for ranking metrics (0 = all)",
-    },
-    duplicates: DUPLICATES_FLAG,
-  },
-  details: `Rating models: ${Object.keys(RATING_MODELS).join(", ")} (beside bias).\n` +
-    `Ranking models: ${Object.keys(RANKING_MODELS).join(", ")} (beside popularity).\n` +
-    "Seed models (with --neighbors; --k, --fallback apply): user-cosine, item-cosine.\n" +
-    "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
-    RANKING_CANDIDATES.order,
-  async run(f) {
-    const seed = SEED_MODEL_NAMES[f.model];
-    if (!seed) {
-      if (f.neighbors) {
-        throw new UsageError(
-          `--neighbors is for the seed models (user-cosine, item-cosine), not ${f.model}`,
-          "--neighbors",
-        );
-      }
-      const names = f.model === "all"
-        ? []
-        : f.model.split(",").map((x) => x.trim()).filter(Boolean);
-      const r = await compareModels({
-        train: f.train,
-        test: f.test,
-        models: names,
-        top: f.top,
-        rankUsers: f.rankUsers,
-        json: f.json,
-        report: f.report,
-        onModel: (name) => Deno.stderr.isTerminal() && console.error(`fitting ${name}…`),
-      });
-      console.log(formatCompare(r));
-      if (f.json) console.log(`wrote ${f.json}`);
-      if (f.report) console.log(`wrote ${f.report}`);
-      return;
-    }
-    if (!f.neighbors) {
-      throw new UsageError(`--model ${f.model} needs --neighbors <file>`, "--neighbors");
-    }
-    const r = await evaluateModel({
-      ...f,
-      model: seed,
-      neighbors: f.neighbors,
-      k: f.k ?? [],
-      progress: undefined,
-    });
-    console.log(formatEvalSummary(r));
-    if (f.json) console.log(`wrote ${f.json}`);
-    if (f.report) console.log(`wrote ${f.report}`);
-  },
-});

@@ -23,7 +23,7 @@ import {
   formatCompare,
   writeCompareFiles,
 } from "./compare.ts";
-import { writeRecommendations, writeTestPredictions } from "./model_files.ts";
+import { writeRecommendations, writeTestPredictions } from "../lib/recommend/model_files.ts";
 
 interface StepFiles {
   train: string;

@@ -4,15 +4,11 @@
  * resource) showing the metrics table with the baselines beside the model,
  * RMSE vs K, the error histogram, coverage and the ranking metrics.
  */
-import { renderToString } from "preact-render-to-string";
 import type { EvalResult, ModelMetrics } from "./evaluate.ts";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
+import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";
 
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) + " %" : "n/a");
-
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}
-td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}
+const CSS = BASE_CSS + `
 tr.cf td{font-weight:600}figure{margin:1rem 0}figcaption{color:#555;font-size:.9em}
 svg text{font-size:11px;fill:#333}.muted{color:#666}`;
 
@@ -21,9 +17,9 @@ function MetricsRow({ name, k, m }: { name: string; k: string; m: ModelMetrics }
     <tr class={name.includes("CF") ? "cf" : undefined}>
       <td>{name}</td>
       <td class="num">{k}</td>
-      <td class="num">{f4(m.rmse)}</td>
-      <td class="num">{f4(m.mae)}</td>
-      <td class="num">{pct(m.coverage)}</td>
+      <td class="num">{fixedOrNa(m.rmse, 4)}</td>
+      <td class="num">{fixedOrNa(m.mae, 4)}</td>
+      <td class="num">{percentOrNa(m.coverage, 2)}</td>
       <td class="num">{m.predicted}</td>
     </tr>
   );
@@ -33,16 +29,7 @@ function MetricsTable({ r }: { r: EvalResult }) {
   const b = r.baselines;
   return (
     <table id="metrics">
-      <thead>
-        <tr>
-          <th>predictor</th>
-          <th>K</th>
-          <th>RMSE</th>
-          <th>MAE</th>
-          <th>coverage</th>
-          <th>predicted</th>
-        </tr>
-      </thead>
+      <HeadRow names={["predictor", "K", "RMSE", "MAE", "coverage", "predicted"]} />
       <tbody>
         {r.byK.map((x) => (
           <MetricsRow key={x.k} name={`${r.model}-based CF`} k={String(x.k)} m={x} />
@@ -76,14 +63,14 @@ function RmseVsK({ r }: { r: EvalResult }) {
       <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} stroke="#999" />
       <line x1={PAD} y1={by} x2={W - PAD} y2={by} stroke="#c44" stroke-dasharray="5 4" />
       <text x={W - PAD} y={by - 4} text-anchor="end">
-        bias baseline {f4(r.baselines.bias.rmse)}
+        bias baseline {fixedOrNa(r.baselines.bias.rmse, 4)}
       </text>
       <polyline points={pts.join(" ")} fill="none" stroke="#2463b3" stroke-width="2" />
       {r.byK.map((p) => (
         <g key={p.k}>
           <circle cx={x(p.k)} cy={y(p.rmse)} r="3.5" fill="#2463b3" />
           <text x={x(p.k)} y={H - PAD + 15} text-anchor="middle">{p.k}</text>
-          <text x={x(p.k)} y={y(p.rmse) - 8} text-anchor="middle">{f4(p.rmse)}</text>
+          <text x={x(p.k)} y={y(p.rmse) - 8} text-anchor="middle">{fixedOrNa(p.rmse, 4)}</text>
         </g>
       ))}
       <text x={W / 2} y={H - 6} text-anchor="middle">K (neighbors)</text>
@@ -126,7 +113,7 @@ function CoverageBar({ r }: { r: EvalResult }) {
       <rect x={PAD} y={10} width={W - 2 * PAD} height={18} fill="#eee" />
       <rect x={PAD} y={10} width={w} height={18} fill="#2a9d5b" />
       <text x={PAD} y={44}>
-        {r.predicted} of {r.total} test ratings predicted ({pct(r.coverage)})
+        {r.predicted} of {r.total} test ratings predicted ({percentOrNa(r.coverage, 2)})
       </text>
     </svg>
   );
@@ -135,15 +122,15 @@ function CoverageBar({ r }: { r: EvalResult }) {
 function RankingTable({ r }: { r: EvalResult }) {
   const k = r.ranking;
   const rows: [string, string][] = [
-    [`precision@${k.n}`, f4(k.precision)],
-    [`recall@${k.n}`, f4(k.recall)],
-    [`NDCG@${k.n}`, f4(k.ndcg)],
-    ["hit rate", f4(k.hitRate)],
-    [`MAP@${k.n}`, f4(k.map)],
-    ["catalog coverage", pct(k.catalogCoverage)],
+    [`precision@${k.n}`, fixedOrNa(k.precision, 4)],
+    [`recall@${k.n}`, fixedOrNa(k.recall, 4)],
+    [`NDCG@${k.n}`, fixedOrNa(k.ndcg, 4)],
+    ["hit rate", fixedOrNa(k.hitRate, 4)],
+    [`MAP@${k.n}`, fixedOrNa(k.map, 4)],
+    ["catalog coverage", percentOrNa(k.catalogCoverage, 2)],
     [
       "mean candidates per user",
-      Number.isFinite(k.meanCandidates) ? k.meanCandidates.toFixed(1) : "n/a",
+      fixedOrNa(k.meanCandidates, 1),
     ],
   ];
   return (
@@ -160,62 +147,53 @@ function RankingTable({ r }: { r: EvalResult }) {
   );
 }
 
-function Report({ r }: { r: EvalResult }) {
+function Body({ r }: { r: EvalResult }) {
   const k = r.ranking;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>recsys32m eval: {r.model}-based</title>
-        <style>{CSS}</style>
-      </head>
-      <body>
-        <h1>{r.model}-based collaborative filtering</h1>
-        <p class="muted">
-          {r.total} test ratings, K = {r.byK.map((x) => x.k).join(", ")}, {r.seconds.toFixed(2)}
-          {" "}
-          s. Neighbors: {String(r.options.neighbors)}.
-        </p>
-        <h2>Rating accuracy</h2>
-        <MetricsTable r={r} />
-        <p class="muted">
-          Baselines are fitted on the same training ratings and scored on the same test ratings (100
-          % coverage; unknown users or items fall back to the global mean, resp. a zero bias). Bias
-          baseline: λ_u = {r.baselines.bias.regUser}, λ_i = {r.baselines.bias.regItem},{" "}
-          {r.baselines.bias.iterations} ALS iterations.
-        </p>
-        <h2>Coverage</h2>
-        <CoverageBar r={r} />
-        <h2>RMSE vs K</h2>
-        <figure>
-          <RmseVsK r={r} />
-          <figcaption>
-            Neighbor lists truncated to their first K entries; dashed: bias baseline.
-          </figcaption>
-        </figure>
-        <h2>Error histogram</h2>
-        <figure>
-          <ErrorHistogram r={r} />
-          <figcaption>
-            CF prediction − test rating at K = {r.k}, bins of {r.histogram.width}.
-          </figcaption>
-        </figure>
-        <h2>Top-{k.n} ranking</h2>
-        <p>
-          {k.usersWithRelevant} users with at least one relevant test rating, of {k.sampledUsers}
-          {" "}
-          scored{k.sampled
-            ? ` (a deterministic sample of the ${k.testUsers} test users: smallest hash of userId)`
-            : " (every test user)"}. K = {k.k}.
-        </p>
-        <RankingTable r={r} />
-        <p id="candidates">{k.candidates}</p>
-      </body>
-    </html>
+    <>
+      <h1>{r.model}-based collaborative filtering</h1>
+      <p class="muted">
+        {r.total} test ratings, K = {r.byK.map((x) => x.k).join(", ")}, {r.seconds.toFixed(2)}{" "}
+        s. Neighbors: {String(r.options.neighbors)}.
+      </p>
+      <h2>Rating accuracy</h2>
+      <MetricsTable r={r} />
+      <p class="muted">
+        Baselines are fitted on the same training ratings and scored on the same test ratings (100 %
+        coverage; unknown users or items fall back to the global mean, resp. a zero bias). Bias
+        baseline: λ_u = {r.baselines.bias.regUser}, λ_i = {r.baselines.bias.regItem},{" "}
+        {r.baselines.bias.iterations} ALS iterations.
+      </p>
+      <h2>Coverage</h2>
+      <CoverageBar r={r} />
+      <h2>RMSE vs K</h2>
+      <figure>
+        <RmseVsK r={r} />
+        <figcaption>
+          Neighbor lists truncated to their first K entries; dashed: bias baseline.
+        </figcaption>
+      </figure>
+      <h2>Error histogram</h2>
+      <figure>
+        <ErrorHistogram r={r} />
+        <figcaption>
+          CF prediction − test rating at K = {r.k}, bins of {r.histogram.width}.
+        </figcaption>
+      </figure>
+      <h2>Top-{k.n} ranking</h2>
+      <p>
+        {k.usersWithRelevant} users with at least one relevant test rating, of {k.sampledUsers}{" "}
+        scored{k.sampled
+          ? ` (a deterministic sample of the ${k.testUsers} test users: smallest hash of userId)`
+          : " (every test user)"}. K = {k.k}.
+      </p>
+      <RankingTable r={r} />
+      <p id="candidates">{k.candidates}</p>
+    </>
   );
 }
 
 /** The report page as a complete HTML document. */
 export function renderReport(r: EvalResult): string {
-  return "<!DOCTYPE html>\n" + renderToString(<Report r={r} />) + "\n";
+  return renderPage(`recsys32m eval: ${r.model}-based`, CSS, <Body r={r} />);
 }

@@ -7,7 +7,7 @@
  * - RMSE = sqrt(Σ e² / n), MAE = Σ |e| / n; NaN when n = 0.
  *
  * Ranking, for one user's recommended list L (best first, length ≤ N) and
- * R relevant items (test rating ≥ 4.0), with rel_k = 1 when the k-th item
+ * R relevant items (test rating ≥ {@link RELEVANT_RATING}, 4.0 stars), with rel_k = 1 when the k-th item
  * (1-based) is relevant and h = Σ rel_k the hits:
  * - precision@N = h / N (N, not |L|: a short list is not rewarded);
  * - recall@N = h / R; NaN when R = 0 (callers skip such users);
@@ -16,7 +16,26 @@
  *   scores exactly the list that was shown;
  * - AP@N = (Σ_k rel_k · precision@k) / min(N, R); MAP@N is its mean;
  * - hit = 1 when h > 0 (hit rate is its mean).
+ *
+ * Every function is O(1) or O(N) per list.
+ *
+ * @example
+ * ```ts
+ * import { addError, emptyErrors, isRelevant, rmse } from "./metrics.ts";
+ * const acc = emptyErrors();
+ * addError(acc, 3.5, 4); // prediction 3.5 for a 4-star rating
+ * rmse(acc); // 0.5
+ * isRelevant(8); // true: 4.0 stars, stored as rating*2
+ * ```
  */
+
+/** The relevance rule of every ranking metric: a test rating of at least 4.0 stars. */
+export const RELEVANT_RATING = 4;
+
+/** Whether a test rating, as stored (`rating*2`, 1..10), is relevant ({@link RELEVANT_RATING}). */
+export function isRelevant(rating2: number): boolean {
+  return rating2 >= RELEVANT_RATING * 2;
+}
 
 /** Sums of errors over covered predictions. */
 export interface ErrorPartial {

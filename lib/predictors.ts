@@ -23,7 +23,7 @@
  * so a ranked list and a single prediction agree to the bit.
  */
 import { type NeighborLists, simKey } from "./neighbor_file.ts";
-import type { RatingMatrix } from "./rating_matrix.ts";
+import { denseIndexOf, type RatingMatrix } from "./rating_matrix.ts";
 
 /**
  * A neighbor file over dense indices: row r's neighbors are
@@ -37,15 +37,16 @@ export interface NeighborGraph {
   keys: Int32Array;
 }
 
-/** Where each entry of a {@link NeighborGraph} is seen from its neighbor: who lists me, and at which rank. */
-export interface ReverseNeighborGraph {
-  /** Rows listing dense index j are `rows[offsets[j]..offsets[j+1])`, ascending. */
-  offsets: Int32Array;
+/**
+ * Where each entry of a {@link NeighborGraph} is seen from its neighbor: who
+ * lists me, and at which rank. The rows listing dense index j are
+ * `rows[offsets[j]..offsets[j+1])`, ascending, and `keys` holds the
+ * similarity key of each such entry.
+ */
+export interface ReverseNeighborGraph extends Pick<NeighborGraph, "offsets" | "keys"> {
   rows: Int32Array;
   /** 0-based position of j in that row's list (so K truncation is `rank < K`). */
   ranks: Int32Array;
-  /** The similarity key of that entry. */
-  keys: Int32Array;
 }
 
 const MIN_RATING = 0.5;
@@ -79,7 +80,7 @@ export function denseNeighborGraph(
   rows: number,
   shared = true,
 ): { graph: NeighborGraph; dropped: number } {
-  const dense = (id: number) => (id < index.length ? index[id] : -1);
+  const dense = (id: number) => denseIndexOf(index, id);
   const offsets = allocI32(rows + 1, shared);
   let kept = 0, dropped = 0;
   for (let r = 0; r < lists.ids.length; r++) {
@@ -299,6 +300,7 @@ export function scoreUserBasedCandidates(
     const abs = Math.abs(sim);
     const mv = userMean[v];
     const qEnd = uOffsets[v + 1];
+    // Candidate bookkeeping written out as in scoreItemBasedCandidates: a call per rating here costs.
     for (let q = uOffsets[v]; q < qEnd; q++) {
       const i = uItems[q];
       const state = mark[i];
@@ -353,6 +355,7 @@ export function scoreItemBasedCandidates(
     const j = uItems[p];
     const r2 = uRatings[p];
     const qEnd = rOffsets[j + 1];
+    // Candidate bookkeeping written out as in scoreUserBasedCandidates: a call per entry here costs.
     for (let q = rOffsets[j]; q < qEnd; q++) {
       if (rRanks[q] >= k) continue;
       const i = rRows[q];

@@ -39,6 +39,24 @@ export interface RatingMatrix {
   itemRatings: Uint8Array;
 }
 
+/**
+ * The dense index of `id` in an id → index map (`userIndex`, `itemIndex`),
+ * −1 when the id is absent: beyond the map, negative, or a hole in it.
+ * O(1).
+ *
+ * @example
+ * ```ts
+ * import { denseIndexOf } from "./rating_matrix.ts";
+ * const index = Int32Array.from([-1, 0, -1, 1]); // ids 1 and 3
+ * denseIndexOf(index, 3); // 1
+ * denseIndexOf(index, 7); // -1
+ * denseIndexOf(index, -2); // -1
+ * ```
+ */
+export function denseIndexOf(index: Int32Array, id: number): number {
+  return id >= 0 && id < index.length ? index[id] : -1;
+}
+
 /** One orientation: rows and the columns they point at. */
 export interface Orientation {
   /** Row index → original id. */

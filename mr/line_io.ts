@@ -14,6 +14,8 @@
  * thrown as {@link MalformedRecordError} so the task fails.
  */
 
+import { writeUintBytes } from "../lib/decimal_bytes.ts";
+
 /** A source of bytes read synchronously (`Deno.stdin`, or bytes in a test). */
 export interface SyncReader {
   readSync(p: Uint8Array): number | null;
@@ -76,26 +78,7 @@ export class LineWriter {
 
   /** Appends a non-negative integer below 2^53 in decimal (at most 16 bytes). */
   putUint(v: number): void {
-    const buf = this.buf;
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-    let p = this.used + digits;
-    this.used = p;
-    if (v < 0x80000000) {
-      let x = v | 0;
-      do {
-        const q = (x / 10) | 0;
-        buf[--p] = ZERO + x - q * 10;
-        x = q;
-      } while (x > 0);
-    } else {
-      let x = v;
-      do {
-        const q = Math.floor(x / 10);
-        buf[--p] = ZERO + x - q * 10;
-        x = q;
-      } while (x > 0);
-    }
+    this.used = writeUintBytes(this.buf, this.used, v);
   }
 
   /** Appends a signed integer (−0 prints as 0). */

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { type EvalOptions, type EvalResult, evaluateModel } from "../eval/evaluate.ts";
-import { synthesize } from "../tools/synth.ts";
-import { splitRatings } from "../tools/split.ts";
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { type Mode, MODES } from "../lib/mode.ts";
+import { syntheticSplit } from "./fixtures/eval/synthetic_split.ts";
 
 const FIX = new URL("./fixtures/eval/", import.meta.url).pathname;
 
-function fixtureOptions(model: "user" | "item", k: number[], dir: string): EvalOptions {
+function fixtureOptions(model: Mode, k: number[], dir: string): EvalOptions {
   return {
     train: FIX + "train.csv",
     test: FIX + "test.csv",
@@ -155,26 +154,13 @@ Deno.test("eval on the hand-written fixture", async (t) => {
 });
 
 Deno.test("eval on synthetic data gives the same numbers for any worker count", async () => {
-  const dir = await Deno.makeTempDir();
-  await synthesize(dir, { scale: 0.003, seed: 3 });
-  await splitRatings(`${dir}/ratings.csv`, dir, { testRatio: 0.2, seed: 42, skipInvalid: false });
-  for (const model of ["user", "item"] as const) {
-    const neighbors = `${dir}/${model}.txt`;
-    await computeNeighborsFile(`${dir}/ratings_train.csv`, neighbors, {
-      mode: model,
-      k: 20,
-      minCommon: 3,
-      similarity: "pearson",
-      shrink: 100,
-      maxRaters: 0,
-      workers: 2,
-      progress: false,
-    });
+  const split = await syntheticSplit(3);
+  for (const model of MODES) {
     const run = async (workers: number) => {
       const r = await evaluateModel({
-        train: `${dir}/ratings_train.csv`,
-        test: `${dir}/ratings_test.csv`,
-        neighbors,
+        train: split.train,
+        test: split.test,
+        neighbors: split.neighbors[model],
         model,
         k: [5, 20],
         workers,
@@ -193,5 +179,5 @@ Deno.test("eval on synthetic data gives the same numbers for any worker count", 
     assert.equal(one.ranking.sampledUsers, 50);
     assert.equal(one.ranking.sampled, true);
   }
-  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(split.dir, { recursive: true });
 });

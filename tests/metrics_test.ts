@@ -6,11 +6,13 @@ import {
   emptyErrors,
   emptyRanking,
   histogramBin,
+  isRelevant,
   mae,
   mergeErrors,
   ndcgAtN,
   precisionAtN,
   recallAtN,
+  RELEVANT_RATING,
   rmse,
 } from "../lib/metrics.ts";
 import { predictionKey, selectTopN, TopN } from "../lib/top_n.ts";
@@ -48,6 +50,11 @@ Deno.test("metrics", async (t) => {
     assert.equal(histogramBin(0), 18);
     assert.equal(histogramBin(-0.01), 17);
     assert.equal(histogramBin(4.5), 35);
+  });
+
+  await t.step("a test rating is relevant from 4.0 stars (rating*2 = 8) up", () => {
+    assert.equal(RELEVANT_RATING, 4);
+    assert.deepEqual([7, 8, 9, 10].map(isRelevant), [false, true, true, true]);
   });
 
   await t.step("precision divides by N, recall by the relevant count", () => {

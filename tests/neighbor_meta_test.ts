@@ -3,7 +3,7 @@ import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
 import { runLocalMr } from "../mr/runner.ts";
 import { evaluateModel } from "../eval/evaluate.ts";
-import { predictToFile } from "../eval/predict.ts";
+import { predictToFile } from "../lib/recommend/predict.ts";
 import { NeighborModeError, readNeighborMeta } from "../lib/neighbor_meta.ts";
 import { splitRatings } from "../tools/split.ts";
 

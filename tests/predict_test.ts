@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { type PredictOptions, predictToFile } from "../eval/predict.ts";
-import { synthesize } from "../tools/synth.ts";
-import { splitRatings } from "../tools/split.ts";
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { type PredictOptions, predictToFile } from "../lib/recommend/predict.ts";
+import { MODES } from "../lib/mode.ts";
+import { syntheticSplit } from "./fixtures/eval/synthetic_split.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 
 const FIX = new URL("./fixtures/eval/", import.meta.url).pathname;
@@ -78,30 +77,17 @@ Deno.test("predict on the hand-written fixture", async (t) => {
 });
 
 Deno.test("predict on synthetic data", async (t) => {
-  const dir = await Deno.makeTempDir();
-  await synthesize(dir, { scale: 0.003, seed: 5 });
-  await splitRatings(`${dir}/ratings.csv`, dir, { testRatio: 0.2, seed: 42, skipInvalid: false });
-  const train = `${dir}/ratings_train.csv`;
+  const split = await syntheticSplit(5);
+  const { dir, train } = split;
   const { table } = await readRatingsTable(train);
   const rated = new Set<string>();
   for (let r = 0; r < table.length; r++) rated.add(`${table.users[r]},${table.movies[r]}`);
   const users = new Set(table.users);
 
-  for (const model of ["user", "item"] as const) {
-    const neighbors = `${dir}/${model}.txt`;
-    await computeNeighborsFile(train, neighbors, {
-      mode: model,
-      k: 20,
-      minCommon: 3,
-      similarity: "pearson",
-      shrink: 100,
-      maxRaters: 0,
-      workers: 2,
-      progress: false,
-    });
+  for (const model of MODES) {
     const opts: PredictOptions = {
       train,
-      neighbors,
+      neighbors: split.neighbors[model],
       model,
       out: `${dir}/${model}_top.csv`,
       top: 25,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readRatingsTable } from "../lib/ratings_table.ts";
-import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
+import { buildRatingMatrix, orientation, type RatingMatrix } from "../lib/rating_matrix.ts";
+import type { Mode } from "../lib/mode.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import {
   CandidateScratch,
@@ -20,51 +21,42 @@ const FIX = new URL("./fixtures/eval/", import.meta.url).pathname;
 async function fixture() {
   const { table } = await readRatingsTable(FIX + "train.csv");
   const m = buildRatingMatrix(table, { shared: false });
-  const user = denseNeighborGraph(
-    await readNeighborFile(FIX + "user_neighbors.txt"),
-    m.userIndex,
-    m.userIds.length,
-    false,
-  ).graph;
-  const item = denseNeighborGraph(
-    await readNeighborFile(FIX + "item_neighbors.txt"),
-    m.itemIndex,
-    m.itemIds.length,
-    false,
-  ).graph;
+  const graphOf = async (file: string, index: Int32Array, rows: number) =>
+    denseNeighborGraph(await readNeighborFile(FIX + file), index, rows, false).graph;
+  const user = await graphOf("user_neighbors.txt", m.userIndex, m.userIds.length);
+  const item = await graphOf("item_neighbors.txt", m.itemIndex, m.itemIds.length);
   return { m, user, item, userMean: rowMeans(m.userOffsets, m.userRatings, false) };
 }
 
-/** Dense scratch of item `movieId`'s raters: user → rating*2. */
-function ratersOf(m: RatingMatrix, movieId: number): Uint8Array {
-  const s = new Uint8Array(m.userIds.length);
-  const i = m.itemIndex[movieId];
-  for (let p = m.itemOffsets[i]; p < m.itemOffsets[i + 1]; p++) {
-    s[m.itemUsers[p]] = m.itemRatings[p];
-  }
-  return s;
-}
-
-/** Dense scratch of user `userId`'s ratings: item → rating*2. */
-function ratingsOf(m: RatingMatrix, userId: number): Uint8Array {
-  const s = new Uint8Array(m.itemIds.length);
-  const u = m.userIndex[userId];
-  for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-    s[m.userItems[p]] = m.userRatings[p];
-  }
+/**
+ * Dense scratch of one row: with `"item"`, movie `id`'s raters (user → rating*2);
+ * with `"user"`, user `id`'s ratings (item → rating*2).
+ */
+function rowScratch(m: RatingMatrix, mode: Mode, id: number): Uint8Array {
+  const o = orientation(m, mode);
+  const row = (mode === "user" ? m.userIndex : m.itemIndex)[id];
+  const s = new Uint8Array(o.colIds.length);
+  for (let p = o.offsets[row]; p < o.offsets[row + 1]; p++) s[o.cols[p]] = o.ratings[p];
   return s;
 }
 
 function userBased(f: Awaited<ReturnType<typeof fixture>>, userId: number, movieId: number) {
   const ks = [1, 2, 3];
   const out = new Float64Array(3);
-  predictUserBasedKs(f.user, f.userMean, f.m.userIndex[userId], ratersOf(f.m, movieId), ks, out);
+  predictUserBasedKs(
+    f.user,
+    f.userMean,
+    f.m.userIndex[userId],
+    rowScratch(f.m, "item", movieId),
+    ks,
+    out,
+  );
   return [...out];
 }
 
 function itemBased(f: Awaited<ReturnType<typeof fixture>>, userId: number, movieId: number) {
   const out = new Float64Array(1);
-  predictItemBasedKs(f.item, f.m.itemIndex[movieId], ratingsOf(f.m, userId), [50], out);
+  predictItemBasedKs(f.item, f.m.itemIndex[movieId], rowScratch(f.m, "user", userId), [50], out);
   return out[0];
 }
 

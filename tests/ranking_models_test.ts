@@ -24,22 +24,14 @@ const table = ratingsTable;
 
 // Five users, six movies (ids 1..6 → dense 0..5); star values do not matter
 // to these models, only who rated what.
+// One line per user (kept so by deno-fmt-ignore).
+// deno-fmt-ignore
 const rows: [number, number, number][] = [
-  [1, 1, 5],
-  [1, 2, 4],
-  [1, 3, 1],
-  [2, 1, 3],
-  [2, 3, 5],
-  [2, 4, 2],
-  [3, 2, 4],
-  [3, 4, 4],
-  [3, 5, 3],
-  [4, 1, 2],
-  [4, 2, 5],
-  [4, 5, 4],
-  [4, 6, 1],
-  [5, 3, 3],
-  [5, 6, 5],
+  [1, 1, 5], [1, 2, 4], [1, 3, 1],
+  [2, 1, 3], [2, 3, 5], [2, 4, 2],
+  [3, 2, 4], [3, 4, 4], [3, 5, 3],
+  [4, 1, 2], [4, 2, 5], [4, 5, 4], [4, 6, 1],
+  [5, 3, 3], [5, 6, 5],
 ];
 const shared = buildRatingMatrix(table(rows));
 const USERS = 5, ITEMS = 6;

@@ -14,30 +14,16 @@ import { compareOnMatrix } from "../eval/compare.ts";
 const table = ratingsTable;
 
 // Six users, five movies, whole stars 1..5.
+// One line per user (kept so by deno-fmt-ignore).
+// deno-fmt-ignore
 const rows: [number, number, number][] = [
-  [1, 1, 5],
-  [1, 2, 4],
-  [1, 3, 1],
-  [1, 4, 4],
-  [2, 1, 4],
-  [2, 2, 5],
-  [2, 3, 2],
-  [2, 5, 1],
-  [3, 1, 1],
-  [3, 3, 5],
-  [3, 4, 2],
-  [3, 5, 4],
-  [4, 2, 2],
-  [4, 3, 4],
-  [4, 4, 1],
-  [4, 5, 5],
-  [5, 1, 5],
-  [5, 2, 5],
-  [5, 4, 5],
-  [6, 1, 2],
-  [6, 3, 4],
-  [6, 5, 3],
-]; // deno-fmt-ignore
+  [1, 1, 5], [1, 2, 4], [1, 3, 1], [1, 4, 4],
+  [2, 1, 4], [2, 2, 5], [2, 3, 2], [2, 5, 1],
+  [3, 1, 1], [3, 3, 5], [3, 4, 2], [3, 5, 4],
+  [4, 2, 2], [4, 3, 4], [4, 4, 1], [4, 5, 5],
+  [5, 1, 5], [5, 2, 5], [5, 4, 5],
+  [6, 1, 2], [6, 3, 4], [6, 5, 3],
+];
 const m = buildRatingMatrix(table(rows), { shared: false });
 
 /** r_ui in stars from the plain rows, undefined when u did not rate i (ids). */

@@ -21,11 +21,18 @@ import { formatSeconds } from "../lib/progress.ts";
 import { splitRatings } from "./split.ts";
 import { computeNeighborsFile, type NeighborsOptions } from "./neighbors.ts";
 import { runLocalMr } from "../mr/runner.ts";
-import { type EvalResult, evaluateModel, formatEvalSummary } from "../eval/evaluate.ts";
-import { predictToFile } from "../eval/predict.ts";
+import {
+  type CompareResult,
+  type EvalResult,
+  evaluateModel,
+  formatCompare,
+  formatEvalSummary,
+  runRankingModelStep,
+  runRatingModelStep,
+  runServeStep,
+} from "../eval/mod.ts";
+import { predictToFile } from "./predict.ts";
 import { importStore } from "./import.ts";
-import { runRankingModelStep, runRatingModelStep, runServeStep } from "../eval/model_steps.ts";
-import { type CompareResult, formatCompare } from "../eval/compare.ts";
 import {
   DEFAULT_RANKING_MODEL,
   DEFAULT_RATING_MODEL,
@@ -37,6 +44,7 @@ import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
+import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 export const ENGINES = ["inproc", "mr"] as const;
 export type Engine = typeof ENGINES[number];
@@ -340,9 +348,6 @@ function fmt(seconds: number): string {
     : formatSeconds(seconds);
 }
 
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "n/a");
-const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(2) + " %" : "n/a");
-
 /** The end-of-run summary: time per step, the metrics of both models, where things are. */
 export function formatPipelineSummary(r: PipelineResult): string {
   const ran = r.steps.filter((s) => s.status === "ran").length;
@@ -367,11 +372,13 @@ export function formatPipelineSummary(r: PipelineResult): string {
   ];
   for (const e of [r.user, r.item]) {
     lines.push(
-      `${e.model.padEnd(5)} ${String(e.k).padStart(3)}  ${f4(e.rmse).padStart(7)} ` +
-        `${f4(e.mae).padStart(7)}  ${pct(e.coverage).padStart(8)}   ` +
-        `${(e.fallback ? f4(e.fallback.rmse) : "n/a").padStart(14)}   ` +
-        `${f4(e.baselines.bias.rmse).padStart(9)}   ${f4(e.ranking.ndcg).padStart(6)}  ` +
-        `${f4(e.ranking.precision).padStart(11)}`,
+      `${e.model.padEnd(5)} ${String(e.k).padStart(3)}  ${fixedOrNa(e.rmse, 4).padStart(7)} ` +
+        `${fixedOrNa(e.mae, 4).padStart(7)}  ${percentOrNa(e.coverage, 2).padStart(8)}   ` +
+        `${(e.fallback ? fixedOrNa(e.fallback.rmse, 4) : "n/a").padStart(14)}   ` +
+        `${fixedOrNa(e.baselines.bias.rmse, 4).padStart(9)}   ${
+          fixedOrNa(e.ranking.ndcg, 4).padStart(6)
+        }  ` +
+        `${fixedOrNa(e.ranking.precision, 4).padStart(11)}`,
     );
   }
   const f = r.files;

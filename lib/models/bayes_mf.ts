@@ -276,8 +276,6 @@ export function fitBayesMf(
 }
 
 export const bayesMfSpec: ModelSpec<RatingModel> = {
-  name: "bmf",
-  kind: "rating",
   summary: "Bayesian biased matrix factorisation, Gibbs sampling (32 factors, 200 sweeps)",
   scales: true,
   fit: (m) => fitBayesMf(m),

@@ -22,8 +22,6 @@ export function fitBias(m: RatingMatrix, options: BiasOptions = DEFAULT_BIAS): R
 }
 
 export const biasSpec: ModelSpec<RatingModel> = {
-  name: "bias",
-  kind: "rating",
   summary: "μ + b_u + b_i, regularised biases (λ_u 15, λ_i 10, 10 ALS passes)",
   scales: true,
   fit: (m) => fitBias(m),

@@ -18,7 +18,7 @@
  *
  * Time: two fits of every member plus O(slice · members²).
  */
-import { buildRatingMatrix, type RatingMatrix } from "../rating_matrix.ts";
+import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
 import { isTestRating } from "../hash.ts";
 import type { RatingModel } from "./model.ts";
@@ -134,8 +134,8 @@ export function fitBlendWeights(
     const model = member.fit(sub);
     // Held-out ratings come grouped by user, so kNN members reuse their scatter.
     for (let k = 0; k < held.length; k++) {
-      const u = held.users[k] < sub.userIndex.length ? sub.userIndex[held.users[k]] : -1;
-      const i = held.movies[k] < sub.itemIndex.length ? sub.itemIndex[held.movies[k]] : -1;
+      const u = denseIndexOf(sub.userIndex, held.users[k]);
+      const i = denseIndexOf(sub.itemIndex, held.movies[k]);
       X[k * d + c + 1] = model.predict(u, i);
     }
   });

@@ -192,8 +192,6 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
 
 /** Published EASE on binary X (λ 500): issue #13's anchor, NDCG@10 0.385 on ML-100k. */
 export const easeSpec: ModelSpec<EaseModel> = {
-  name: "ease",
-  kind: "ranking",
   summary: "EASE: closed-form item-to-item regression (λ 500) over the 8,000 most-rated movies",
   scales: true,
   fit: (m) => fitEase(m),
@@ -207,8 +205,6 @@ export const EASE_WEIGHTED_DEFAULTS = { lambda: 300, lowRatingWeight: 0.5 } as c
 
 /** EASE with ratings below 4 stars weighted 0.5: NDCG@10 0.414 on ML-100k (binary EASE: 0.385). */
 export const easeWeightedSpec: ModelSpec<EaseModel> = {
-  name: "ease-weighted",
-  kind: "ranking",
   summary: "EASE with ratings below ★4 weighted 0.5 (λ 300), over the 8,000 most-rated movies",
   scales: true,
   fit: (m) => fitEase(m, EASE_WEIGHTED_DEFAULTS),

@@ -262,3 +262,23 @@ export function transposeItemRows(rows: ItemRows): ItemRows {
   }
   return { offsets, items, values };
 }
+
+/**
+ * Scores of user u as the sum of the rows of `rows` over u's training items:
+ * `out[rows.items[q]] = Σ_{j rated by u} rows.values[q]` over row j
+ * (item-knn-implicit sums its reverse neighbour rows, RP³β the rows of W).
+ * O(Σ_j |row j|).
+ */
+export function sumRowsOfUserItems(
+  m: RatingMatrix,
+  rows: ItemRows,
+  u: number,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  const { offsets, items, values } = rows;
+  for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+    const j = m.userItems[p];
+    for (let q = offsets[j]; q < offsets[j + 1]; q++) out[items[q]] += values[q];
+  }
+}

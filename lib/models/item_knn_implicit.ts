@@ -25,7 +25,12 @@
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import { defaultWorkers } from "../worker_pool.ts";
-import { type ItemRows, topItemCooccurrence, transposeItemRows } from "./item_cooccurrence.ts";
+import {
+  type ItemRows,
+  sumRowsOfUserItems,
+  topItemCooccurrence,
+  transposeItemRows,
+} from "./item_cooccurrence.ts";
 import type { Contribution, ModelSpec, RankingModel } from "./model.ts";
 
 export interface ItemKnnImplicitOptions {
@@ -56,13 +61,7 @@ export class ItemKnnImplicitModel implements RankingModel {
   }
 
   scoreUser(u: number, out: Float64Array): void {
-    out.fill(0);
-    const { offsets, items, values } = this.reverse;
-    const m = this.m;
-    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-      const j = m.userItems[p];
-      for (let q = offsets[j]; q < offsets[j + 1]; q++) out[items[q]] += values[q];
-    }
+    sumRowsOfUserItems(this.m, this.reverse, u, out);
   }
 
   /** The first of i's neighbours (best first) that u rated. */
@@ -104,8 +103,6 @@ export async function fitItemKnnImplicit(
 }
 
 export const itemKnnImplicitSpec: ModelSpec<ItemKnnImplicitModel> = {
-  name: "item-knn-implicit",
-  kind: "ranking",
   summary: "sum of binary-cosine similarities to the user's movies, 100 neighbours per movie",
   scales: true,
   fit: (m) => fitItemKnnImplicit(m),

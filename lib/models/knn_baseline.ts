@@ -32,6 +32,7 @@ import { mergeTopK, TopKLists } from "../top_k.ts";
 import { transposePositions } from "../co_rating.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
+import type { Mode } from "../mode.ts";
 
 export interface KnnBaselineOptions {
   /** Neighbours used per prediction. Changes output. @default 40 */
@@ -67,7 +68,7 @@ const KEY_SCALE = 1e6;
  */
 export function baselineSimilarities(
   m: RatingMatrix,
-  mode: "user" | "item",
+  mode: Mode,
   residualByUser: Float64Array,
   options: KnnBaselineOptions,
 ): SimilarityLists {
@@ -169,7 +170,7 @@ export interface KnnBaselineModel extends RatingModel {
 /** Fits `knn-item` (mode "item") or `knn-user` (mode "user"); see the module doc. */
 export function fitKnnBaseline(
   m: RatingMatrix,
-  mode: "user" | "item",
+  mode: Mode,
   options: KnnBaselineOptions = KNN_BASELINE_DEFAULTS,
 ): KnnBaselineModel {
   const b = fitBaselines(m, DEFAULT_BIAS, false);
@@ -226,16 +227,12 @@ export function fitKnnBaseline(
 }
 
 export const knnItemSpec: ModelSpec<KnnBaselineModel> = {
-  name: "knn-item",
-  kind: "rating",
   summary: "item–item kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: true,
   fit: (m) => fitKnnBaseline(m, "item"),
 };
 
 export const knnUserSpec: ModelSpec<KnnBaselineModel> = {
-  name: "knn-user",
-  kind: "rating",
   summary: "user–user kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: false,
   fit: (m) => fitKnnBaseline(m, "user"),

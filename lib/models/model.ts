@@ -53,11 +53,11 @@ export interface RankingModel {
 
 export type ModelKind = "rating" | "ranking";
 
-/** A model's entry in the registry (lib/models/registry.ts). */
+/**
+ * A model's entry in the registry (lib/models/registry.ts), which gives it
+ * its stable `--model` name (the key) and its kind (the table it is in).
+ */
 export interface ModelSpec<M> {
-  /** The stable name used by `--model` everywhere. */
-  name: string;
-  kind: ModelKind;
   /** One line for `--help` and the reports. */
   summary: string;
   /** Whether it fits ML-32M's shape within the targets (≤ 10 min, ≤ 4 GiB on 2 cores). */

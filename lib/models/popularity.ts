@@ -38,8 +38,6 @@ export function fitPopularity(m: RatingMatrix): PopularityModel {
 }
 
 export const popularitySpec: ModelSpec<PopularityModel> = {
-  name: "popularity",
-  kind: "ranking",
   summary: "most-rated movies first, the same list for everyone (the ranking baseline)",
   scales: true,
   fit: fitPopularity,

@@ -3,6 +3,10 @@
  * order, Gibbs sampling): the same seed gives the same model on every
  * machine. xoshiro128** (Blackman & Vigna) over 32-bit integers, with
  * Box–Muller normals and Marsaglia–Tsang gammas.
+ *
+ * Not tools/synth.ts's sfc32 generator, whose helpers look alike: each
+ * stream is part of its output (the synthetic data, bmf's fitted numbers),
+ * so neither can switch to the other without changing bytes.
  */
 export class Random {
   #s0: number;

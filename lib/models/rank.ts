@@ -7,7 +7,7 @@
  * - the list is the N best candidates by score, descending, ties broken by
  *   the smaller dense item index (= the smaller movieId), so it is the same
  *   on every run and worker count;
- * - relevant = a test rating ≥ 4.0 (`rating*2 ≥ 8`); every such test rating
+ * - relevant = a test rating ≥ 4.0 (`isRelevant`, lib/metrics.ts); every such test rating
  *   of u counts, also one for a movie absent from training (it can never be
  *   listed, and lowers recall and NDCG as it should); users with no relevant
  *   test rating, or absent from training (nothing to rank from), are skipped;
@@ -23,8 +23,8 @@
  * Time per user: one `scoreUser` plus O(items · log N) selection; memory: the
  * {@link RankScratch} buffers (items · 8 bytes + N · 12).
  */
-import { addRankedList, emptyRanking } from "../metrics.ts";
-import type { RatingMatrix } from "../rating_matrix.ts";
+import { addRankedList, emptyRanking, isRelevant } from "../metrics.ts";
+import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
 import type { RankingModel } from "./model.ts";
 
@@ -150,13 +150,10 @@ export function evaluateRanking(
   const nUsers = train.userIds.length, nItems = train.itemIds.length;
   // Relevant test ratings grouped by dense user; −1 for a movie unknown in training.
   const relOff = new Int32Array(nUsers + 1);
-  const userOf = (k: number) => {
-    const id = test.users[k];
-    return id < train.userIndex.length ? train.userIndex[id] : -1;
-  };
+  const userOf = (k: number) => denseIndexOf(train.userIndex, test.users[k]);
   for (let k = 0; k < test.length; k++) {
     const u = userOf(k);
-    if (u >= 0 && test.ratings[k] >= 8) relOff[u + 1]++;
+    if (u >= 0 && isRelevant(test.ratings[k])) relOff[u + 1]++;
   }
   for (let u = 0; u < nUsers; u++) relOff[u + 1] += relOff[u];
   const relItems = new Int32Array(relOff[nUsers]);
@@ -164,14 +161,13 @@ export function evaluateRanking(
     const fill = relOff.slice(0, nUsers);
     for (let k = 0; k < test.length; k++) {
       const u = userOf(k);
-      if (u < 0 || test.ratings[k] < 8) continue;
-      const id = test.movies[k];
-      relItems[fill[u]++] = id < train.itemIndex.length ? train.itemIndex[id] : -1;
+      if (u < 0 || !isRelevant(test.ratings[k])) continue;
+      relItems[fill[u]++] = denseIndexOf(train.itemIndex, test.movies[k]);
     }
   }
   const users = options.users ?? Array.from({ length: nUsers }, (_, u) => u);
   const scratch = new RankScratch(nItems, n);
-  const isRelevant = new Uint8Array(nItems);
+  const relMark = new Uint8Array(nItems);
   const listed = new Uint8Array(nItems);
   const relevance = new Uint8Array(n);
   const acc = emptyRanking();
@@ -180,17 +176,17 @@ export function evaluateRanking(
     const relevant = relOff[u + 1] - relOff[u];
     if (relevant === 0) continue;
     for (let p = relOff[u]; p < relOff[u + 1]; p++) {
-      if (relItems[p] >= 0) isRelevant[relItems[p]] = 1;
+      if (relItems[p] >= 0) relMark[relItems[p]] = 1;
     }
     const list = topNForUser(model, train, u, n, scratch);
     relevance.fill(0);
     for (let r = 0; r < list.length; r++) {
-      relevance[r] = isRelevant[list[r]];
+      relevance[r] = relMark[list[r]];
       listed[list[r]] = 1;
     }
     addRankedList(acc, relevance.subarray(0, list.length), relevant, n);
     for (let p = relOff[u]; p < relOff[u + 1]; p++) {
-      if (relItems[p] >= 0) isRelevant[relItems[p]] = 0;
+      if (relItems[p] >= 0) relMark[relItems[p]] = 0;
     }
   }
   let distinct = 0;

@@ -6,7 +6,7 @@
  * `blend` (bmf + knn-item). Ranking models: see {@link RANKING_MODELS}.
  * The seed's neighbour-file models keep their names `user-cosine` and
  * `item-cosine` (`user`/`item` too) in `eval` and `predict`, which read
- * the neighbor files the engines write (eval/model_data.ts).
+ * the neighbor files the engines write (lib/models/seed_data.ts).
  *
  * The shipped defaults ({@link DEFAULT_RATING_MODEL},
  * {@link DEFAULT_RANKING_MODEL}) won on real data: ML-100k, mean of the
@@ -14,6 +14,7 @@
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import type { ModelSpec, RankingModel, RatingModel } from "./model.ts";
+import { SEED_MODEL_NAMES } from "./seed_data.ts";
 import { biasSpec } from "./bias.ts";
 import { fitKnnBaseline, knnItemSpec, knnUserSpec } from "./knn_baseline.ts";
 import { bayesMfSpec, fitBayesMf } from "./bayes_mf.ts";
@@ -30,8 +31,6 @@ export const BLEND_MEMBERS: readonly BlendMember[] = [
 ];
 
 export const blendSpec: ModelSpec<RatingModel> = {
-  name: "blend",
-  kind: "rating",
   summary: "linear blend of bmf and knn-item, weights fit on a held-out 10 % of training",
   scales: true,
   fit: (m) => fitBlend(m, BLEND_MEMBERS),
@@ -69,9 +68,6 @@ export const RATING_BASELINE = "bias";
 /** The ranking yardstick every ranking model is compared with. */
 export const RANKING_BASELINE = "popularity";
 
-/** Names of the seed's neighbour-file models (eval/model_data.ts). */
-export const SEED_MODELS = ["user-cosine", "item-cosine", "user", "item"] as const;
-
 /** An unknown model name; the message lists the known ones. */
 export class UnknownModelError extends Error {
   readonly model: string;
@@ -79,7 +75,9 @@ export class UnknownModelError extends Error {
     super(
       `unknown model "${model}"; rating models: ${Object.keys(RATING_MODELS).join(", ")}; ` +
         `ranking models: ${Object.keys(RANKING_MODELS).join(", ")}; ` +
-        `seed neighbour-file models (eval/predict --neighbors): ${SEED_MODELS.join(", ")}`,
+        `seed neighbour-file models (eval/predict --neighbors): ${
+          Object.keys(SEED_MODEL_NAMES).join(", ")
+        }`,
     );
     this.name = "UnknownModelError";
     this.model = model;

@@ -20,7 +20,7 @@
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import { defaultWorkers } from "../worker_pool.ts";
-import { type ItemRows, topItemCooccurrence } from "./item_cooccurrence.ts";
+import { type ItemRows, sumRowsOfUserItems, topItemCooccurrence } from "./item_cooccurrence.ts";
 import type { Contribution, ModelSpec, RankingModel } from "./model.ts";
 
 export interface Rp3betaOptions {
@@ -58,13 +58,7 @@ export class Rp3betaModel implements RankingModel {
   }
 
   scoreUser(u: number, out: Float64Array): void {
-    out.fill(0);
-    const { offsets, items, values } = this.w;
-    const m = this.m;
-    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-      const i = m.userItems[p];
-      for (let q = offsets[i]; q < offsets[i + 1]; q++) out[items[q]] += values[q];
-    }
+    sumRowsOfUserItems(this.m, this.w, u, out);
   }
 
   /** The rated item i with the largest W(i, j) (ties: smaller i). */
@@ -102,8 +96,6 @@ export async function fitRp3beta(
 }
 
 export const rp3betaSpec: ModelSpec<Rp3betaModel> = {
-  name: "rp3beta",
-  kind: "ranking",
   summary:
     "random walk item→user→item with a popularity penalty (RP3beta, α 0.8, β 0.6), 200 per movie",
   scales: true,

@@ -22,12 +22,13 @@ import {
 } from "../predictors.ts";
 import type { RatingModel } from "./model.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
+import type { Mode } from "../mode.ts";
 
 /** The seed's model of `mode` over `graph` (dense indices of `m`), bias where it has no answer. */
 export function seedCfModel(
   m: RatingMatrix,
   graph: NeighborGraph,
-  mode: "user" | "item",
+  mode: Mode,
 ): RatingModel {
   const b = fitBaselines(m, DEFAULT_BIAS, false);
   const scale = ratingScale(m);

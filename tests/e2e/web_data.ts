@@ -6,7 +6,7 @@
 import { synthesize } from "../../tools/synth.ts";
 import { splitRatings } from "../../tools/split.ts";
 import { computeNeighborsFile } from "../../tools/neighbors.ts";
-import { predictToFile } from "../../eval/predict.ts";
+import { predictToFile } from "../../lib/recommend/predict.ts";
 import { importStore } from "../../tools/import.ts";
 import { readRatingsTable } from "../../lib/ratings_table.ts";
 import { readNeighborFile } from "../../lib/neighbor_file.ts";

@@ -4,20 +4,21 @@
  * (lib/top_n.ts) and printed as `userId,movieId,prediction` lines into one
  * byte buffer per chunk, prediction with 6 decimals from its integer key.
  */
-import { serveChunks } from "../lib/worker_pool.ts";
-import type { RatingMatrix } from "../lib/rating_matrix.ts";
+import { serveChunks } from "../worker_pool.ts";
+import type { RatingMatrix } from "../rating_matrix.ts";
 import {
   CandidateScratch,
   type NeighborGraph,
   type ReverseNeighborGraph,
   scoreItemBasedCandidates,
   scoreUserBasedCandidates,
-} from "../lib/predictors.ts";
-import { selectTopN, TopN } from "../lib/top_n.ts";
-import type { ModelKind } from "./model_data.ts";
+} from "../predictors.ts";
+import { selectTopN, TopN } from "../top_n.ts";
+import { writeUintBytes } from "../decimal_bytes.ts";
+import type { Mode } from "../mode.ts";
 
 export interface PredictInit {
-  model: ModelKind;
+  model: Mode;
   matrix: RatingMatrix;
   graph: NeighborGraph;
   /** Item-based only. */
@@ -57,15 +58,7 @@ class LineBuffer {
   }
   /** Non-negative integer, at most 10 digits (caller reserved room). */
   int(v: number): void {
-    const b = this.bytes;
-    let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    let at = this.used + digits;
-    this.used = at;
-    do {
-      b[--at] = 48 + (v % 10);
-      v = Math.floor(v / 10);
-    } while (v > 0);
+    this.used = writeUintBytes(this.bytes, this.used, v);
   }
   byte(c: number): void {
     this.bytes[this.used++] = c;

@@ -18,10 +18,10 @@ import { withAtomicFile } from "../lib/atomic_file.ts";
 import { formatNeighborLine } from "../lib/neighbor_file.ts";
 import { readMovies } from "../lib/movielens_csv.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import { CSV_HEADERS } from "../lib/run_dir.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
-import { type ImportStats, importStore } from "./import.ts";
-import type { BenchContext, BenchEntry, BenchMeasure } from "./bench.ts";
+import { CSV_HEADERS, RUN_FILE_NAMES } from "../lib/run_dir.ts";
+import { type ImportStats, importStore } from "../tools/import.ts";
+import type { BenchContext, BenchEntry, BenchMeasure } from "./context.ts";
 
 const K = 50, TOP = 100;
 
@@ -51,7 +51,7 @@ async function writeNeighbors(path: string, ids: Int32Array): Promise<void> {
 async function writeRecommendations(path: string, users: Int32Array, movies: Int32Array) {
   const top = Math.min(TOP, movies.length);
   await withAtomicFile(path, async (out) => {
-    await out.writeString("userId,movieId,prediction\n");
+    await out.writeString(CSV_HEADERS.seedRecommendations + "\n");
     for (let r = 0; r < users.length; r++) {
       let text = "";
       for (let j = 0; j < top; j++) {
@@ -113,7 +113,8 @@ async function writeServing(path: string, tables: RatingsTable[], movies: Int32A
 export async function importInput(ctx: BenchContext): Promise<string> {
   const dir = `${ctx.dir}/import-input`;
   await Deno.mkdir(dir, { recursive: true });
-  for (const name of ["ratings_train.csv", "ratings_test.csv", "movies.csv", "links.csv"]) {
+  const { train, test, userNeighbors, itemNeighbors, recommendations, serving } = RUN_FILE_NAMES;
+  for (const name of [train, test, "movies.csv", "links.csv"]) {
     await Deno.symlink(`../${name}`, `${dir}/${name}`).catch((err) => {
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
     });
@@ -121,29 +122,27 @@ export async function importInput(ctx: BenchContext): Promise<string> {
   let ids: { users: Int32Array; movies: Int32Array } | null = null;
   const load = async () => {
     if (!ids) {
-      const { table } = await readRatingsTable(`${ctx.dir}/ratings_train.csv`);
+      const { table } = await readRatingsTable(`${ctx.dir}/${train}`);
       const movies = (await readMovies(`${ctx.dir}/movies.csv`)).map((m) => m.movieId);
       ids = { users: distinctIds(table.users), movies: Int32Array.from(movies) };
     }
     return ids;
   };
   await ctx.ensure(
-    "import-input/user_topk_neighbors.txt",
+    `import-input/${userNeighbors}`,
     async (p) => writeNeighbors(p, (await load()).users),
   );
   await ctx.ensure(
-    "import-input/item_topk_neighbors.txt",
+    `import-input/${itemNeighbors}`,
     async (p) => writeNeighbors(p, (await load()).movies),
   );
-  await ctx.ensure("import-input/user_based_recommendations.csv", async (p) => {
+  await ctx.ensure(`import-input/${recommendations}`, async (p) => {
     const { users, movies } = await load();
     await writeRecommendations(p, users, movies);
   });
-  await ctx.ensure("import-input/serving_recommendations.csv", async (p) => {
+  await ctx.ensure(`import-input/${serving}`, async (p) => {
     const tables = await Promise.all(
-      ["train", "test"].map(async (s) =>
-        (await readRatingsTable(`${ctx.dir}/ratings_${s}.csv`)).table
-      ),
+      [train, test].map(async (name) => (await readRatingsTable(`${ctx.dir}/${name}`)).table),
     );
     await writeServing(p, tables, (await load()).movies);
   });

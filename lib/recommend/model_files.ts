@@ -1,6 +1,7 @@
 /**
  * The files the pipeline writes from fitted models, read by outside checks
- * (ARCHITECTURE.md, "Pipeline outputs"):
+ * (docs/ARCHITECTURE.md, "Pipeline outputs"); `predict --model <ranking
+ * model>` writes the second:
  *
  * - `test_predictions.csv`: header `userId,movieId,prediction`, then one
  *   line for every line of `ratings_test.csv`, in its order, the rating
@@ -14,24 +15,24 @@
  *   becauseMovieId,becauseRating` (the explanation empty when the ranking
  *   model has no per-item decomposition); never a movie the user rated.
  *
- * Every file is written through lib/atomic_file.ts.
+ * Every file is written through lib/atomic_file.ts. Cost: one prediction
+ * per test rating; one top-N ranking (lib/models/rank.ts) per user.
+ *
+ * @example
+ * ```ts
+ * import { writeRecommendations } from "./model_files.ts";
+ * const { users, lines } = await writeRecommendations(ranker, m, "recommendations.csv", {
+ *   top: 100,
+ * });
+ * ```
  */
-import { AtomicFileWriter } from "../lib/atomic_file.ts";
-import type { RatingMatrix } from "../lib/rating_matrix.ts";
-import type { RatingsTable } from "../lib/ratings_table.ts";
-import type { RankingModel, RatingModel } from "../lib/models/model.ts";
-import { RankScratch, topNForUser } from "../lib/models/rank.ts";
-import { Progress } from "../lib/progress.ts";
-
-export const TEST_PREDICTIONS_HEADER = "userId,movieId,prediction\n";
-export const MODEL_RECOMMENDATIONS_HEADER = "userId,movieId,score\n";
-export const SERVING_RECOMMENDATIONS_HEADER =
-  "userId,rank,movieId,score,prediction,becauseMovieId,becauseRating\n";
-
-/** Dense index of an id in `index`, −1 when unknown. */
-function dense(index: Int32Array, id: number): number {
-  return id >= 0 && id < index.length ? index[id] : -1;
-}
+import { AtomicFileWriter } from "../atomic_file.ts";
+import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
+import { CSV_HEADERS } from "../run_dir.ts";
+import type { RatingsTable } from "../ratings_table.ts";
+import type { RankingModel, RatingModel } from "../models/model.ts";
+import { RankScratch, topNForUser } from "../models/rank.ts";
+import { Progress } from "../progress.ts";
 
 /** Writes `test_predictions.csv` for every line of `test`; returns the line count. */
 export async function writeTestPredictions(
@@ -42,10 +43,11 @@ export async function writeTestPredictions(
 ): Promise<number> {
   const w = await AtomicFileWriter.open(out);
   try {
-    await w.writeString(TEST_PREDICTIONS_HEADER);
+    await w.writeString(CSV_HEADERS.testPredictions + "\n");
     let buf = "";
     for (let k = 0; k < test.length; k++) {
-      const u = dense(m.userIndex, test.users[k]), i = dense(m.itemIndex, test.movies[k]);
+      const u = denseIndexOf(m.userIndex, test.users[k]);
+      const i = denseIndexOf(m.itemIndex, test.movies[k]);
       buf += `${test.users[k]},${test.movies[k]},${model.predict(u, i).toFixed(6)}\n`;
       if (buf.length > 1 << 16) {
         await w.writeString(buf);
@@ -90,7 +92,7 @@ export async function writeRecommendations(
   let lines = 0;
   try {
     const rater = options.rater;
-    await w.writeString(rater ? SERVING_RECOMMENDATIONS_HEADER : MODEL_RECOMMENDATIONS_HEADER);
+    await w.writeString((rater ? CSV_HEADERS.serving : CSV_HEADERS.modelRecommendations) + "\n");
     let buf = "";
     for (let u = 0; u < nUsers; u++) {
       const list = topNForUser(ranker, m, u, options.top, scratch);

@@ -2,7 +2,7 @@
  * Bench entry `web-dashboard`: the web server under load on loopback.
  *
  * The store is the bench context's split plus the generated neighbor and
- * recommendation files of `import-sqlite` (tools/import_bench.ts: top-50
+ * recommendation files of `import-sqlite` (bench/import_bench.ts: top-50
  * neighbors for every user and movie, top-100 recommendations for every
  * user), imported once into `<bench dir>/web-bench.schema-<version>.db`. The server is
  * startWeb() in this process with the `web` command's default threads (so
@@ -13,10 +13,10 @@
  * `/api/users/:id/recommendations` for the same users. Target: p99 < 50 ms,
  * no errors. Both sides share the machine's cores.
  */
-import { importStore } from "./import.ts";
+import { importStore } from "../tools/import.ts";
 import { importInput } from "./import_bench.ts";
-import { DEFAULT_THREADS, startWeb } from "./web.ts";
-import type { BenchEntry } from "./bench.ts";
+import { DEFAULT_THREADS, startWeb } from "../tools/web.ts";
+import type { BenchEntry } from "./context.ts";
 import { DatabaseSync } from "node:sqlite";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 

@@ -3,44 +3,27 @@
  * 6.4M test ratings) and `predict-top100`, on the bench context's split.
  *
  * The neighbor files they read are built once per scale with the real
- * engine (`computeNeighborsFile`, the evaluated defaults: pearson, shrink
+ * engine (bench/neighbors_bench.ts: the evaluated defaults, pearson, shrink
  * 100, K 50, min-common 5) and cached in the bench directory; only
  * evaluation or prediction is timed.
  */
-import { computeNeighborsFile } from "../tools/neighbors.ts";
-import type { BenchContext, BenchEntry } from "../tools/bench.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
-import { evaluateModel } from "./evaluate.ts";
-import { predictToFile } from "./predict.ts";
-import type { ModelKind } from "./model_data.ts";
+import type { Mode } from "../lib/mode.ts";
+import { predictToFile } from "../lib/recommend/predict.ts";
+import { evaluateModel } from "../eval/mod.ts";
+import type { BenchEntry } from "./context.ts";
+import { benchNeighborFile } from "./neighbors_bench.ts";
 
-/** The neighbor file of `model` for the bench split, built on first use. */
-function neighborFile(ctx: BenchContext, model: ModelKind): Promise<string> {
-  return ctx.ensure(`${model}_topk_neighbors.pearson-s100-k50.txt`, async (path) => {
-    console.error(`bench: building ${model} neighbors (cached in ${ctx.dir})`);
-    await computeNeighborsFile(`${ctx.dir}/ratings_train.csv`, path, {
-      mode: model,
-      k: 50,
-      minCommon: 5,
-      similarity: "pearson",
-      shrink: 100,
-      maxRaters: 0,
-      workers: defaultWorkers(),
-      progress: false,
-    });
-  });
-}
-
-function evalEntry(model: ModelKind): BenchEntry {
+function evalEntry(model: Mode): BenchEntry {
   return {
     name: `eval-${model}`,
     description: `${model}-based eval at K 50 with baselines and top-10 ranking on 2000 users ` +
       "(target < 30 s at scale 1)",
     async run(ctx) {
-      const neighbors = await neighborFile(ctx, model);
+      const neighbors = await benchNeighborFile(ctx, model);
       const r = await evaluateModel({
-        train: `${ctx.dir}/ratings_train.csv`,
-        test: `${ctx.dir}/ratings_test.csv`,
+        train: ctx.files.train,
+        test: ctx.files.test,
         neighbors,
         model,
         k: [],
@@ -71,11 +54,11 @@ export const predictTop100Entry: BenchEntry = {
   name: "predict-top100",
   description: "user-based top-100 recommendations for every user, streamed to a file",
   async run(ctx) {
-    const neighbors = await neighborFile(ctx, "user");
+    const neighbors = await benchNeighborFile(ctx, "user");
     const out = `${ctx.dir}/.bench-recommendations-${Deno.pid}.csv`;
     try {
       const s = await predictToFile({
-        train: `${ctx.dir}/ratings_train.csv`,
+        train: ctx.files.train,
         neighbors,
         model: "user",
         out,
