@@ -27,45 +27,14 @@ import {
   ratingModelSpec,
   UnknownModelError,
 } from "../lib/models/registry.ts";
-import { evaluateRanking, type RankingResult } from "../lib/models/rank.ts";
+import { evaluateRanking } from "../lib/models/rank.ts";
 import { sampleUsers } from "../lib/user_sample.ts";
 import { addError, emptyErrors, mae, RELEVANT_RATING, rmse } from "../lib/metrics.ts";
 import { renderCompareReport } from "./compare_report.tsx";
+import type { ComparePart, CompareResult, RankingRow, RatingRow } from "./compare_result.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
-export interface RatingRow {
-  name: string;
-  summary: string;
-  scales: boolean;
-  fitSeconds: number;
-  rmse: number;
-  mae: number;
-  /** Share of test ratings predicted (1: rating models always answer). */
-  coverage: number;
-  losesToBaseline: boolean;
-  /** What the fit learned for a refit (lib/models/model.ts), e.g. a blend's weights. */
-  learned?: Record<string, unknown>;
-}
-
-export interface RankingRow extends RankingResult {
-  name: string;
-  summary: string;
-  scales: boolean;
-  fitSeconds: number;
-  losesToBaseline: boolean;
-}
-
-export interface CompareResult {
-  train: string;
-  test: string;
-  trainRatings: number;
-  testRatings: number;
-  n: number;
-  rating: RatingRow[];
-  ranking: RankingRow[];
-  warnings: string[];
-  protocol: string;
-}
+export type { ComparePart, CompareResult, RankingRow, RatingRow };
 
 export interface CompareOptions {
   train: string;
@@ -135,7 +104,6 @@ export function rankingSample(m: RatingMatrix, test: RatingsTable, size: number)
 }
 
 /** A comparison before it is tied to files. */
-export type ComparePart = Omit<CompareResult, "train" | "test">;
 
 /**
  * Fits and scores every model on a training matrix (shared arrays, for the

@@ -4,7 +4,7 @@
  * baseline, the ranking table beside popularity, a bar chart of each
  * headline metric, and the warnings.
  */
-import type { CompareResult } from "./compare.ts";
+import type { CompareResult } from "./compare_result.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 import { h } from "preact";
 import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";

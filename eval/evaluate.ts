@@ -38,6 +38,7 @@ import { loadSeedModel, type SeedModelFiles } from "../lib/models/seed_data.ts";
 import type { Mode } from "../lib/mode.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
+import type { EvalResult, ModelMetrics } from "./eval_result.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
 /** How ranking candidates are chosen and ordered (printed in the report and JSON). */
@@ -72,60 +73,7 @@ export interface EvalOptions extends SeedModelFiles {
   progress?: boolean;
 }
 
-export interface ModelMetrics {
-  rmse: number;
-  mae: number;
-  coverage: number;
-  predicted: number;
-}
-
-export interface EvalResult {
-  model: Mode;
-  /** The K of the headline numbers (the largest evaluated). */
-  k: number;
-  rmse: number;
-  mae: number;
-  coverage: number;
-  predicted: number;
-  total: number;
-  seconds: number;
-  options: Record<string, unknown>;
-  /** One row per K, ascending. */
-  byK: Array<ModelMetrics & { k: number }>;
-  /** CF with the bias baseline where CF has no prediction (100 % coverage), at the headline K. */
-  fallback: (ModelMetrics & { byK: Array<{ k: number; rmse: number; mae: number }> }) | null;
-  baselines: {
-    globalMean: ModelMetrics;
-    userMean: ModelMetrics;
-    itemMean: ModelMetrics;
-    bias: ModelMetrics & { regUser: number; regItem: number; iterations: number };
-  };
-  /** CF errors (prediction − rating) at the headline K. */
-  histogram: { min: number; width: number; counts: number[] };
-  ranking: {
-    n: number;
-    k: number;
-    relevantThreshold: number;
-    /** Test users known in training. */
-    testUsers: number;
-    /** Users scored (a deterministic sample when fewer than testUsers). */
-    sampledUsers: number;
-    sampled: boolean;
-    /** Sampled users with at least one relevant test rating (the averages' denominator). */
-    usersWithRelevant: number;
-    precision: number;
-    recall: number;
-    ndcg: number;
-    hitRate: number;
-    map: number;
-    catalogCoverage: number;
-    meanCandidates: number;
-    candidates: string;
-  };
-  neighborsDropped: number;
-  /** Wall seconds: reading inputs, fitting baselines and grouping, scoring on the workers. */
-  phases: { load: number; prepare: number; score: number };
-}
+export type { EvalResult, ModelMetrics };
 
 /** Test ratings per rating chunk (a chunk is whole groups, so it can exceed this). */
 const CHUNK_RATINGS = 1 << 12;

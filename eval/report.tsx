@@ -4,7 +4,7 @@
  * resource) showing the metrics table with the baselines beside the model,
  * RMSE vs K, the error histogram, coverage and the ranking metrics.
  */
-import type { EvalResult, ModelMetrics } from "./evaluate.ts";
+import type { EvalResult, ModelMetrics } from "./eval_result.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 import { BASE_CSS, HeadRow, renderPage } from "./html_page.tsx";
 
