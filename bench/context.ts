@@ -58,14 +58,13 @@ export async function benchContext(
   const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
   if (!(await exists(`${dir}/links.csv`)) || !(await exists(`${dir}/ratings.csv`))) {
     console.error(`bench: generating synthetic data at scale ${scale} into ${dir}`);
-    await synthesize(dir, { scale, seed: 1, progress: true });
+    await synthesize(dir, { scale, seed: 1 });
   }
   if (!(await exists(files.test))) {
     await splitRatings(`${dir}/ratings.csv`, dir, {
       testRatio: 0.2,
       seed: 42,
       skipInvalid: false,
-      progress: true,
     });
   }
   return {

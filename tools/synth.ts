@@ -405,7 +405,7 @@ export const synthCommand = defineCommand({
   },
   async run(f) {
     const t0 = performance.now();
-    const r = await synthesize(f.out, { scale: f.scale, seed: f.seed, progress: true });
+    const r = await synthesize(f.out, { scale: f.scale, seed: f.seed });
     const secs = (performance.now() - t0) / 1000;
     console.log(
       `synth: ${r.users} users, ${r.movies} movies, ${r.ratings} ratings in ${

@@ -11,8 +11,9 @@
  * The members are then refitted on the whole training matrix and combined
  * with those weights.
  *
- * Defaults chosen on ML-100k (five official folds): members bmf, knn-item,
- * knn-user; a 10 % slice; ρ = 1 (a few thousand validation ratings per
+ * Defaults chosen on ML-100k (five official folds): members bmf and knn-item
+ * (lib/models/registry.ts; knn-user is left out, its user–user pairs do not
+ * scale to ML-32M); a 10 % slice; ρ = 1 (a few thousand validation ratings per
  * weight, so ρ barely matters; it keeps the system well-posed when two
  * members predict alike).
  *
