@@ -7,7 +7,7 @@
  * 100, K 50, min-common 5) and cached in the bench directory; only
  * evaluation or prediction is timed.
  */
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import type { BenchContext, BenchEntry } from "../tools/bench.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { evaluateModel } from "./evaluate.ts";

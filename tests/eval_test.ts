@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type EvalOptions, type EvalResult, evaluateModel } from "../eval/evaluate.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 
 const FIX = new URL("./fixtures/eval/", import.meta.url).pathname;
 

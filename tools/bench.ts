@@ -22,7 +22,7 @@ import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "../eval/eval_bench.ts";
 import { MODEL_BENCHMARKS } from "../bench/model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
-import { computeNeighborsFile } from "./neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import process from "node:process";
 
