@@ -96,6 +96,8 @@ export class TopK {
   limit: number;
   /** Entries left best first in `keys/ids[0..count)` by the last {@link drain}. */
   count = 0;
+  /** The worst kept key once the list is full, −Infinity before. */
+  threshold = -Infinity;
 
   constructor(limit: number) {
     this.limit = limit;
@@ -111,17 +113,22 @@ export class TopK {
     }
     this.limit = limit;
     this.size = 0;
+    this.threshold = -Infinity;
   }
 
   /** Offers candidate (key, id); kept if among the `limit` best so far. */
   push(key: number, id: number): void {
-    const size = this.size;
+    // Most candidates fall below a full list's worst key: one field read rejects them.
+    if (key < this.threshold) return;
+    const size = this.size, keys = this.keys, ids = this.ids;
     if (size < this.limit) {
-      siftUp(this.keys, this.ids, 0, size, key, id);
+      siftUp(keys, ids, 0, size, key, id);
       this.size = size + 1;
-    } else if (size > 0 && worse(this.keys[0], this.ids[0], key, id)) {
-      siftDown(this.keys, this.ids, 0, size, key, id);
-    }
+      if (size + 1 < this.limit) return;
+    } else if (size > 0 && worse(keys[0], ids[0], key, id)) {
+      siftDown(keys, ids, 0, size, key, id);
+    } else return;
+    this.threshold = keys[0];
   }
 
   /**
@@ -139,6 +146,7 @@ export class TopK {
     }
     this.count = this.size;
     this.size = 0;
+    this.threshold = -Infinity;
     return this.count;
   }
 }
