@@ -22,7 +22,7 @@ import { predictCommand } from "./tools/predict.ts";
 import { fetchDataCommand } from "./tools/fetch_data.ts";
 import { pipelineCommand } from "./tools/pipeline.ts";
 import { demoCommand } from "./tools/demo.ts";
-import { mrCommand } from "./mr/runner.ts";
+import { mrCommand } from "./mr/mod.ts";
 import { webCommand } from "./tools/web.ts";
 import { tmdbCommand } from "./tools/tmdb_prefetch.ts";
 import { inspectCommand } from "./tools/inspect.ts";

@@ -4,7 +4,8 @@
  * ({@link benchNeighborFile}), built with the same engine and options.
  */
 import process from "node:process";
-import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import type { NeighborsOptions } from "../lib/neighbors/options.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import type { Mode } from "../lib/mode.ts";
 import type { BenchContext, BenchEntry } from "./context.ts";

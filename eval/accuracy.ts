@@ -18,7 +18,7 @@ import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { denseNeighborGraph } from "../lib/predictors.ts";
 import { seedCfModel } from "../lib/models/seed_cf.ts";
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { type Mode, MODES } from "../lib/mode.ts";
 import {

@@ -184,7 +184,8 @@ export class CoRatingSums {
     const hi = this.#hi, w = this.#w;
     let evaluated = 0, coRated = 0;
     // Scoring is fused into the scan (no intermediate pair arrays): on ML-32M
-    // users ~2·10^10 pairs pass through here.
+    // users ~2·10^10 pairs pass through here. The four loops are one scheme
+    // written once per packing, deliberately, so no loop tests the packing per pair.
     if (w > 0 && this.pearson) {
       const acc = this.#acc;
       const f1 = 2 ** w, f2 = f1 * f1, f3 = f2 * f1, i1 = 1 / f1, i2 = 1 / f2, i3 = 1 / f3;
@@ -284,6 +285,8 @@ export class CoRatingSums {
 // (t − 1)/10^6 · (n+λ)/n (synth scale 0.2, user pearson λ 100: compute
 // 23.1 → 20.7 s, the same file).
 
+// The sums travel as separate numbers, like similarityFromSums's parameters:
+// no object per pair on this path.
 function offerCosine(
   lists: TopKLists,
   ids: Int32Array,

@@ -11,10 +11,12 @@
  * sidecar (older runs, files made elsewhere) is read as before, unchecked.
  */
 import { writeFileAtomic } from "./atomic_file.ts";
+import type { Mode } from "./mode.ts";
+import { neighborFileName } from "./run_dir.ts";
 
 export interface NeighborFileMeta {
   /** Rows are users (`user_topk_neighbors.txt`) or items. */
-  mode: "user" | "item";
+  mode: Mode;
   similarity: string;
   shrink: number;
   k: number;
@@ -27,13 +29,13 @@ export interface NeighborFileMeta {
 /** A neighbor file given where the other mode's file is needed. */
 export class NeighborModeError extends Error {
   readonly file: string;
-  readonly expected: "user" | "item";
-  readonly found: "user" | "item";
-  constructor(file: string, expected: "user" | "item", found: "user" | "item") {
+  readonly expected: Mode;
+  readonly found: Mode;
+  constructor(file: string, expected: Mode, found: Mode) {
     super(
       `${file}: a ${found}–${found} neighbor file (${file}.meta.json says mode ${found}), ` +
         `but --model ${expected} needs ${expected}–${expected} neighbors ` +
-        `(${expected}_topk_neighbors.txt)`,
+        `(${neighborFileName(expected)})`,
     );
     this.name = "NeighborModeError";
     this.file = file;
@@ -85,7 +87,7 @@ export async function readNeighborMeta(file: string): Promise<NeighborFileMeta |
  */
 export async function checkNeighborFile(
   file: string,
-  mode: "user" | "item",
+  mode: Mode,
   train: string,
 ): Promise<string | null> {
   const meta = await readNeighborMeta(file);

@@ -12,8 +12,23 @@
  *
  * Build: O(ratings + max id) time, two counting-sort passes. Memory: 10 bytes
  * per rating (both orientations) plus 4 bytes per possible id for the id →
- * index maps (ML-32M: ~330 MB).
+ * index maps (ML-32M: ~330 MB). {@link denseIndexOf} reads those maps.
+ *
+ * @example
+ * ```ts
+ * import { buildRatingMatrix, denseIndexOf } from "./rating_matrix.ts";
+ * const m = buildRatingMatrix({
+ *   length: 2,
+ *   users: Int32Array.of(7, 3),
+ *   movies: Int32Array.of(10, 10),
+ *   ratings: Uint8Array.of(8, 6),
+ *   timestamps: new Uint32Array(2),
+ * });
+ * denseIndexOf(m.userIndex, 7); // 1 (users 3, 7 → 0, 1)
+ * denseIndexOf(m.userIndex, 5); // -1
+ * ```
  */
+import type { Mode } from "./mode.ts";
 import type { RatingsTable } from "./ratings_table.ts";
 
 export interface RatingMatrix {
@@ -189,7 +204,7 @@ export function buildRatingMatrix(
  * from items (`"item"`: rows are items, columns users). User–user and
  * item–item similarity are the same computation on the two orientations.
  */
-export function orientation(m: RatingMatrix, mode: "user" | "item"): Orientation {
+export function orientation(m: RatingMatrix, mode: Mode): Orientation {
   return mode === "user"
     ? {
       rowIds: m.userIds,

@@ -1,6 +1,6 @@
 /**
  * `deno task build:emr [--bundle] [--arm64] [--out-dir dist]` (the `mr build`
- * command): the artifact that ships the Hadoop Streaming tasks (mr/cli.ts)
+ * command): the artifact that ships the Hadoop Streaming tasks (mr/task.ts)
  * to EMR nodes, one of two kinds (mr/streaming.ts runs either):
  *
  * - **binary** `dist/recsys-mr`, when `DENORT_BIN` is set: `deno compile`
@@ -62,7 +62,7 @@ export class BuildError extends Error {
   }
 }
 
-const CLI = new URL("./cli.ts", import.meta.url).pathname;
+const TASK_BINARY = new URL("./task.ts", import.meta.url).pathname;
 
 async function deno(args: string[]): Promise<{ success: boolean; detail: string }> {
   const result = await new Deno.Command(Deno.execPath(), {
@@ -89,7 +89,7 @@ export async function buildEmr(options: BuildEmrOptions): Promise<BuiltArtifact>
     target,
     "--output",
     path,
-    CLI,
+    TASK_BINARY,
   ]);
   if (!r.success) {
     if (!Deno.env.get("DENORT_BIN")) throw new DenortUnavailableError(target, r.detail);
@@ -103,7 +103,7 @@ async function buildBundle(outDir: string): Promise<BuiltArtifact> {
   const bootstrap = `${outDir}/install-deno.sh`;
   const tmp = `${outDir}/.recsys-mr.js.tmp-${Deno.pid}`;
   try {
-    const r = await deno(["bundle", "--quiet", "--platform", "deno", "--output", tmp, CLI]);
+    const r = await deno(["bundle", "--quiet", "--platform", "deno", "--output", tmp, TASK_BINARY]);
     if (!r.success) throw new BuildError("bundle", r.detail);
     await Deno.rename(tmp, path);
   } finally {
@@ -122,7 +122,7 @@ async function buildBundle(outDir: string): Promise<BuiltArtifact> {
 
 export const buildEmrCommand = defineCommand({
   name: "build",
-  summary: "build the Hadoop Streaming tasks (mr/cli.ts) for EMR: a binary, or a bundle for Deno",
+  summary: "build the Hadoop Streaming tasks (mr/task.ts) for EMR: a binary, or a bundle for Deno",
   flags: {
     bundle: { type: "boolean", doc: "build the bundle even where DENORT_BIN is set" },
     arm64: { type: "boolean", doc: "compile for aarch64-unknown-linux-gnu (Graviton)" },

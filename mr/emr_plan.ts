@@ -15,10 +15,12 @@
  */
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { defineCommand, UsageError } from "../lib/command.ts";
+import { MODE_FLAG, NEIGHBOR_FLAGS } from "../lib/neighbors/options.ts";
+import { neighborFileName } from "../lib/run_dir.ts";
 import { PINNED_DENO } from "./deno_install.ts";
 import { planJobs } from "./jobs.ts";
 import { rowKeySkew } from "./partitioner.ts";
-import { TASK_FLAGS, type TaskOptions } from "./stages.ts";
+import type { TaskOptions } from "./stages.ts";
 import { artifactKind, baseName, streamingArgs } from "./streaming.ts";
 
 export interface EmrPlanOptions extends TaskOptions {
@@ -141,7 +143,7 @@ export function createClusterArgs(options: EmrPlanOptions & EmrClusterOptions): 
 export function emrCommands(options: EmrPlanOptions & EmrClusterOptions): string[] {
   const bucket = normalizeBucket(options.bucket);
   const graviton = /^[a-z]+\d+g[a-z]*\./.test(options.instanceType);
-  const file = options.mode === "user" ? "user_topk_neighbors.txt" : "item_topk_neighbors.txt";
+  const file = neighborFileName(options.mode);
   const bundle = artifactKind(options.artifact) === "bundle";
   const dir = options.artifact.includes("/")
     ? options.artifact.slice(0, options.artifact.lastIndexOf("/"))
@@ -169,13 +171,9 @@ export const emrPlanCommand = defineCommand({
   summary: "write steps.json (and the Deno bootstrap action) and print the commands of an EMR run",
   flags: {
     bucket: { type: "string", required: true, arg: "<s3://bucket/prefix>", doc: "S3 location" },
-    mode: TASK_FLAGS.mode,
+    mode: MODE_FLAG,
     reducers: { type: "integer", default: 4, min: 1, doc: "reduce tasks per job" },
-    k: TASK_FLAGS.k,
-    minCommon: TASK_FLAGS.minCommon,
-    similarity: TASK_FLAGS.similarity,
-    shrink: TASK_FLAGS.shrink,
-    maxRaters: TASK_FLAGS.maxRaters,
+    ...NEIGHBOR_FLAGS,
     strict: { type: "boolean", doc: "tasks fail on a malformed line instead of counting it" },
     artifact: {
       type: "string",

@@ -1,6 +1,6 @@
 /**
  * The four Hadoop Streaming jobs of the neighbor pipeline, as argv lists of
- * `recsys-mr` subcommands. The local runner (mr/runner.ts) and the EMR step
+ * `recsys-mr` subcommands. The local runner (mr/local_runner.ts) and the EMR step
  * generator (mr/emr_plan.ts) both take their commands from here, so what is
  * tested locally is exactly what runs on the cluster.
  *

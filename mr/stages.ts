@@ -28,13 +28,15 @@
  * entries printed key descending then id ascending — the in-process engine's
  * contract, so the files are byte-identical.
  */
-import { flagName, type FlagTable } from "../lib/command.ts";
-import { raterCapKey } from "../lib/hash.ts";
+import { flagName } from "../lib/command.ts";
 import { formatNeighborLine, simKey } from "../lib/neighbor_file.ts";
+import { MODE_FLAG, NEIGHBOR_FLAGS, type NeighborParams } from "../lib/neighbors/options.ts";
+import { capGroup } from "../lib/rater_cap.ts";
 import { DuplicateRatingError } from "../lib/rating_matrix.ts";
 import { RatingsFormatError } from "../lib/ratings_error.ts";
 import { type RatingSink, RatingsParser } from "../lib/ratings_parser.ts";
-import { similarityFromSums, type SimilarityKind } from "../lib/similarity.ts";
+import { similarityFromSums } from "../lib/similarity.ts";
+import { TopK } from "../lib/top_k.ts";
 import {
   COMMA,
   forEachLine,
@@ -47,17 +49,8 @@ import {
   TAB,
 } from "./line_io.ts";
 
-export type MrMode = "user" | "item";
-
-/** Options a task may take; each task reads only its own. */
-export interface TaskOptions {
-  mode: MrMode;
-  k: number;
-  minCommon: number;
-  similarity: SimilarityKind;
-  shrink: number;
-  maxRaters: number;
-}
+/** Options a task may take (the neighbor file's parameters); each task reads only its own. */
+export type TaskOptions = NeighborParams;
 
 /** A streaming task: reads all of `input`, writes records to `out`. */
 export type Task = (
@@ -139,7 +132,7 @@ class Members {
 /**
  * MR1 reduce: a group's members → every pair `a,b \t ra,rb` with a < b.
  * With `maxRaters` N > 0, a group of more than N members first keeps the N
- * with the smallest `(raterCapKey(group, member), member)` (lib/hash.ts).
+ * that lib/rater_cap.ts keeps.
  * Memory O(group size); output O(min(size, N)²) lines per group.
  */
 function mr1Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
@@ -148,37 +141,34 @@ function mr1Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: Ta
   const members = new Members();
   let group = -1, capped = 0;
   let sorted = new Float64Array(1024);
+  let keep = new Uint8Array(1024);
   let digits = new Uint8Array(1024 * 11);
   let starts = new Int32Array(1025);
 
   const finishGroup = () => {
     const count = members.length;
     if (sorted.length < count) sorted = new Float64Array(count * 2);
-    let keep = count;
+    let kept = count;
     if (o.maxRaters > 0 && count > o.maxRaters) {
       capped++;
-      const order = new Int32Array(count);
-      const capKeys = new Float64Array(count);
+      if (keep.length < count) keep = new Uint8Array(count * 2);
+      capGroup(group, members.ids, count, o.maxRaters, keep);
+      let n = 0;
       for (let i = 0; i < count; i++) {
-        order[i] = i;
-        capKeys[i] = raterCapKey(group, members.ids[i]);
+        if (keep[i]) sorted[n++] = members.ids[i] * 16 + members.ratings[i];
       }
-      order.sort((i, j) => capKeys[i] - capKeys[j] || members.ids[i] - members.ids[j]);
-      for (let i = 0; i < o.maxRaters; i++) {
-        sorted[i] = members.ids[order[i]] * 16 + members.ratings[order[i]];
-      }
-      keep = o.maxRaters;
+      kept = n;
     } else {
       for (let i = 0; i < count; i++) sorted[i] = members.ids[i] * 16 + members.ratings[i];
     }
     // Members ascending by id (rating in the low 4 bits), so each pair is a < b.
-    const ms = sorted.subarray(0, keep).sort();
-    if (digits.length < keep * 11) {
-      digits = new Uint8Array(keep * 22);
-      starts = new Int32Array(keep * 2 + 1);
+    const ms = sorted.subarray(0, kept).sort();
+    if (digits.length < kept * 11) {
+      digits = new Uint8Array(kept * 22);
+      starts = new Int32Array(kept * 2 + 1);
     }
     let d = 0;
-    for (let i = 0; i < keep; i++) {
+    for (let i = 0; i < kept; i++) {
       const id = Math.floor(ms[i] / 16);
       if (i > 0 && id === Math.floor(ms[i - 1] / 16)) {
         throw o.mode === "user"
@@ -189,12 +179,12 @@ function mr1Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: Ta
       const text = String(id);
       for (let c = 0; c < text.length; c++) digits[d++] = text.charCodeAt(c);
     }
-    starts[keep] = d;
+    starts[kept] = d;
     // The pair explosion: each line is two pre-printed ids and two digits.
-    for (let i = 0; i < keep; i++) {
+    for (let i = 0; i < kept; i++) {
       const ri = ms[i] % 16;
       const ai = starts[i], bi = starts[i + 1];
-      for (let j = i + 1; j < keep; j++) {
+      for (let j = i + 1; j < kept; j++) {
         out.reserve(30);
         out.putBytes(digits, ai, bi);
         out.put(COMMA);
@@ -360,18 +350,14 @@ function mr3Map(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskO
     }
     const key = simKey(sim);
     out.reserve(64);
-    out.putPadded10(vals[0]);
-    out.put(TAB);
-    out.putUint(vals[1]);
-    out.put(COMMA);
-    out.putInt(key);
-    out.put(NL);
-    out.putPadded10(vals[1]);
-    out.put(TAB);
-    out.putUint(vals[0]);
-    out.put(COMMA);
-    out.putInt(key);
-    out.put(NL);
+    for (let side = 0; side < 2; side++) {
+      out.putPadded10(vals[side]);
+      out.put(TAB);
+      out.putUint(vals[1 - side]);
+      out.put(COMMA);
+      out.putInt(key);
+      out.put(NL);
+    }
   });
   reporter.counter("undefined-similarity", dropped);
 }
@@ -399,87 +385,7 @@ function mr4Map(input: SyncReader, out: LineWriter, reporter: Reporter) {
   });
 }
 
-/**
- * The K best (key descending, then neighbor id ascending) of a stream of
- * entries: a binary heap whose root is the worst kept entry. O(log K) per push.
- */
-class TopK {
-  readonly k: number;
-  nids: Int32Array;
-  keys: Int32Array;
-  size = 0;
-  constructor(k: number) {
-    this.k = k;
-    this.nids = new Int32Array(k);
-    this.keys = new Int32Array(k);
-  }
-
-  /** True when entry i ranks below entry j. */
-  #worse(i: number, j: number): boolean {
-    const ki = this.keys[i], kj = this.keys[j];
-    return ki < kj || (ki === kj && this.nids[i] > this.nids[j]);
-  }
-
-  #swap(i: number, j: number): void {
-    const n = this.nids[i], k = this.keys[i];
-    this.nids[i] = this.nids[j];
-    this.keys[i] = this.keys[j];
-    this.nids[j] = n;
-    this.keys[j] = k;
-  }
-
-  push(nid: number, key: number): void {
-    if (this.size < this.k) {
-      let i = this.size++;
-      this.nids[i] = nid;
-      this.keys[i] = key;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#worse(i, parent)) break;
-        this.#swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    const rootKey = this.keys[0];
-    if (key < rootKey || (key === rootKey && nid > this.nids[0])) return;
-    this.nids[0] = nid;
-    this.keys[0] = key;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let w = i;
-      if (l < this.size && this.#worse(l, w)) w = l;
-      if (r < this.size && this.#worse(r, w)) w = r;
-      if (w === i) break;
-      this.#swap(i, w);
-      i = w;
-    }
-  }
-
-  /** Orders the kept entries best first (key descending, nid ascending) and empties the heap. */
-  drain(): number {
-    const count = this.size;
-    for (let end = count - 1; end > 0; end--) {
-      this.#swap(0, end);
-      this.size = end;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let w = i;
-        if (l < end && this.#worse(l, w)) w = l;
-        if (r < end && this.#worse(r, w)) w = r;
-        if (w === i) break;
-        this.#swap(i, w);
-        i = w;
-      }
-    }
-    this.size = 0;
-    return count;
-  }
-}
-
-/** Groups row entries by row and hands each row's TopK to `emit`. */
+/** Groups row entries by row and hands each row's K best (lib/top_k.ts) to `emit`. */
 function mr4Group(
   input: SyncReader,
   reporter: Reporter,
@@ -495,7 +401,7 @@ function mr4Group(
       if (top.size > 0) emit(row, top);
       row = vals[0];
     }
-    top.push(vals[1], vals[2]);
+    top.push(vals[2], vals[1]);
   });
   if (top.size > 0) emit(row, top);
 }
@@ -508,7 +414,7 @@ function mr4Combine(input: SyncReader, out: LineWriter, reporter: Reporter, o: T
       out.reserve(48);
       out.putPadded10(row);
       out.put(TAB);
-      out.putUint(top.nids[i]);
+      out.putUint(top.ids[i]);
       out.put(COMMA);
       out.putInt(top.keys[i]);
       out.put(NL);
@@ -520,34 +426,12 @@ function mr4Combine(input: SyncReader, out: LineWriter, reporter: Reporter, o: T
 function mr4Reduce(input: SyncReader, out: LineWriter, reporter: Reporter, o: TaskOptions) {
   mr4Group(input, reporter, o.k, (row, top) => {
     const count = top.drain();
-    out.putAscii(formatNeighborLine(row, top.nids, top.keys, count));
+    out.putAscii(formatNeighborLine(row, top.ids, top.keys, count));
   });
 }
 
 /** The options each task reads, as `--kebab-case` flags of its subcommand. */
-export const TASK_FLAGS = {
-  mode: {
-    type: "string",
-    required: true,
-    choices: ["user", "item"],
-    doc: "user: neighbors of users (groups are movies); item: neighbors of movies",
-  },
-  k: { type: "integer", default: 50, min: 1, doc: "neighbors kept per id" },
-  minCommon: { type: "integer", default: 5, min: 1, doc: "minimum co-rated count of a pair" },
-  similarity: {
-    type: "string",
-    default: "cosine",
-    choices: ["cosine", "pearson"],
-    doc: "similarity measure",
-  },
-  shrink: { type: "number", default: 0, min: 0, doc: "shrinkage λ: sim·n/(n+λ)" },
-  maxRaters: {
-    type: "integer",
-    default: 0,
-    min: 0,
-    doc: "cap on members per group before pairing (0 = no cap)",
-  },
-} as const satisfies FlagTable;
+export const TASK_FLAGS = { mode: MODE_FLAG, ...NEIGHBOR_FLAGS };
 
 /** A subcommand of the binary: the task and the options it reads. */
 export interface TaskSpec {

@@ -1,7 +1,7 @@
 /**
  * The `hadoop-streaming` command line of one job, written once and read
  * back: {@link streamingArgs} builds the arguments of an EMR step
- * (mr/emr_plan.ts) and of a local run of a built artifact (mr/runner.ts),
+ * (mr/emr_plan.ts) and of a local run of a built artifact (mr/local_runner.ts),
  * and {@link parseStreamingArgs} reads them the way Hadoop Streaming does,
  * so the local runner starts exactly the mapper, combiner and reducer
  * command lines the cluster would.

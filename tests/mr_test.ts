@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { raterCapKey } from "../lib/hash.ts";
 import { parseFlags } from "../lib/command.ts";
-import { runTaskCli } from "../mr/cli.ts";
+import { runTaskCli } from "../mr/task.ts";
 import { buildEmr } from "../mr/build.ts";
 import { type DenoPin, installDenoScript, integrityHex, PINNED_DENO } from "../mr/deno_install.ts";
 import {
@@ -21,14 +21,17 @@ import {
   emrSteps,
   normalizeBucket,
 } from "../mr/emr_plan.ts";
-import { mrCommand, MrTaskError, runLocalMr } from "../mr/runner.ts";
+import { mrCommand, MrTaskError, runLocalMr } from "../mr/mod.ts";
 import { parseStreamingArgs, StreamingArgsError } from "../mr/streaming.ts";
 import { hadoopPartition, rowKeySkew } from "../mr/partitioner.ts";
 import type { SyncReader, SyncWriter } from "../mr/line_io.ts";
 import { synthesize } from "../tools/synth.ts";
 import { splitRatings } from "../tools/split.ts";
-import { computeNeighborsFile } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { referenceNeighborText } from "./fixtures/reference_neighbors.ts";
+import type { Mode } from "../lib/mode.ts";
+import type { NeighborParams } from "../lib/neighbors/options.ts";
+import type { SimilarityKind } from "../lib/similarity.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -215,7 +218,7 @@ Deno.test("mr tasks on fixed lines", async (t) => {
   await t.step(
     "the real process writes counters on stderr and exits non-zero when strict",
     async () => {
-      const cli = new URL("../mr/cli.ts", import.meta.url).pathname;
+      const cli = new URL("../mr/task.ts", import.meta.url).pathname;
       const run = async (args: string[]) => {
         const child = new Deno.Command(Deno.execPath(), {
           args: ["run", "--quiet", cli, ...args],
@@ -303,14 +306,23 @@ function cmpKey(a: string, b: string): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-interface RefOptions {
-  mode: "user" | "item";
-  k: number;
-  minCommon: number;
-  similarity: "cosine" | "pearson";
-  shrink: number;
-  maxRaters: number;
-}
+type RefOptions = NeighborParams;
+
+/** Neighbor options: min-common 3, no shrinkage, no cap unless `rest` says otherwise. */
+const opts = (
+  mode: Mode,
+  similarity: SimilarityKind,
+  k: number,
+  rest: Partial<RefOptions>,
+): RefOptions => ({
+  mode,
+  similarity,
+  k,
+  minCommon: 3,
+  shrink: 0,
+  maxRaters: 0,
+  ...rest,
+});
 
 /**
  * The neighbor file by brute force: cap each group (the --max-raters rule
@@ -361,13 +373,7 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
   const dir = await Deno.makeTempDir({ prefix: "mr_test_" });
   const small = `${dir}/small.csv`;
   await Deno.writeTextFile(small, randomRatings(40, 30, 0.4, 7));
-  await synthesize(`${dir}/synth`, { scale: 0.001, seed: 3 });
-  await splitRatings(`${dir}/synth/ratings.csv`, `${dir}/synth`, {
-    testRatio: 0.2,
-    seed: 42,
-    skipInvalid: false,
-  });
-  const synthTrain = `${dir}/synth/ratings_train.csv`;
+  const synthTrain = await synthTrainFile(dir, 0.001, 3);
 
   const check = async (
     name: string,
@@ -393,44 +399,40 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
     });
   };
 
-  await check(
-    "user mode, cosine, 3 reducers, uncapped",
-    small,
-    { mode: "user", k: 5, minCommon: 3, similarity: "cosine", shrink: 0, maxRaters: 0 },
-    { reducers: 3, maps: 3 },
-  );
-  await check(
-    "item mode, pearson with shrink, 1 reducer, uncapped",
-    small,
-    { mode: "item", k: 4, minCommon: 2, similarity: "pearson", shrink: 3, maxRaters: 0 },
-    { reducers: 1, maps: 2 },
-  );
-  await check(
-    "user mode, pearson, 1 reducer, synthetic data capped at 25 raters",
-    synthTrain,
-    { mode: "user", k: 10, minCommon: 3, similarity: "pearson", shrink: 0, maxRaters: 25 },
-    { reducers: 1, maps: 2 },
-  );
-  await check(
-    "item mode, cosine with shrink, 3 reducers, synthetic data capped at 25",
-    synthTrain,
-    { mode: "item", k: 10, minCommon: 3, similarity: "cosine", shrink: 5, maxRaters: 25 },
-    { reducers: 3, maps: 3 },
-  );
+  const cases: [string, string, RefOptions, { reducers: number; maps: number }][] = [
+    [
+      "user mode, cosine, 3 reducers, uncapped",
+      small,
+      opts("user", "cosine", 5, {}),
+      { reducers: 3, maps: 3 },
+    ],
+    [
+      "item mode, pearson with shrink, 1 reducer, uncapped",
+      small,
+      opts("item", "pearson", 4, { minCommon: 2, shrink: 3 }),
+      { reducers: 1, maps: 2 },
+    ],
+    [
+      "user mode, pearson, 1 reducer, synthetic data capped at 25 raters",
+      synthTrain,
+      opts("user", "pearson", 10, { maxRaters: 25 }),
+      { reducers: 1, maps: 2 },
+    ],
+    [
+      "item mode, cosine with shrink, 3 reducers, synthetic data capped at 25",
+      synthTrain,
+      opts("item", "cosine", 10, { shrink: 5, maxRaters: 25 }),
+      { reducers: 3, maps: 3 },
+    ],
+  ];
+  for (const [name, train, o, run] of cases) await check(name, train, o, run);
 
   await t.step("a malformed training line is counted, or fails the run when strict", async () => {
     const dirty = `${dir}/dirty.csv`;
     const clean = await Deno.readTextFile(small);
     const at = clean.indexOf("\n", clean.length >> 1) + 1;
     await Deno.writeTextFile(dirty, clean.slice(0, at) + "7,9,six,1\n" + clean.slice(at));
-    const o: RefOptions = {
-      mode: "item",
-      k: 3,
-      minCommon: 2,
-      similarity: "cosine",
-      shrink: 0,
-      maxRaters: 0,
-    };
+    const o = opts("item", "cosine", 3, { minCommon: 2 });
     const out = `${dir}/dirty-out.txt`;
     const work = `${dir}/work`;
     const stats = await runLocalMr(dirty, out, {
@@ -465,17 +467,12 @@ Deno.test("the local pipeline matches the brute-force reference and neighbors", 
   await t.step(
     "a failing reduce task fails the run, naming the task and its exit code",
     async () => {
-      const cli = new URL("../mr/cli.ts", import.meta.url).pathname;
+      const cli = new URL("../mr/task.ts", import.meta.url).pathname;
       const script = `if [ "$1" = mr1-reduce ]; then echo boom >&2; exit 3; fi; ` +
         `exec "${Deno.execPath()}" run --quiet "${cli}" "$@"`;
       await assert.rejects(
         runLocalMr(small, `${dir}/failed.txt`, {
-          mode: "user",
-          k: 3,
-          minCommon: 2,
-          similarity: "cosine",
-          shrink: 0,
-          maxRaters: 0,
+          ...opts("user", "cosine", 3, { minCommon: 2 }),
           reducers: 2,
           maps: 2,
           workers: 2,
@@ -524,6 +521,14 @@ Deno.test("emr-plan", async (t) => {
     "-D",
     "mapreduce.map.output.compress=true",
   ];
+  const io = (reducers: string, input: string, output: string) => [
+    "-numReduceTasks",
+    reducers,
+    "-input",
+    input,
+    "-output",
+    output,
+  ];
 
   await t.step("gives each job its exact hadoop-streaming arguments for the binary", () => {
     const steps = emrSteps(options);
@@ -534,12 +539,7 @@ Deno.test("emr-plan", async (t) => {
         "recsys-mr mr1-map --mode item",
         "-reducer",
         "recsys-mr mr1-reduce --mode item --max-raters 500",
-        "-numReduceTasks",
-        "8",
-        "-input",
-        "s3://bkt/run1/input/ratings_train.csv",
-        "-output",
-        "hdfs:///recsys/item/mr1",
+        ...io("8", "s3://bkt/run1/input/ratings_train.csv", "hdfs:///recsys/item/mr1"),
       ],
       [
         ...common("mr2", "sum co-ratings per pair"),
@@ -549,23 +549,13 @@ Deno.test("emr-plan", async (t) => {
         "recsys-mr mr2-combine",
         "-reducer",
         "recsys-mr mr2-reduce --min-common 4",
-        "-numReduceTasks",
-        "8",
-        "-input",
-        "hdfs:///recsys/item/mr1",
-        "-output",
-        "hdfs:///recsys/item/mr2",
+        ...io("8", "hdfs:///recsys/item/mr1", "hdfs:///recsys/item/mr2"),
       ],
       [
         ...common("mr3", "pearson similarity per pair, both directions"),
         "-mapper",
         "recsys-mr mr3-map --min-common 4 --similarity pearson --shrink 10",
-        "-numReduceTasks",
-        "0",
-        "-input",
-        "hdfs:///recsys/item/mr2",
-        "-output",
-        "hdfs:///recsys/item/mr3",
+        ...io("0", "hdfs:///recsys/item/mr2", "hdfs:///recsys/item/mr3"),
       ],
       [
         ...common("mr4", "top 30 neighbors per item"),
@@ -575,12 +565,7 @@ Deno.test("emr-plan", async (t) => {
         "recsys-mr mr4-combine --k 30",
         "-reducer",
         "recsys-mr mr4-reduce --k 30",
-        "-numReduceTasks",
-        "8",
-        "-input",
-        "hdfs:///recsys/item/mr3",
-        "-output",
-        "s3://bkt/run1/output/item",
+        ...io("8", "hdfs:///recsys/item/mr3", "s3://bkt/run1/output/item"),
       ],
     ]);
     for (const s of steps) {
@@ -610,12 +595,7 @@ Deno.test("emr-plan", async (t) => {
       "deno run --quiet --no-config recsys-mr.js mr2-combine",
       "-reducer",
       "deno run --quiet --no-config recsys-mr.js mr2-reduce --min-common 4",
-      "-numReduceTasks",
-      "8",
-      "-input",
-      "hdfs:///recsys/item/mr1",
-      "-output",
-      "hdfs:///recsys/item/mr2",
+      ...io("8", "hdfs:///recsys/item/mr1", "hdfs:///recsys/item/mr2"),
     ]);
     assert.deepEqual(emrBootstrapActions({ ...options, artifact: "dist/recsys-mr.js" }), [
       { Name: "install Deno 2.9.6", Path: "s3://bkt/run1/bin/install-deno.sh", Args: [] },
@@ -706,26 +686,9 @@ Deno.test("emr-plan", async (t) => {
   await t.step("the command writes steps.json equal to the plan", async () => {
     const dir = await Deno.makeTempDir({ prefix: "mr_emr_" });
     const argv = [
-      "--bucket",
-      "s3://bkt/run1",
-      "--mode",
-      "item",
-      "--reducers",
-      "8",
-      "--k",
-      "30",
-      "--min-common",
-      "4",
-      "--similarity",
-      "pearson",
-      "--shrink",
-      "10",
-      "--max-raters",
-      "500",
-      "--steps",
-      `${dir}/steps.json`,
-      "--bootstrap",
-      `${dir}/bootstrap.json`,
+      ..."--bucket s3://bkt/run1 --mode item --reducers 8 --k 30 --min-common 4".split(" "),
+      ..."--similarity pearson --shrink 10 --max-raters 500".split(" "),
+      ...["--steps", `${dir}/steps.json`, "--bootstrap", `${dir}/bootstrap.json`],
     ];
     await quietly(() => emrPlanCommand.run(parseFlags("mr emr-plan", emrPlanCommand.flags, argv)));
     const bundle = { ...options, artifact: "dist/recsys-mr.js" };
@@ -741,8 +704,8 @@ Deno.test("emr-plan", async (t) => {
 const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
 
 /** Synthetic ratings split 80/20 into `dir` (the training file's path). */
-async function synthTrainFile(dir: string, scale: number): Promise<string> {
-  await synthesize(`${dir}/synth`, { scale, seed: 5 });
+async function synthTrainFile(dir: string, scale: number, seed = 5): Promise<string> {
+  await synthesize(`${dir}/synth`, { scale, seed });
   await splitRatings(`${dir}/synth/ratings.csv`, `${dir}/synth`, {
     testRatio: 0.2,
     seed: 42,
@@ -836,14 +799,7 @@ Deno.test("build:emr without DENORT_BIN: the bundle runs as Hadoop Streaming run
     );
     const small = `${dir}/small.csv`;
     await Deno.writeTextFile(small, randomRatings(30, 20, 0.5, 11));
-    const o: RefOptions = {
-      mode: "item",
-      k: 4,
-      minCommon: 2,
-      similarity: "cosine",
-      shrink: 0,
-      maxRaters: 0,
-    };
+    const o = opts("item", "cosine", 4, { minCommon: 2 });
     const work = `${dir}/work-binary`;
     await runLocalMr(small, `${dir}/binary.txt`, {
       ...o,
@@ -1144,14 +1100,7 @@ Deno.test({
     assert.equal(built.kind === "binary" && built.target, "x86_64-unknown-linux-gnu");
     const train = `${dir}/train.csv`;
     await Deno.writeTextFile(train, randomRatings(30, 20, 0.5, 11));
-    const o: RefOptions = {
-      mode: "user",
-      k: 5,
-      minCommon: 2,
-      similarity: "cosine",
-      shrink: 0,
-      maxRaters: 0,
-    };
+    const o = opts("user", "cosine", 5, { minCommon: 2 });
     await runLocalMr(train, `${dir}/out.txt`, {
       ...o,
       reducers: 2,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
-import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
-import { runLocalMr } from "../mr/runner.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import type { NeighborsOptions } from "../lib/neighbors/options.ts";
+import { runLocalMr } from "../mr/mod.ts";
 import { evaluateModel } from "../eval/evaluate.ts";
 import { predictToFile } from "../lib/recommend/predict.ts";
 import { NeighborModeError, readNeighborMeta } from "../lib/neighbor_meta.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { computeNeighborsFile, type NeighborsOptions } from "../tools/neighbors.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import type { NeighborsOptions } from "../lib/neighbors/options.ts";
 import { raterCapKey } from "../lib/hash.ts";
 import { main } from "../main.ts";
 import { referenceNeighborText } from "./fixtures/reference_neighbors.ts";

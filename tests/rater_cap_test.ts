@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { raterCapKey } from "../lib/hash.ts";
 import { buildRatingMatrix, orientation, type RatingMatrix } from "../lib/rating_matrix.ts";
-import { capRaters } from "../lib/rater_cap.ts";
+import { capGroup, capRaters } from "../lib/rater_cap.ts";
 
 function matrixOf(triples: number[][]): RatingMatrix {
   return buildRatingMatrix({
@@ -70,5 +70,21 @@ Deno.test("capRaters", async (t) => {
   await t.step("returns the matrix itself for a cap of 0", () => {
     const m = matrixOf(triples);
     assert.equal(capRaters(m, "user", 0), m);
+  });
+});
+
+Deno.test("capGroup", async (t) => {
+  const marked = (group: number, members: number[], cap: number) => {
+    const keep = new Uint8Array(members.length);
+    capGroup(group, Int32Array.from(members), members.length, cap, keep);
+    return members.filter((_, i) => keep[i] === 1).sort((a, b) => a - b);
+  };
+
+  await t.step("keeps the members the plain rule picks, in any input order", () => {
+    const members = [907, 3, 88, 41, 2, 1000, 57, 12, 640, 5];
+    for (const cap of [1, 3, 9, 10, 12]) {
+      assert.deepEqual(marked(77, members, cap), keptMembers(77, members, cap));
+      assert.deepEqual(marked(77, [...members].reverse(), cap), keptMembers(77, members, cap));
+    }
   });
 });

@@ -19,8 +19,9 @@ import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { formatSeconds } from "../lib/progress.ts";
 import { splitRatings } from "./split.ts";
-import { computeNeighborsFile, type NeighborsOptions } from "./neighbors.ts";
-import { runLocalMr } from "../mr/runner.ts";
+import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import type { NeighborsOptions } from "../lib/neighbors/options.ts";
+import { runLocalMr } from "../mr/mod.ts";
 import {
   type CompareResult,
   type EvalResult,

@@ -23,6 +23,7 @@
  * 12 bytes per item per worker, and the result: 8 bytes per kept entry.
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
+import { TopK } from "../top_k.ts";
 import { runChunks } from "../worker_pool.ts";
 
 export interface CooccurrenceOptions {
@@ -74,8 +75,8 @@ export interface CooccurrenceState {
   colFactor: Float64Array;
   acc: Float64Array;
   touched: Int32Array;
-  heapItems: Int32Array;
-  heapValues: Float64Array;
+  /** The row's bounded list (lib/top_k.ts): ids are items, keys their values. */
+  top: TopK;
 }
 
 export function prepareCooccurrence(init: CooccurrenceInit): CooccurrenceState {
@@ -97,14 +98,8 @@ export function prepareCooccurrence(init: CooccurrenceInit): CooccurrenceState {
     colFactor,
     acc: new Float64Array(nItems),
     touched: new Int32Array(nItems),
-    heapItems: new Int32Array(Math.max(1, init.k)),
-    heapValues: new Float64Array(Math.max(1, init.k)),
+    top: new TopK(init.k),
   };
-}
-
-/** True when (va, ia) ranks below (vb, ib). */
-function worse(va: number, ia: number, vb: number, ib: number): boolean {
-  return va < vb || (va === vb && ia > ib);
 }
 
 /** Rows `chunk·block ..` of the co-occurrence top-k (see module doc). */
@@ -112,7 +107,7 @@ export function cooccurrenceBlock(s: CooccurrenceState, chunk: number): BlockRow
   const { itemOffsets, itemUsers, userOffsets, userItems, k, block } = s.init;
   const nItems = itemOffsets.length - 1;
   const a0 = chunk * block, a1 = Math.min(nItems, a0 + block);
-  const { userWeight, rowFactor, colFactor, acc, touched, heapItems: hi, heapValues: hv } = s;
+  const { userWeight, rowFactor, colFactor, acc, touched, top } = s;
   const sizes = new Int32Array(a1 - a0);
   let outItems = new Int32Array(Math.max(1, (a1 - a0) * Math.min(k, 64)));
   let outValues = new Float32Array(outItems.length);
@@ -130,34 +125,15 @@ export function cooccurrenceBlock(s: CooccurrenceState, chunk: number): BlockRow
         acc[b] += w;
       }
     }
-    let size = 0;
     const rf = rowFactor[a];
+    top.reset(k);
     for (let x = 0; x < t; x++) {
       const b = touched[x];
       const v = acc[b] * rf * colFactor[b];
       acc[b] = 0;
-      if (b === a) continue;
-      if (size < k) {
-        let at = size++;
-        while (at > 0) {
-          const parent = (at - 1) >> 1;
-          if (!worse(v, b, hv[parent], hi[parent])) break;
-          hi[at] = hi[parent];
-          hv[at] = hv[parent];
-          at = parent;
-        }
-        hi[at] = b;
-        hv[at] = v;
-      } else if (k > 0 && worse(hv[0], hi[0], v, b)) {
-        siftDown(hi, hv, size, v, b);
-      }
+      if (b !== a) top.push(v, b);
     }
-    for (let end = size - 1; end > 0; end--) {
-      const v = hv[end], b = hi[end];
-      hi[end] = hi[0];
-      hv[end] = hv[0];
-      siftDown(hi, hv, end, v, b);
-    }
+    const size = top.drain();
     if (outLen + size > outItems.length) {
       const cap = Math.max(outLen + size, outItems.length * 2);
       const ni = new Int32Array(cap), nv = new Float32Array(cap);
@@ -167,28 +143,13 @@ export function cooccurrenceBlock(s: CooccurrenceState, chunk: number): BlockRow
       outValues = nv;
     }
     for (let x = 0; x < size; x++) {
-      outItems[outLen + x] = hi[x];
-      outValues[outLen + x] = hv[x];
+      outItems[outLen + x] = top.ids[x];
+      outValues[outLen + x] = top.keys[x];
     }
     outLen += size;
     sizes[a - a0] = size;
   }
   return { sizes, items: outItems.slice(0, outLen), values: outValues.slice(0, outLen) };
-}
-
-function siftDown(hi: Int32Array, hv: Float64Array, size: number, v: number, b: number): void {
-  let at = 0;
-  for (;;) {
-    let child = 2 * at + 1;
-    if (child >= size) break;
-    if (child + 1 < size && worse(hv[child + 1], hi[child + 1], hv[child], hi[child])) child++;
-    if (!worse(hv[child], hi[child], v, b)) break;
-    hi[at] = hi[child];
-    hv[at] = hv[child];
-    at = child;
-  }
-  hi[at] = b;
-  hv[at] = v;
 }
 
 /** Rows per block: small enough that dynamic claiming balances popular items. */

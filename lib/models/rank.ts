@@ -26,34 +26,36 @@
 import { addRankedList, emptyRanking, isRelevant } from "../metrics.ts";
 import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
+import { TopK } from "../top_k.ts";
 import type { RankingModel } from "./model.ts";
 
 /** Reusable buffers for {@link topNForUser}; one per thread. */
 export class RankScratch {
   /** Every item's score for the current user (the user's own items masked to −∞). */
   readonly scores: Float64Array;
-  /** The list, best first, in `items[0..count)`. */
-  readonly items: Int32Array;
-  /** Scores aligned with `items`. */
-  readonly topScores: Float64Array;
-  count = 0;
+  /** The bounded list (lib/top_k.ts): ids are dense items, keys their scores. */
+  readonly top: TopK;
   constructor(itemCount: number, n: number) {
     this.scores = new Float64Array(itemCount);
-    this.items = new Int32Array(Math.max(1, n));
-    this.topScores = new Float64Array(Math.max(1, n));
+    this.top = new TopK(n);
   }
-}
-
-/** True when (sa, ia) ranks below (sb, ib): smaller score, or equal score and larger index. */
-function worse(sa: number, ia: number, sb: number, ib: number): boolean {
-  return sa < sb || (sa === sb && ia > ib);
+  /** The list, best first, in `items[0..count)`. */
+  get items(): Int32Array {
+    return this.top.ids;
+  }
+  /** Scores aligned with `items`. */
+  get topScores(): Float64Array {
+    return this.top.keys;
+  }
+  get count(): number {
+    return this.top.count;
+  }
 }
 
 /**
  * The top-`n` dense items for dense user `u` of `m` (see module doc): a view
  * of `scratch.items` (valid until the next call), best first; their scores
- * are in `scratch.topScores`. `scratch` must be sized for `m`'s items and at
- * least `n`.
+ * are in `scratch.topScores`. `scratch` must be sized for `m`'s items.
  */
 export function topNForUser(
   model: RankingModel,
@@ -65,51 +67,14 @@ export function topNForUser(
   const s = scratch.scores;
   model.scoreUser(u, s);
   for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) s[m.userItems[p]] = -Infinity;
-  const hi = scratch.items, hs = scratch.topScores;
-  let size = 0;
-  // Min-heap on rank: the root is the worst kept item.
+  const top = scratch.top;
+  top.reset(n);
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
     if (v === -Infinity || v !== v) continue;
-    if (size < n) {
-      let at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (!worse(v, i, hs[parent], hi[parent])) break;
-        hi[at] = hi[parent];
-        hs[at] = hs[parent];
-        at = parent;
-      }
-      hi[at] = i;
-      hs[at] = v;
-    } else if (n > 0 && worse(hs[0], hi[0], v, i)) {
-      siftDown(hi, hs, size, v, i);
-    }
+    top.push(v, i);
   }
-  // Heap sort in place: move the worst to the end repeatedly → best first.
-  for (let end = size - 1; end > 0; end--) {
-    const v = hs[end], i = hi[end];
-    hi[end] = hi[0];
-    hs[end] = hs[0];
-    siftDown(hi, hs, end, v, i);
-  }
-  scratch.count = size;
-  return hi.subarray(0, size);
-}
-
-function siftDown(hi: Int32Array, hs: Float64Array, size: number, v: number, i: number): void {
-  let at = 0;
-  for (;;) {
-    let child = 2 * at + 1;
-    if (child >= size) break;
-    if (child + 1 < size && worse(hs[child + 1], hi[child + 1], hs[child], hi[child])) child++;
-    if (!worse(hs[child], hi[child], v, i)) break;
-    hi[at] = hi[child];
-    hs[at] = hs[child];
-    at = child;
-  }
-  hi[at] = i;
-  hs[at] = v;
+  return top.ids.subarray(0, top.drain());
 }
 
 export interface EvaluateRankingOptions {

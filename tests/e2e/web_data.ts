@@ -5,7 +5,7 @@
  */
 import { synthesize } from "../../tools/synth.ts";
 import { splitRatings } from "../../tools/split.ts";
-import { computeNeighborsFile } from "../../tools/neighbors.ts";
+import { computeNeighborsFile } from "../../lib/neighbors/engine.ts";
 import { predictToFile } from "../../lib/recommend/predict.ts";
 import { importStore } from "../../tools/import.ts";
 import { readRatingsTable } from "../../lib/ratings_table.ts";

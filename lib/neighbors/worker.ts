@@ -1,5 +1,5 @@
 /**
- * Worker side of the neighbors engine (see tools/neighbors.ts), two phases
+ * Worker side of the in-process neighbor engine (lib/neighbors/engine.ts), two phases
  * over row blocks claimed from the pool:
  *
  * - `pairs`: for each row a of the block, co-rating sums with every later
@@ -14,12 +14,12 @@
  * Top-K kept sets do not depend on which worker saw which pair (lib/top_k.ts),
  * so the bytes are the same for any worker count.
  */
-import { CoRatingSums } from "../lib/co_rating.ts";
-import { formatNeighborLine } from "../lib/neighbor_file.ts";
-import type { Orientation } from "../lib/rating_matrix.ts";
-import type { SimilarityKind } from "../lib/similarity.ts";
-import { mergeTopK, TopKLists } from "../lib/top_k.ts";
-import { serveChunks } from "../lib/worker_pool.ts";
+import { CoRatingSums } from "../co_rating.ts";
+import { formatNeighborLine } from "../neighbor_file.ts";
+import type { Orientation } from "../rating_matrix.ts";
+import type { SimilarityKind } from "../similarity.ts";
+import { mergeTopK, type TopKArrays, TopKLists } from "../top_k.ts";
+import { serveChunks } from "../worker_pool.ts";
 
 export interface NeighborsWorkerInit {
   phase: "pairs" | "lines";
@@ -33,7 +33,7 @@ export interface NeighborsWorkerInit {
   minCommon: number;
   k: number;
   /** One top-K slot per `pairs` worker. */
-  slots: ReturnType<TopKLists["arrays"]>[];
+  slots: TopKArrays[];
   /** Atomic counter from which each `pairs` worker claims its slot. */
   slotCounter: Int32Array;
   /** Row in id order → row label (lib/row_order.ts); `lines` blocks are in id order. */
@@ -82,7 +82,7 @@ function computeLines(init: NeighborsWorkerInit, lists: TopKLists[], c: number):
 serveChunks<NeighborsWorkerInit, State, Float64Array | LinesResult>(
   (init): State => {
     const rows = init.o.offsets.length - 1;
-    const view = (s: NeighborsWorkerInit["slots"][number]) => new TopKLists(rows, init.k, true, s);
+    const view = (s: TopKArrays) => new TopKLists(rows, init.k, true, s);
     if (init.phase === "lines") return { phase: "lines", init, all: init.slots.map(view) };
     const slot = Atomics.add(init.slotCounter, 0, 1);
     const sums = new CoRatingSums(init.o, init.tPos, init.kind === "pearson");

@@ -1,9 +1,10 @@
 /**
- * The local Hadoop Streaming runner: runs MR1–MR4 (mr/jobs.ts) on one
+ * The local Hadoop Streaming runner ({@link runLocalMr}, behind `recsys mr`
+ * and `pipeline --engine mr`): runs MR1–MR4 (mr/jobs.ts) on one
  * machine with Hadoop's contract, using real task processes, so a job that
  * only works with one reducer or one map split fails here too.
  *
- * Tasks come from the source tree (`deno run mr/cli.ts <task>`) unless
+ * Tasks come from the source tree (`deno run mr/task.ts <task>`) unless
  * `artifact` names a built artifact (mr/build.ts). Then each job is the
  * `hadoop-streaming` argument list of its EMR step (mr/streaming.ts, with
  * local paths for the URIs), read back as Hadoop reads it, and every task
@@ -41,20 +42,16 @@
  * loop in this process and works on bytes in 1 MiB buffers.
  */
 import { withAtomicFile } from "../lib/atomic_file.ts";
-import { defineCommand } from "../lib/command.ts";
-import { buildEmrCommand } from "./build.ts";
-import { emrPlanCommand } from "./emr_plan.ts";
+import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
+import type { NeighborsOptions } from "../lib/neighbors/options.ts";
 import { planJobs } from "./jobs.ts";
 import { hadoopPartition } from "./partitioner.ts";
-import { TASK_FLAGS } from "./stages.ts";
 import {
   parseStreamingArgs,
   streamingArgs,
   StreamingArgsError,
   type StreamingJob,
 } from "./streaming.ts";
-import type { NeighborsOptions } from "../tools/neighbors.ts";
-import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
 
 /**
  * Options of a local MR run: the `neighbors` options (same meaning, same
@@ -79,7 +76,7 @@ export type MrOptions = NeighborsOptions & {
    * start, never output. @default none: the source tree
    */
   artifact?: string;
-  /** Without `artifact`: the task executable and leading args. @default `deno run mr/cli.ts` */
+  /** Without `artifact`: the task executable and leading args. @default `deno run mr/task.ts` */
   executable?: string[];
   /** Called as each job finishes. */
   onJob?: (stats: JobStats) => void;
@@ -160,7 +157,7 @@ interface RunnableJob {
 /** The jobs with tasks from the source tree (or `options.executable`). */
 function sourceJobs(trainPath: string, options: MrOptions, workDir: string): RunnableJob[] {
   const exe = options.executable ??
-    [Deno.execPath(), "run", "--quiet", new URL("./cli.ts", import.meta.url).pathname];
+    [Deno.execPath(), "run", "--quiet", new URL("./task.ts", import.meta.url).pathname];
   let input = trainPath;
   return planJobs(options, options.strict).map((job) => {
     const runnable: RunnableJob = {
@@ -794,64 +791,3 @@ async function mergeByRowId(parts: string[], outPath: string) {
   });
   return { lines, bytes };
 }
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** One line per job: tasks, records and bytes per phase, time, counters. */
-export function formatJobStats(s: JobStats): string {
-  const counters = Object.entries(s.counters).map(([k, v]) => ` ${k}=${v}`).join("");
-  const combine = s.combineOutputRecords !== s.mapOutputRecords
-    ? ` → combine ${s.combineOutputRecords} rec ${mb(s.combineOutputBytes)}`
-    : "";
-  return `${s.name} (${s.title}): ${s.mapTasks} maps, ${s.reduceTasks} reduces; ` +
-    `in ${mb(s.inputBytes)}; map out ${s.mapOutputRecords} rec ${mb(s.mapOutputBytes)}` +
-    `${combine}; out ${s.outputRecords} rec ${mb(s.outputBytes)}; ${s.seconds.toFixed(1)}s` +
-    counters;
-}
-
-export const mrCommand = defineCommand({
-  name: "mr",
-  summary: "neighbor files via the Hadoop Streaming jobs MR1–MR4, run locally",
-  subcommands: [emrPlanCommand, buildEmrCommand],
-  flags: {
-    train: { type: "string", required: true, arg: "<ratings_train.csv>", doc: "training ratings" },
-    mode: TASK_FLAGS.mode,
-    out: { type: "string", required: true, arg: "<file>", doc: "neighbor file to write" },
-    k: TASK_FLAGS.k,
-    minCommon: TASK_FLAGS.minCommon,
-    similarity: TASK_FLAGS.similarity,
-    shrink: TASK_FLAGS.shrink,
-    maxRaters: TASK_FLAGS.maxRaters,
-    reducers: { type: "integer", default: 4, min: 1, doc: "reduce tasks (partitions) per job" },
-    maps: { type: "integer", default: 4, min: 1, doc: "map tasks (input splits) per job" },
-    workers: {
-      type: "integer",
-      default: navigator.hardwareConcurrency,
-      min: 1,
-      doc: "tasks run at once",
-    },
-    workDir: { type: "string", arg: "<dir>", doc: "intermediate files (default: a temp dir)" },
-    keep: { type: "boolean", doc: "keep intermediate files" },
-    strict: { type: "boolean", doc: "tasks fail on a malformed line instead of counting it" },
-    artifact: {
-      type: "string",
-      arg: "<file>",
-      doc: "run the tasks from a built artifact (dist/recsys-mr.js or dist/recsys-mr) as " +
-        "Hadoop Streaming starts them (default: deno run mr/cli.ts)",
-    },
-  },
-  details: "Same output bytes as `neighbors` with the same options. Build an artifact with " +
-    "`deno task build:emr`. Subcommands: emr-plan, build.",
-  async run(f) {
-    const stats = await runLocalMr(f.train, f.out, {
-      ...f,
-      onJob: (s) => console.log(formatJobStats(s)),
-    });
-    console.log(
-      `wrote ${f.out}: ${stats.lines} lines, ${mb(stats.bytes)} in ${stats.seconds.toFixed(1)}s`,
-    );
-    if (stats.workDir) console.log(`intermediate files kept in ${stats.workDir}`);
-  },
-});

@@ -25,6 +25,7 @@ import {
   type SyncReader,
   type SyncWriter,
 } from "./line_io.ts";
+import { NEIGHBOR_DEFAULTS } from "../lib/neighbors/options.ts";
 import { TASK_FLAGS, type TaskOptions, TASKS } from "./stages.ts";
 
 const STRICT_FLAG = {
@@ -40,14 +41,7 @@ export function taskFlagTable(task: string): FlagTable {
 
 /** Options for a task from parsed flags; options the task does not read keep their defaults. */
 function taskOptions(flags: Record<string, unknown>): TaskOptions {
-  return {
-    mode: (flags.mode ?? "user") as TaskOptions["mode"],
-    k: (flags.k ?? TASK_FLAGS.k.default) as number,
-    minCommon: (flags.minCommon ?? TASK_FLAGS.minCommon.default) as number,
-    similarity: (flags.similarity ?? TASK_FLAGS.similarity.default) as TaskOptions["similarity"],
-    shrink: (flags.shrink ?? TASK_FLAGS.shrink.default) as number,
-    maxRaters: (flags.maxRaters ?? TASK_FLAGS.maxRaters.default) as number,
-  };
+  return { mode: "user", ...NEIGHBOR_DEFAULTS, ...flags } as TaskOptions;
 }
 
 /** Runs subcommand `argv[0]` over `input`; returns the exit code. */
