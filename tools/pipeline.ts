@@ -15,12 +15,17 @@
  */
 import { defineCommand } from "../lib/command.ts";
 import { runSteps, type Step, type StepReport } from "../lib/step_runner.ts";
-import { SIMILARITY_KINDS, type SimilarityKind } from "../lib/similarity.ts";
+import type { SimilarityKind } from "../lib/similarity.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { formatSeconds } from "../lib/progress.ts";
 import { splitRatings } from "./split.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
-import type { NeighborsOptions } from "../lib/neighbors/options.ts";
+import {
+  NEIGHBOR_DEFAULTS,
+  neighborFlags,
+  type NeighborParams,
+  type NeighborsOptions,
+} from "../lib/neighbors/options.ts";
 import { runLocalMr } from "../mr/mod.ts";
 import {
   type CompareResult,
@@ -62,18 +67,21 @@ export type Engine = typeof ENGINES[number];
 export const PIPELINE_DEFAULTS = {
   seed: 42,
   testRatio: 0.2,
-  k: 50,
-  minCommon: 5,
+  ...NEIGHBOR_DEFAULTS,
   similarity: "pearson" as SimilarityKind,
   shrink: 100,
-  maxRaters: 0,
   top: 100,
   ratingModel: DEFAULT_RATING_MODEL,
   rankingModel: DEFAULT_RANKING_MODEL,
   rankUsers: 2000,
 } as const;
 
-export interface PipelineOptions {
+/**
+ * The neighbor options (k, minCommon, similarity, shrink, maxRaters) are the
+ * engines' own (lib/neighbors/options.ts); the pipeline's defaults are
+ * {@link PIPELINE_DEFAULTS}: pearson with shrinkage 100.
+ */
+export interface PipelineOptions extends Omit<NeighborParams, "mode"> {
   /** A GroupLens release directory in any layout (lib/movielens_dir.ts). */
   data: string;
   /** Its layout. @default "auto" (detected from the files) */
@@ -86,16 +94,6 @@ export interface PipelineOptions {
   seed: number;
   /** Test fraction, in (0, 1). Changes output. @default 0.2 */
   testRatio: number;
-  /** Neighbors kept per id. Changes output. @default 50 */
-  k: number;
-  /** Least co-rated count. Changes output. @default 5 */
-  minCommon: number;
-  /** Changes output. @default "pearson" */
-  similarity: SimilarityKind;
-  /** Shrinkage λ. Changes output. @default 100 */
-  shrink: number;
-  /** Raters kept per group before pairing, 0 = all (tools/neighbors.ts). Changes output. @default 0 */
-  maxRaters: number;
   /** Recommendations kept per user. Changes output. @default 100 */
   top: number;
   /** Rating model of test_predictions.csv and the served stars (lib/models/registry.ts). Changes output. @default "blend" */
@@ -422,31 +420,7 @@ export const pipelineCommand = defineCommand({
       below: 1,
       doc: "test fraction",
     },
-    k: { type: "integer", default: PIPELINE_DEFAULTS.k, min: 1, doc: "neighbors kept per id" },
-    minCommon: {
-      type: "integer",
-      default: PIPELINE_DEFAULTS.minCommon,
-      min: 1,
-      doc: "least co-rated count of a pair",
-    },
-    similarity: {
-      type: "string",
-      default: PIPELINE_DEFAULTS.similarity,
-      choices: SIMILARITY_KINDS,
-      doc: "similarity formula",
-    },
-    shrink: {
-      type: "number",
-      default: PIPELINE_DEFAULTS.shrink,
-      min: 0,
-      doc: "shrinkage λ: sim·n/(n+λ)",
-    },
-    maxRaters: {
-      type: "integer",
-      default: PIPELINE_DEFAULTS.maxRaters,
-      min: 0,
-      doc: "raters kept per group, 0 = all",
-    },
+    ...neighborFlags(PIPELINE_DEFAULTS),
     top: {
       type: "integer",
       default: PIPELINE_DEFAULTS.top,
