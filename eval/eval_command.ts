@@ -3,7 +3,7 @@
  * (eval/compare.ts) and a seed model's evaluation (eval/evaluate.ts); prints
  * the summary and where the files went.
  */
-import { defineCommand, UsageError } from "../lib/command.ts";
+import { defineCommand, requiredFlag, UsageError } from "../lib/command.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { SEED_NEIGHBORS_FLAG, seedModelOf, TRAIN_FLAG } from "../lib/models/seed_data.ts";
@@ -16,7 +16,7 @@ export const evalCommand = defineCommand({
   summary: "compare models on a test split beside their baselines (RMSE/MAE, NDCG/precision)",
   flags: {
     train: TRAIN_FLAG,
-    test: { type: "string", required: true, arg: "<file>", doc: "test ratings" },
+    test: requiredFlag("<file>", "test ratings"),
     model: {
       type: "string",
       default: "all",

@@ -87,6 +87,14 @@ export type FlagValues<T extends FlagTable> =
   & { [K in keyof T as Present<T[K]> extends true ? K : never]: ValueOf<T[K]> }
   & { [K in keyof T as Present<T[K]> extends true ? never : K]?: ValueOf<T[K]> };
 
+/**
+ * A required string flag, e.g. `out: requiredFlag("<dir>", "output directory")`
+ * for `--out <dir>`.
+ */
+export function requiredFlag(arg: string, doc: string): StringFlag & { required: true } {
+  return { type: "string", required: true, arg, doc };
+}
+
 /** A CLI command: a flag table and what to run with the parsed values. */
 export interface Command<T extends FlagTable = FlagTable> {
   name: string;

@@ -4,7 +4,7 @@
  * printed as it finishes; its subcommands `emr-plan` (mr/emr_plan.ts) and
  * `build` (mr/build.ts) prepare a run on AWS EMR.
  */
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { MODE_FLAG, NEIGHBOR_FLAGS } from "../lib/neighbors/options.ts";
 import { buildEmrCommand } from "./build.ts";
 import { emrPlanCommand } from "./emr_plan.ts";
@@ -31,9 +31,9 @@ export const mrCommand = defineCommand({
   summary: "neighbor files via the Hadoop Streaming jobs MR1–MR4, run locally",
   subcommands: [emrPlanCommand, buildEmrCommand],
   flags: {
-    train: { type: "string", required: true, arg: "<ratings_train.csv>", doc: "training ratings" },
+    train: requiredFlag("<ratings_train.csv>", "training ratings"),
     mode: MODE_FLAG,
-    out: { type: "string", required: true, arg: "<file>", doc: "neighbor file to write" },
+    out: requiredFlag("<file>", "neighbor file to write"),
     ...NEIGHBOR_FLAGS,
     reducers: { type: "integer", default: 4, min: 1, doc: "reduce tasks (partitions) per job" },
     maps: { type: "integer", default: 4, min: 1, doc: "map tasks (input splits) per job" },

@@ -14,7 +14,7 @@
  * never touches S3. Map output is compressed (it is mostly digits).
  */
 import { writeFileAtomic } from "../lib/atomic_file.ts";
-import { defineCommand, UsageError } from "../lib/command.ts";
+import { defineCommand, requiredFlag, UsageError } from "../lib/command.ts";
 import { MODE_FLAG, NEIGHBOR_FLAGS } from "../lib/neighbors/options.ts";
 import { neighborFileName } from "../lib/run_dir.ts";
 import { PINNED_DENO } from "./deno_install.ts";
@@ -170,7 +170,7 @@ export const emrPlanCommand = defineCommand({
   name: "emr-plan",
   summary: "write steps.json (and the Deno bootstrap action) and print the commands of an EMR run",
   flags: {
-    bucket: { type: "string", required: true, arg: "<s3://bucket/prefix>", doc: "S3 location" },
+    bucket: requiredFlag("<s3://bucket/prefix>", "S3 location"),
     mode: MODE_FLAG,
     reducers: { type: "integer", default: 4, min: 1, doc: "reduce tasks per job" },
     ...NEIGHBOR_FLAGS,

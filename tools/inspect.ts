@@ -8,7 +8,7 @@
  * Memory: the ratings as columns (13 bytes each) plus one byte per possible
  * movieId; time O(ratings + movies).
  */
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import {
   type Layout,
   LAYOUT_FLAG,
@@ -188,7 +188,7 @@ export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "what a GroupLens release directory holds: layout, counts, scale, dirty rows",
   flags: {
-    data: { type: "string", required: true, arg: "<dir>", doc: "GroupLens release directory" },
+    data: requiredFlag("<dir>", "GroupLens release directory"),
     layout: LAYOUT_FLAG,
     duplicates: DUPLICATES_FLAG,
     skipInvalid: { type: "boolean", doc: "skip and count malformed rating lines" },

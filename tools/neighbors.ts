@@ -2,7 +2,7 @@
  * `neighbors`: the command of the in-process neighbor engine
  * (lib/neighbors/engine.ts): flags, the run, the summary it prints.
  */
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { MODE_FLAG, NEIGHBOR_FLAGS } from "../lib/neighbors/options.ts";
 import { DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
@@ -12,9 +12,9 @@ export const neighborsCommand = defineCommand({
   name: "neighbors",
   summary: "user–user or item–item top-K neighbor file, in-process (Web Workers)",
   flags: {
-    train: { type: "string", required: true, arg: "<ratings_train.csv>", doc: "ratings file" },
+    train: requiredFlag("<ratings_train.csv>", "ratings file"),
     mode: MODE_FLAG,
-    out: { type: "string", required: true, arg: "<file>", doc: "output neighbor file" },
+    out: requiredFlag("<file>", "output neighbor file"),
     ...NEIGHBOR_FLAGS,
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
     duplicates: DUPLICATES_FLAG,

@@ -13,7 +13,7 @@
  * instead of the in-process engine; both write the same bytes, but the
  * engine is recorded as an option so switching reruns.
  */
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { runSteps, type Step, type StepReport } from "../lib/step_runner.ts";
 import type { SimilarityKind } from "../lib/similarity.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
@@ -411,7 +411,7 @@ export const pipelineCommand = defineCommand({
     },
     layout: LAYOUT_FLAG,
     duplicates: DUPLICATES_FLAG,
-    out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
+    out: requiredFlag("<dir>", "output directory"),
     seed: { type: "integer", default: PIPELINE_DEFAULTS.seed, doc: "split seed" },
     testRatio: {
       type: "number",

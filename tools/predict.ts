@@ -6,7 +6,7 @@
  * This file is the stage's public entry (`pipeline` runs the seed model
  * through {@link predictToFile}).
  */
-import { defineCommand, UsageError } from "../lib/command.ts";
+import { defineCommand, requiredFlag, UsageError } from "../lib/command.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { SEED_NEIGHBORS_FLAG, seedModelOf, TRAIN_FLAG } from "../lib/models/seed_data.ts";
 import { readRatingsTable } from "../lib/ratings_table.ts";
@@ -32,7 +32,7 @@ export const predictCommand = defineCommand({
         "(user-cosine, item-cosine, with --neighbors)",
     },
     neighbors: SEED_NEIGHBORS_FLAG,
-    out: { type: "string", required: true, arg: "<file>", doc: "recommendations CSV" },
+    out: requiredFlag("<file>", "recommendations CSV"),
     top: { type: "integer", default: 100, min: 1, doc: "recommendations per user" },
     all: { type: "boolean", doc: "every candidate instead of the top N (overrides --top; large)" },
     k: { type: "integer", min: 1, doc: "neighbors used per list (default: whole lists)" },

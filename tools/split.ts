@@ -18,7 +18,7 @@
  * can be resolved (see {@link splitRatings}).
  */
 import { runFiles } from "../lib/run_dir.ts";
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { hash3 } from "../lib/hash.ts";
 import {
@@ -282,7 +282,7 @@ export const splitCommand = defineCommand({
       arg: "<file|dir>",
       doc: "ratings file (ratings.csv, ratings.dat, u.data, …) or a release directory",
     },
-    out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
+    out: requiredFlag("<dir>", "output directory"),
     testRatio: {
       type: "number",
       default: 0.2,

@@ -32,7 +32,7 @@
  * and streamed to disk, so memory is O(movies), not O(ratings). Output files
  * are written atomically.
  */
-import { defineCommand } from "../lib/command.ts";
+import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
 import { GENRES } from "../lib/movielens_csv.ts";
@@ -393,7 +393,7 @@ export const synthCommand = defineCommand({
   name: "synth",
   summary: "generate MovieLens-shaped synthetic ratings, movies and links",
   flags: {
-    out: { type: "string", required: true, arg: "<dir>", doc: "output directory" },
+    out: requiredFlag("<dir>", "output directory"),
     scale: {
       type: "number",
       default: 0.01,
