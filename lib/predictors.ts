@@ -1,6 +1,6 @@
 /**
  * User-based and item-based rating predictions from a neighbor graph
- * (ARCHITECTURE.md, Predictions), over dense indices of a {@link RatingMatrix}.
+ * (docs/ARCHITECTURE.md, Predictions), over dense indices of a {@link RatingMatrix}.
  * Ratings arrive as half-star integers `rating*2`; predictions are in stars.
  *
  * - User-based: `μ_u + Σ_v sim(u,v)(r_vi − μ_v) / Σ_v |sim(u,v)|` over u's

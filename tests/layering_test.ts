@@ -135,7 +135,7 @@ Deno.test("layering", async (t) => {
   });
 
   await t.step("the rules catch a stage reaching into another", () => {
-    assert.match(violation("mr/runner.ts", "tools/neighbors_worker.ts") ?? "", /another stage/);
+    assert.match(violation("mr/local_runner.ts", "tools/split.ts") ?? "", /another stage/);
     assert.match(violation("lib/x.ts", "tools/web.ts") ?? "", /lib\/ imports only lib/);
     assert.match(violation("islands/A.tsx", "lib/store/store.ts") ?? "", /islands import only/);
     assert.match(violation("tools/pipeline.ts", "eval/evaluate.ts") ?? "", /not a public entry/);

@@ -1,7 +1,7 @@
 /**
  * `user-cosine` and `item-cosine`: the seed's neighbour-file formulas as
  * {@link RatingModel}s, so the original design can be compared with the
- * other models on the same footing (ARCHITECTURE.md, "Predictions"):
+ * other models on the same footing (docs/ARCHITECTURE.md, "Predictions"):
  *
  * - user-based `μ_u + Σ_v s_uv (r_vi − μ_v) / Σ_v |s_uv|` over u's
  *   neighbours v that rated i;

@@ -1,6 +1,6 @@
 /**
  * The store schema, one definition rendered for both dialects (SQLite and
- * MySQL/MariaDB), with the seed's table names (ARCHITECTURE.md).
+ * MySQL/MariaDB), with the seed's table names (docs/ARCHITECTURE.md).
  *
  * Choices, and why:
  * - Ratings keep `rating2` = stars × 2 (1..10, as the compute engines hold

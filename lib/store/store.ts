@@ -1,7 +1,7 @@
 /**
  * The store the web app and the CLI read: one interface, two backends
  * (SQLite file by default, MySQL/MariaDB for deployment), the same schema
- * and table names (ARCHITECTURE.md). Every method is a parameterised query;
+ * and table names (docs/ARCHITECTURE.md). Every method is a parameterised query;
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
