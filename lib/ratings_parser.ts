@@ -24,6 +24,7 @@
  * Blank lines are an error except at the very end of the file, because a
  * blank line in the middle usually means a concatenation or truncation bug.
  */
+import { CSV_HEADERS } from "./run_dir.ts";
 import {
   openRatingsInput,
   type RatingsField,
@@ -80,7 +81,7 @@ export const RATINGS_SEPARATORS = [",", "::", "\t"] as const;
 export type RatingsSeparator = typeof RATINGS_SEPARATORS[number];
 
 const NL = 10, CR = 13, TAB = 9, SPACE = 32, DOT = 46, ZERO = 48, NINE = 57;
-const HEADER = new TextEncoder().encode("userId,movieId,rating,timestamp");
+const HEADER = new TextEncoder().encode(CSV_HEADERS.ratings);
 
 /**
  * Incremental parser: feed chunks with {@link RatingsParser.push}, then call

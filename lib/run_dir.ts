@@ -64,6 +64,8 @@ export function neighborFileName(mode: Mode): string {
 
 /** Header lines (without the newline) of the CSV files the project writes. */
 export const CSV_HEADERS = {
+  /** GroupLens' `ratings.csv` (written by `synth`; split's outputs have no header). */
+  ratings: "userId,movieId,rating,timestamp",
   /** `predict` of a seed model (`user_based_recommendations.csv`). */
   seedRecommendations: "userId,movieId,prediction",
   /** the rating model's predictions of the test ratings. */

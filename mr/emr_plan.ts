@@ -16,7 +16,7 @@
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { defineCommand, requiredFlag, UsageError } from "../lib/command.ts";
 import { MODE_FLAG, NEIGHBOR_FLAGS } from "../lib/neighbors/options.ts";
-import { neighborFileName } from "../lib/run_dir.ts";
+import { neighborFileName, RUN_FILE_NAMES } from "../lib/run_dir.ts";
 import { PINNED_DENO } from "./deno_install.ts";
 import { planJobs } from "./jobs.ts";
 import { rowKeySkew } from "./partitioner.ts";
@@ -67,7 +67,7 @@ export function normalizeBucket(bucket: string): string {
 export function emrSteps(options: EmrPlanOptions): EmrStep[] {
   const bucket = normalizeBucket(options.bucket);
   const jobs = planJobs(options, options.strict);
-  let input = `${bucket}/input/ratings_train.csv`;
+  let input = `${bucket}/input/${RUN_FILE_NAMES.train}`;
   return jobs.map((job, i) => {
     const output = i === jobs.length - 1
       ? `${bucket}/output/${options.mode}`
@@ -157,7 +157,7 @@ export function emrCommands(options: EmrPlanOptions & EmrClusterOptions): string
   return [
     ...build,
     ...upload,
-    `aws s3 cp ${options.train} ${bucket}/input/ratings_train.csv`,
+    `aws s3 cp ${options.train} ${bucket}/input/${RUN_FILE_NAMES.train}`,
     ["aws", ...createClusterArgs(options)].join(" "),
     `# or, on a running cluster${bundle ? " started with those bootstrap actions" : ""}: ` +
     `aws emr add-steps --cluster-id j-XXXXXXXX --steps file://${options.steps}`,

@@ -76,7 +76,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     out = `${options.cache}/synth-out`;
     await Deno.mkdir(data, { recursive: true });
     const { scale, seed, progress } = options;
-    await runSteps(`${data}/manifest.json`, [{
+    await runSteps(runFiles(data).manifest, [{
       name: "synth",
       inputs: [],
       outputs: [`${data}/ratings.csv`, `${data}/movies.csv`, `${data}/links.csv`],

@@ -32,6 +32,7 @@
  * and streamed to disk, so memory is O(movies), not O(ratings). Output files
  * are written atomically.
  */
+import { CSV_HEADERS } from "../lib/run_dir.ts";
 import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { withAtomicFile } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
@@ -254,7 +255,7 @@ export async function synthesize(outDir: string, options: SynthOptions): Promise
   const bar = new Progress("synth", total, { unit: "ratings", enabled: options.progress });
   let written = 0;
   await withAtomicFile(`${outDir}/ratings.csv`, async (out) => {
-    await out.writeString("userId,movieId,rating,timestamp\n");
+    await out.writeString(CSV_HEADERS.ratings + "\n");
     for (let u = 0; u < users; u++) {
       const n = counts[u];
       for (let f = 0; f < FACTORS; f++) p[f] = 0.42 * rng.gauss();
