@@ -5,7 +5,7 @@
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
-import type { RatedSort } from "../movie_view.ts";
+import type { RatedSort, SortOrder } from "../movie_view.ts";
 
 /** A movie with its links. `year` is parsed from the title's trailing "(YYYY)". */
 export interface Movie {
@@ -29,7 +29,7 @@ export interface RatedMovie {
 
 export interface RatedQuery {
   sort: RatedSort;
-  order: "asc" | "desc";
+  order: SortOrder;
   offset: number;
   limit: number;
 }
