@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { MODES, parseMode } from "./mode.ts";
- * for (const mode of MODES) console.log(parseMode(mode)); // "user", "item"
+ * import { type Mode, MODES } from "./mode.ts";
+ * const files = MODES.map((mode: Mode) => `${mode}_topk_neighbors.txt`);
  * ```
  */
 
@@ -16,9 +16,3 @@ export const MODES = ["user", "item"] as const;
 
 /** User–user or item–item. */
 export type Mode = typeof MODES[number];
-
-/** `value` as a Mode; throws RangeError naming `what` when it is neither. */
-export function parseMode(value: string, what = "mode"): Mode {
-  if (value === "user" || value === "item") return value;
-  throw new RangeError(`${what} must be user or item, got '${value}'`);
-}

@@ -7,6 +7,7 @@
  * as Hadoop Streaming runs it, its bootstrap action, and the AWS CLI's own
  * validation of the steps and bootstrap files.
  */
+import { absent } from "./fixtures/services.ts";
 import assert from "node:assert/strict";
 import { raterCapKey } from "../lib/hash.ts";
 import { parseFlags } from "../lib/command.ts";
@@ -951,17 +952,15 @@ Deno.test("the pinned Deno checksums are the npm registry's", async (t) => {
     const integrity = await npmIntegrity(spec);
     await t.step({
       name: `${spec} (${b.machine})`,
-      ignore: integrity instanceof Error && !REQUIRE,
+      ignore: absent(
+        `${spec} checksum`,
+        integrity instanceof Error ? `npm view failed: ${integrity.message}` : null,
+      ),
       fn: () => {
         if (integrity instanceof Error) throw integrity;
         assert.equal(integrityHex(integrity), b.sha512);
       },
     });
-    if (integrity instanceof Error && !REQUIRE) {
-      console.log(
-        `mr_test: skipped the ${spec} checksum check: npm view failed: ${integrity.message}`,
-      );
-    }
   }
 });
 
@@ -979,13 +978,11 @@ function findAws(): string | null {
 }
 
 const AWS = findAws();
-if (!AWS && !REQUIRE) {
-  console.log("mr_test: skipping the AWS CLI validation test: no aws (apt-get install awscli)");
-}
+const AWS_TEST = "the AWS CLI's own validation accepts the plan's files and rejects broken ones";
 
 Deno.test({
-  name: "the AWS CLI's own validation accepts the plan's files and rejects broken ones",
-  ignore: !AWS && !REQUIRE,
+  name: AWS_TEST,
+  ignore: absent(AWS_TEST, AWS ? null : "no aws (apt-get install awscli)"),
 }, async (t) => {
   assert.ok(AWS, "aws is missing and RECSYS_REQUIRE_SERVICES=1");
   const dir = await Deno.makeTempDir({ prefix: "mr_aws_" });

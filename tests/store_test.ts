@@ -924,10 +924,12 @@ for (const kind of ["sqlite", "mysql"] as const) {
     sanitizeOps: false,
     sanitizeResources: false,
     async fn(t) {
-      // Ignored above when MySQL is absent, so MYSQL has its url here.
-      const backend = kind === "sqlite" ? await sqliteBackend() : await mysqlBackend(
-        (MYSQL as { url: string }).url,
-      );
+      if (kind === "mysql" && "reason" in MYSQL) {
+        throw new Error(`RECSYS_REQUIRE_SERVICES=1 but ${MYSQL.reason}`);
+      }
+      const backend = "url" in MYSQL && kind === "mysql"
+        ? await mysqlBackend(MYSQL.url)
+        : await sqliteBackend();
       try {
         await contract(t, backend);
       } finally {

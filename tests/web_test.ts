@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { absent } from "./fixtures/services.ts";
 import { HTTPException } from "hono/http-exception";
 import { createApp, MAX_BODY_BYTES } from "../routes/app.ts";
 import { CookieSigner } from "../routes/_middleware.ts";
@@ -30,10 +31,6 @@ function switchable(store: Store): { store: Store; setFailure(f: (() => Error) |
 }
 
 const MYSQL = Deno.env.get("RECSYS_TEST_MYSQL_URL");
-const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
-if (!MYSQL && !REQUIRE) {
-  console.log("web_test: MySQL run skipped: RECSYS_TEST_MYSQL_URL is not set");
-}
 
 /** A fresh database on the MySQL test server; `drop` removes it. */
 async function mysqlDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -921,7 +918,11 @@ Deno.test("request bodies and HTTP errors", async (t) => {
   }
 });
 
-Deno.test({ name: "pages from a MySQL store", ignore: !MYSQL && !REQUIRE }, async (t) => {
+const MYSQL_TEST = "pages from a MySQL store";
+Deno.test({
+  name: MYSQL_TEST,
+  ignore: absent(MYSQL_TEST, MYSQL ? null : "RECSYS_TEST_MYSQL_URL is not set"),
+}, async (t) => {
   assert.ok(MYSQL, "RECSYS_REQUIRE_SERVICES=1 but RECSYS_TEST_MYSQL_URL is not set");
   const { app, close } = await setup(MYSQL);
   try {

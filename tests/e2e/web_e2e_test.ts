@@ -5,6 +5,7 @@
  * tests/output/; with RECSYS_UPDATE_DOCS=1 the dashboard one is also saved
  * as docs/dashboard.png for the README.
  */
+import { absent } from "../fixtures/services.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { parse } from "csv-parse/sync";
@@ -22,10 +23,6 @@ Deno.env.delete("__IS_WSL_TEST__");
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = new URL("../output/", import.meta.url);
 const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
-const required = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
-if (!hasChromium && !required) {
-  console.log(`web e2e: skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-}
 
 /** A PNG's width and height, from its IHDR chunk (bytes 16–23, after the signature). */
 function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -123,7 +120,10 @@ ${
 
 Deno.test({
   name: "web app in Chromium",
-  ignore: !hasChromium && !required,
+  ignore: absent(
+    "web app in Chromium",
+    hasChromium ? null : `${CHROMIUM} is missing (apt-get install chromium)`,
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
 }, async (t) => {
