@@ -702,7 +702,6 @@ Deno.test("emr-plan", async (t) => {
   });
 });
 
-const REQUIRE = Deno.env.get("RECSYS_REQUIRE_SERVICES") === "1";
 
 /** Synthetic ratings split 80/20 into `dir` (the training file's path). */
 async function synthTrainFile(dir: string, scale: number, seed = 5): Promise<string> {
