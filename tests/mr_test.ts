@@ -702,7 +702,6 @@ Deno.test("emr-plan", async (t) => {
   });
 });
 
-
 /** Synthetic ratings split 80/20 into `dir` (the training file's path). */
 async function synthTrainFile(dir: string, scale: number, seed = 5): Promise<string> {
   await synthesize(`${dir}/synth`, { scale, seed });
