@@ -5,7 +5,8 @@
  *
  * Parsing is real RFC 4180 through `csv-parse`: titles and tags may be quoted
  * and contain commas, doubled quotes and line breaks. Accepted: a UTF-8 BOM,
- * LF or CRLF, a missing final newline. The header line is required and
+ * LF or CRLF, a missing final newline, Latin-1 instead of UTF-8 (one
+ * warning; lib/text_decoding.ts). The header line is required and
  * checked. Records come back in file order. `genres` is split on `|`
  * (`(no genres listed)` → `[]`), `year` is the title's trailing `(YYYY)`, an
  * empty `imdbId`/`tmdbId` is null, a duplicated movieId is an error.
@@ -17,6 +18,7 @@
  */
 import { FieldFormatError } from "./file_error.ts";
 import { parse } from "csv-parse/sync";
+import { readTextFileAnyEncoding } from "./text_decoding.ts";
 
 /** Which part of a record was wrong (`csv` is a quoting/syntax error). */
 export type MovieLensCsvField =
@@ -197,17 +199,36 @@ export function parseTags(text: string, file = "tags.csv"): TagRecord[] {
   });
 }
 
-/** Reads movies.csv. Throws MovieLensCsvError naming file and line; a missing file is Deno.errors.NotFound (its message names the path). */
-export async function readMovies(path: string): Promise<MovieRecord[]> {
-  return parseMovies(await Deno.readTextFile(path), path);
+/** Reading options of the files of this module. */
+export interface ReadTextOptions {
+  /**
+   * Receives the one warning when the file is not UTF-8 and was read as
+   * Latin-1 (lib/text_decoding.ts). @default console.warn
+   */
+  warn?: (message: string) => void;
 }
 
-/** Reads links.csv. */
-export async function readLinks(path: string): Promise<LinkRecord[]> {
-  return parseLinks(await Deno.readTextFile(path), path);
+/**
+ * Reads movies.csv (UTF-8, else Latin-1 with a warning). Throws
+ * MovieLensCsvError naming file and line; a missing file is
+ * Deno.errors.NotFound (its message names the path).
+ */
+export async function readMovies(
+  path: string,
+  options: ReadTextOptions = {},
+): Promise<MovieRecord[]> {
+  return parseMovies((await readTextFileAnyEncoding(path, options.warn)).text, path);
 }
 
-/** Reads tags.csv. */
-export async function readTags(path: string): Promise<TagRecord[]> {
-  return parseTags(await Deno.readTextFile(path), path);
+/** Reads links.csv (UTF-8, else Latin-1 with a warning). */
+export async function readLinks(
+  path: string,
+  options: ReadTextOptions = {},
+): Promise<LinkRecord[]> {
+  return parseLinks((await readTextFileAnyEncoding(path, options.warn)).text, path);
+}
+
+/** Reads tags.csv (UTF-8, else Latin-1 with a warning). */
+export async function readTags(path: string, options: ReadTextOptions = {}): Promise<TagRecord[]> {
+  return parseTags((await readTextFileAnyEncoding(path, options.warn)).text, path);
 }

@@ -18,8 +18,15 @@
  */
 import { FileError, statInput } from "./file_error.ts";
 import type { FlagSpec } from "./command.ts";
-import { type LinkRecord, type MovieRecord, readLinks, readMovies } from "./movielens_csv.ts";
-import { decodeMovieLensText, parseMoviesDat, parseUItem } from "./movielens_legacy.ts";
+import {
+  type LinkRecord,
+  type MovieRecord,
+  parseLinks,
+  parseMovies,
+  type ReadTextOptions,
+} from "./movielens_csv.ts";
+import { parseMoviesDat, parseUItem } from "./movielens_legacy.ts";
+import { readTextFileAnyEncoding, type TextEncodingName } from "./text_decoding.ts";
 import type { RatingsSeparator } from "./ratings_parser.ts";
 
 export const LAYOUTS = ["csv", "dat", "u-data"] as const;
@@ -150,22 +157,54 @@ export async function resolveMovieLensDir(
   };
 }
 
-/** Reads a movie list in any layout, chosen by its file name (u.item, *.dat, else CSV). */
-export async function readMovieList(path: string): Promise<MovieRecord[]> {
-  const name = path.slice(path.lastIndexOf("/") + 1);
-  if (name === "u.item") return parseUItem(decodeMovieLensText(await Deno.readFile(path)), path);
-  if (name.endsWith(".dat")) {
-    return parseMoviesDat(decodeMovieLensText(await Deno.readFile(path)), path);
-  }
-  return await readMovies(path);
+/** A movie list's records and how its file was decoded. */
+export interface MovieList {
+  movies: MovieRecord[];
+  encoding: TextEncodingName;
+  /** The first line that was not UTF-8 (Latin-1 only). */
+  firstLatin1Line: number | null;
 }
 
-/** The movies and links of a release (links empty when it ships none). */
+/**
+ * Reads a movie list in any layout, chosen by its file name (u.item, *.dat,
+ * else CSV), as UTF-8 when valid, else Latin-1 with one warning to `warn`.
+ */
+export async function readMovieList(
+  path: string,
+  options: ReadTextOptions = {},
+): Promise<MovieList> {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const { text, encoding, firstLatin1Line } = await readTextFileAnyEncoding(path, options.warn);
+  const movies = name === "u.item"
+    ? parseUItem(text, path)
+    : name.endsWith(".dat")
+    ? parseMoviesDat(text, path)
+    : parseMovies(text, path);
+  return { movies, encoding, firstLatin1Line };
+}
+
+/** The movies and links of a release (links empty when it ships none), and their encodings. */
 export async function readMovieCatalog(
   d: Pick<MovieLensDir, "movies" | "links">,
-): Promise<{ movies: MovieRecord[]; links: LinkRecord[] }> {
+  options: ReadTextOptions = {},
+): Promise<{
+  movies: MovieRecord[];
+  links: LinkRecord[];
+  encoding: { movies: TextEncodingName; links: TextEncodingName | null };
+  firstLatin1Line: number | null;
+}> {
+  const list = await readMovieList(d.movies, options);
+  let links: LinkRecord[] = [];
+  let linksEncoding: TextEncodingName | null = null;
+  if (d.links !== null) {
+    const decoded = await readTextFileAnyEncoding(d.links, options.warn);
+    links = parseLinks(decoded.text, d.links);
+    linksEncoding = decoded.encoding;
+  }
   return {
-    movies: await readMovieList(d.movies),
-    links: d.links === null ? [] : await readLinks(d.links),
+    movies: list.movies,
+    links,
+    encoding: { movies: list.encoding, links: linksEncoding },
+    firstLatin1Line: list.firstLatin1Line,
   };
 }

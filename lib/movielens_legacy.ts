@@ -8,8 +8,8 @@
  * - ml-1m and ml-10m `movies.dat`: `movieId::title::genres`, genres split on
  *   `|` (`(no genres listed)` → `[]`). ml-1m is Latin-1, ml-10m UTF-8.
  *
- * Text is decoded as UTF-8 when it is valid UTF-8, else as Latin-1
- * (windows-1252), so either release reads right without a flag. Empty lines
+ * The caller decodes the text (lib/text_decoding.ts: UTF-8 when valid, else
+ * Latin-1), so either release reads right without a flag. Empty lines
  * are skipped; records come back in file order; a malformed record or a
  * repeated movieId throws {@link MovieLensCsvError} naming file, line and
  * field. Neither release ships IMDb or TMDB ids (u.item's IMDb URL is a title
@@ -27,15 +27,6 @@ export const GENRES_100K: readonly string[] = [
 ];
 
 const YEAR = /\((\d{4})\)\s*$/;
-
-/** UTF-8 when valid, else Latin-1 (GroupLens' older files are Latin-1). */
-export function decodeMovieLensText(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder("latin1").decode(bytes);
-  }
-}
 
 function movieId(file: string, line: number, text: string, seen: Set<number>): number {
   const v = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;

@@ -112,6 +112,8 @@ Deno.test("pipeline on every release layout", async (t) => {
     assert.match(text, /layout\s+dat \(the layout of ml-1m, ml-10m\)/);
     assert.match(text, /duplicates\s+1 rating\(s\).* lines 12 and 14 \(userId 3, movieId 2\)/);
     assert.match(text, /no links file/);
+    assert.deepEqual(r.encoding, { movies: "latin-1", links: null });
+    assert.match(text, /encoding\s+movies\.dat: Latin-1 \(not valid UTF-8 from line \d+\)/);
     const csv = await inspectData({ data: `${FIX}/ml-latest-small` });
     assert.deepEqual(csv.links, { rows: 7, withoutTmdbId: 2 });
     assert.equal(csv.scale.halfStars, true);

@@ -92,6 +92,47 @@ Deno.test("GroupLens release directories", async (t) => {
     assert.deepEqual(links.filter((l) => l.tmdbId === null).map((l) => l.movieId), [3, 7]);
   });
 
+  await t.step(
+    "a Latin-1 movies.csv reads right, with one warning naming file and line",
+    async () => {
+      const dir = await Deno.makeTempDir();
+      const bytes = [
+        ...new TextEncoder().encode("movieId,title,genres\n1,Heat (1995),Action\n2,Am"),
+        0xe9,
+        ...new TextEncoder().encode("lie "),
+        0xe0,
+        ...new TextEncoder().encode(" Paris (2001),Comedy\n3,Cr"),
+        0xe8,
+        ...new TextEncoder().encode("me (2002),Drama\n"),
+      ];
+      await Deno.writeFile(`${dir}/movies.csv`, new Uint8Array(bytes));
+      const warnings: string[] = [];
+      const { movies, encoding } = await readMovieCatalog(
+        { movies: `${dir}/movies.csv`, links: null },
+        { warn: (m) => warnings.push(m) },
+      );
+      assert.deepEqual(movies.map((m) => m.title), [
+        "Heat (1995)",
+        "Am\u00e9lie \u00e0 Paris (2001)",
+        "Cr\u00e8me (2002)",
+      ]);
+      assert.equal(encoding.movies, "latin-1");
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0], new RegExp(`^warning: ${dir}/movies\\.csv:3: not valid UTF-8`));
+      await Deno.remove(dir, { recursive: true });
+    },
+  );
+
+  await t.step("a UTF-8 movie list reads without a warning", async () => {
+    const warnings: string[] = [];
+    const { encoding } = await readMovieCatalog(
+      await resolveMovieLensDir(`${FIX}/ml-latest-small`),
+      { warn: (m) => warnings.push(m) },
+    );
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(encoding, { movies: "utf-8", links: "utf-8" });
+  });
+
   await t.step("a malformed u.item or movies.dat record names file, line and field", () => {
     const flags = "|0".repeat(19);
     assert.throws(

@@ -95,6 +95,8 @@ export interface ImportOptions {
    * @default 0.5
    */
   maxUserDrop?: number;
+  /** Receives warnings (a movie list read as Latin-1). @default console.warn */
+  warn?: (message: string) => void;
 }
 
 /** @see ImportOptions.maxUserDrop */
@@ -192,8 +194,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
-  const movies = await readMovieList(files.movies);
-  const links = files.links === null ? [] : await readLinks(files.links);
+  const movies = (await readMovieList(files.movies, { warn: options.warn })).movies;
+  const links = files.links === null ? [] : await readLinks(files.links, { warn: options.warn });
   const train = ratingsInKeyOrder(
     (await readRatingsTable(files.train, { duplicates: options.duplicates })).table,
     files.train,

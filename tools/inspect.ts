@@ -3,7 +3,8 @@
  * exactly as `split` and `import` read it: the layout, users, movies and
  * ratings, the rating scale with its histogram, the duplicated pairs the
  * `--duplicates` policy resolved, movies nobody rated, ratings of movies the
- * movie list lacks, and links without a tmdbId (no poster lookup for those).
+ * movie list lacks, links without a tmdbId (no poster lookup for those) and
+ * how the movie list was decoded (UTF-8, else Latin-1 from which line).
  *
  * Memory: the ratings as columns (13 bytes each) plus one byte per possible
  * movieId; time O(ratings + movies).
@@ -21,6 +22,7 @@ import {
   type DuplicateReport,
   DUPLICATES_FLAG,
 } from "../lib/rating_duplicates.ts";
+import type { TextEncodingName } from "../lib/text_decoding.ts";
 
 export interface InspectOptions {
   /** The release directory. */
@@ -62,6 +64,13 @@ export interface DataReport {
    * has three for a user 0), and the site's URLs take positive ids only.
    */
   zeroIdRatings: number;
+  /**
+   * How the movie list and the links file were decoded (UTF-8, else Latin-1;
+   * lib/text_decoding.ts); links null without a links file.
+   */
+  encoding: { movies: TextEncodingName; links: TextEncodingName | null };
+  /** The movie list's first line that is not UTF-8 (Latin-1 only). */
+  firstLatin1Line: number | null;
   /** Rows of the links file, and those without a tmdbId; null without a links file. */
   links: { rows: number; withoutTmdbId: number } | null;
 }
@@ -75,7 +84,9 @@ export async function inspectData(options: InspectOptions): Promise<DataReport> 
     skipInvalid: options.skipInvalid,
     warn: () => {},
   });
-  const { movies, links } = await readMovieCatalog(d);
+  const { movies, links, encoding, firstLatin1Line } = await readMovieCatalog(d, {
+    warn: () => {},
+  });
   let maxUser = 0, maxMovie = 0;
   for (let i = 0; i < table.length; i++) {
     if (table.users[i] > maxUser) maxUser = table.users[i];
@@ -130,6 +141,8 @@ export async function inspectData(options: InspectOptions): Promise<DataReport> 
     ratingsOfUnknownMovies,
     unknownMovies,
     zeroIdRatings,
+    encoding,
+    firstLatin1Line,
     links: d.links === null
       ? null
       : { rows: links.length, withoutTmdbId: links.filter((l) => l.tmdbId === null).length },
@@ -147,6 +160,13 @@ export function formatDataReport(r: DataReport): string {
       [r.files.ratings, r.files.movies, r.files.links, r.files.tags]
         .filter((f) => f !== null).map((f) => f!.slice(f!.lastIndexOf("/") + 1)).join(", ")
     }`,
+    `encoding    ${r.files.movies.slice(r.files.movies.lastIndexOf("/") + 1)}: ` +
+    (r.encoding.movies === "utf-8"
+      ? "UTF-8"
+      : `Latin-1 (not valid UTF-8 from line ${r.firstLatin1Line})`) +
+    (r.encoding.links === null
+      ? ""
+      : `; links: ${r.encoding.links === "utf-8" ? "UTF-8" : "Latin-1"}`),
     `users       ${int(r.users)}`,
     `movies      ${int(r.movies)} listed, ${int(r.ratedMovies)} rated`,
     `ratings     ${int(r.ratings)}` +
