@@ -113,6 +113,10 @@ export async function runServeStep(
     rater,
     progress: options.progress,
     label: "serve",
+    sidecar: {
+      params: { rankingModel: options.rankingModel, ratingModel: options.ratingModel },
+      inputs: { train: files.train, test: files.test },
+    },
   });
   return {
     ratings: m.userItems.length,

@@ -136,11 +136,10 @@ export function parseNeighborFile(bytes: Uint8Array, file = "<neighbors>"): Neig
   };
 }
 
-/** Reads and parses a neighbor file from disk; a path that is no readable file is named. */
-export async function readNeighborFile(path: string): Promise<NeighborLists> {
-  let bytes: Uint8Array;
+/** Reads a neighbor file's bytes; a path that is no readable file is named (NeighborFormatError). */
+export async function readNeighborBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = await Deno.readFile(path);
+    return await Deno.readFile(path);
   } catch (err) {
     const what = err instanceof Deno.errors.NotFound
       ? "no such file"
@@ -149,5 +148,9 @@ export async function readNeighborFile(path: string): Promise<NeighborLists> {
       : `cannot read (${(err as Error).message})`;
     throw new NeighborFormatError(path, 0, what);
   }
-  return parseNeighborFile(bytes, path);
+}
+
+/** Reads and parses a neighbor file from disk, unchecked (lib/neighbor_meta.ts verifies). */
+export async function readNeighborFile(path: string): Promise<NeighborLists> {
+  return parseNeighborFile(await readNeighborBytes(path), path);
 }

@@ -5,12 +5,27 @@
  * between the two engines. It records the mode (user or item rows), the
  * options that shaped the lists and the training file's size and mtime.
  *
- * `eval` and `predict` read it before loading anything: a file of the other
- * mode is refused ({@link NeighborModeError}), a training file of another
- * size gets a warning (the lists may be stale). A neighbor file without a
- * sidecar (older runs, files made elsewhere) is read as before, unchecked.
+ * It is a sealed file's sidecar (lib/file_seal.ts): `written` holds the
+ * neighbor file's byte size and line count. `eval`, `predict` and `import`
+ * read through {@link readVerifiedNeighborFile}: a file of the other mode is
+ * refused ({@link NeighborModeError}); one computed from a training file of
+ * another size, cut, or with other lines than written is refused
+ * ({@link SealedFileError}), each in one line naming the file. A neighbor
+ * file without a sidecar (older runs, files made elsewhere) is read as
+ * before, unchecked.
  */
-import { writeFileAtomic } from "./atomic_file.ts";
+import {
+  checkSealedBytes,
+  checkSealedRows,
+  checkSidecarInput,
+  type FileSeal,
+  type FileStamp,
+  fileStamp,
+  readSidecar,
+  sidecarPath,
+  writeSidecar,
+} from "./file_seal.ts";
+import { type NeighborLists, parseNeighborFile, readNeighborBytes } from "./neighbor_file.ts";
 import type { Mode } from "./mode.ts";
 import { neighborFileName } from "./run_dir.ts";
 
@@ -23,7 +38,9 @@ export interface NeighborFileMeta {
   minCommon: number;
   maxRaters: number;
   /** The ratings file the lists were computed from. */
-  train: { path: string; size: number; mtime: string | null };
+  train: FileStamp;
+  /** What was written (lib/file_seal.ts): bytes and lines; absent in sidecars before sealing. */
+  written?: FileSeal;
 }
 
 /** A neighbor file given where the other mode's file is needed. */
@@ -46,55 +63,56 @@ export class NeighborModeError extends Error {
 
 /** The sidecar's path. */
 export function neighborMetaPath(file: string): string {
-  return `${file}.meta.json`;
+  return sidecarPath(file);
 }
 
-/** Writes the sidecar of `file`, computed from `train` with `options`. */
+/**
+ * Writes the sidecar of `file`, computed from `train` with `options`; `seal`
+ * is what was written (bytes, lines).
+ */
 export async function writeNeighborMeta(
   file: string,
   train: string,
-  options: Omit<NeighborFileMeta, "train">,
+  options: Omit<NeighborFileMeta, "train" | "written">,
+  seal: FileSeal,
 ): Promise<void> {
-  const st = await Deno.stat(train);
-  const meta: NeighborFileMeta = {
+  const meta: Omit<NeighborFileMeta, "written"> = {
     mode: options.mode,
     similarity: options.similarity,
     shrink: options.shrink,
     k: options.k,
     minCommon: options.minCommon,
     maxRaters: options.maxRaters,
-    train: { path: train, size: st.size, mtime: st.mtime?.toISOString() ?? null },
+    train: await fileStamp(train),
   };
-  await writeFileAtomic(neighborMetaPath(file), JSON.stringify(meta, null, 2) + "\n");
+  await writeSidecar(file, meta, seal);
 }
 
 /** The sidecar of `file`, or null when there is none. */
-export async function readNeighborMeta(file: string): Promise<NeighborFileMeta | null> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(neighborMetaPath(file));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  return JSON.parse(text) as NeighborFileMeta;
+export function readNeighborMeta(file: string): Promise<NeighborFileMeta | null> {
+  return readSidecar<NeighborFileMeta>(file);
 }
 
 /**
- * Checks that `file` holds `mode` neighbors (throws {@link NeighborModeError})
- * and returns a warning when it was computed from a training file of another
- * size than `train`, else null.
+ * Reads the neighbor file `file` after checking it against its sidecar
+ * (lib/file_seal.ts): it must hold `mode` neighbors
+ * ({@link NeighborModeError}), have been computed from the training file at
+ * `train` (same size), and be whole: the size and line count written
+ * ({@link SealedFileError}). A file without a sidecar is read unchecked.
  */
-export async function checkNeighborFile(
+export async function readVerifiedNeighborFile(
   file: string,
   mode: Mode,
   train: string,
-): Promise<string | null> {
+): Promise<NeighborLists> {
   const meta = await readNeighborMeta(file);
-  if (meta === null) return null;
-  if (meta.mode !== mode) throw new NeighborModeError(file, mode, meta.mode);
-  const size = (await Deno.stat(train)).size;
-  if (size === meta.train.size) return null;
-  return `warning: ${file} was computed from ${meta.train.path} (${meta.train.size} bytes), ` +
-    `not from ${train} (${size} bytes): its neighbors may be stale`;
+  if (meta !== null) {
+    if (meta.mode !== mode) throw new NeighborModeError(file, mode, meta.mode);
+    await checkSidecarInput(file, "train", meta.train, train);
+  }
+  const bytes = await readNeighborBytes(file);
+  checkSealedBytes(file, bytes, meta?.written);
+  const lists = parseNeighborFile(bytes, file);
+  checkSealedRows(file, lists.ids.length, meta?.written);
+  return lists;
 }

@@ -311,7 +311,7 @@ export async function runLocalMr(
       parts = outputs;
     }
     const { lines, bytes } = await mergeByRowId(parts, outPath);
-    await writeNeighborMeta(outPath, trainPath, options);
+    await writeNeighborMeta(outPath, trainPath, options, { bytes, rows: lines });
     return {
       jobs,
       lines,

@@ -46,7 +46,8 @@ import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
 import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
-import { readNeighborFile } from "../lib/neighbor_file.ts";
+import { readVerifiedNeighborFile } from "../lib/neighbor_meta.ts";
+import { verifySidecar } from "../lib/file_seal.ts";
 import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
@@ -162,6 +163,9 @@ async function loadWithProgress(
   return data.length;
 }
 
+/** Names what a sealed input's parameter must be, for {@link verifySidecar}'s messages. */
+const label = (key: string) => `the import's ${key === "mode" ? "neighbor file's mode" : key}`;
+
 async function checkInputs(files: string[]): Promise<void> {
   for (const f of files) {
     try {
@@ -194,6 +198,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
+  // The files earlier steps wrote, against their sidecars, before any work (lib/file_seal.ts);
+  // each is checked in full (rows, last line) again when it is read.
+  const trainInput = { train: files.train };
+  for (const [file, mode] of [[files.userNeighbors, "user"], [files.itemNeighbors, "item"]]) {
+    await verifySidecar(file, { expected: { mode }, inputs: trainInput, label });
+  }
+  await verifySidecar(files.recommendations, { inputs: trainInput });
+  if (serving) await verifySidecar(servingFile, { inputs: { ...trainInput, test: files.test } });
   const movies = (await readMovieList(files.movies, { warn: options.warn })).movies;
   const links = files.links === null ? [] : await readLinks(files.links, { warn: options.warn });
   const train = ratingsInKeyOrder(
@@ -261,13 +273,20 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     // garbage once loaded.
     tables.user_recommendations = serving
       ? await load(
-        servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
+        servingRows(
+          await readServing(servingFile, { train: files.train, test: files.test }),
+          rated,
+          [files.train, files.test],
+          servingFile,
+        ),
       )
       : 0;
-    const userLists = await readNeighborFile(files.userNeighbors);
+    const userLists = await readVerifiedNeighborFile(files.userNeighbors, "user", files.train);
     const [uIds, uPos] = neighborColumns(userLists);
     const { rec, dropped } = dropRated(
-      rankRecommendations(await readRecommendations(files.recommendations)),
+      rankRecommendations(
+        await readRecommendations(files.recommendations, { train: files.train }),
+      ),
       rated,
     );
     seedRatedDropped = dropped;
@@ -280,7 +299,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     tables.ratings_test = await load(ratingRows("ratings_test", test));
 
-    const itemLists = await readNeighborFile(files.itemNeighbors);
+    const itemLists = await readVerifiedNeighborFile(files.itemNeighbors, "item", files.train);
     const [iIds, iPos] = neighborColumns(itemLists);
     tables.item_topk_neighbors = await load({
       table: "item_topk_neighbors",

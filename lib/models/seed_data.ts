@@ -21,9 +21,8 @@
  */
 import { readRatingsTable } from "../ratings_table.ts";
 import { buildRatingMatrix, type RatingMatrix } from "../rating_matrix.ts";
-import { readNeighborFile } from "../neighbor_file.ts";
 import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../predictors.ts";
-import { checkNeighborFile } from "../neighbor_meta.ts";
+import { readVerifiedNeighborFile } from "../neighbor_meta.ts";
 import type { DuplicatePolicy } from "../rating_duplicates.ts";
 import type { Mode } from "../mode.ts";
 import { UsageError } from "../command.ts";
@@ -94,13 +93,10 @@ export interface SeedModelFiles {
 /** Reads the training ratings and the neighbor file of `files.model`'s mode. */
 export async function loadSeedModel(files: SeedModelFiles): Promise<LoadedSeedModel> {
   const { train, neighbors, model: mode, duplicates = "latest" } = files;
-  // Before any work: a neighbor file of the other mode is refused (lib/neighbor_meta.ts).
-  const stale = await checkNeighborFile(neighbors, mode, train);
-  if (stale !== null) console.warn(stale);
-  const [{ table }, lists] = await Promise.all([
-    readRatingsTable(train, { duplicates }),
-    readNeighborFile(neighbors),
-  ]);
+  // Before the ratings are parsed: a neighbor file of the other mode, of another
+  // training file, or cut is refused (lib/neighbor_meta.ts).
+  const lists = await readVerifiedNeighborFile(neighbors, mode, train);
+  const { table } = await readRatingsTable(train, { duplicates });
   const matrix = buildRatingMatrix(table);
   const { graph, dropped } = mode === "user"
     ? denseNeighborGraph(lists, matrix.userIndex, matrix.userIds.length)

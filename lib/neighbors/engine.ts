@@ -132,7 +132,7 @@ export async function computeNeighborsFile(
   t = now();
   const lineBounds = new Int32Array(Math.ceil(rows / LINE_BLOCK_ROWS) + 1);
   for (let j = 0; j < lineBounds.length; j++) lineBounds[j] = Math.min(rows, j * LINE_BLOCK_ROWS);
-  let lines = 0, pairsKept = 0;
+  let lines = 0, pairsKept = 0, bytes = 0;
   await withAtomicFile(outPath, async (out) => {
     // Blocks complete in any order; each is written as soon as all before it are.
     const pending = new Map<number, Uint8Array>();
@@ -156,8 +156,9 @@ export async function computeNeighborsFile(
       },
     });
     await writing;
+    bytes = out.bytes;
   });
-  await writeNeighborMeta(outPath, trainPath, options);
+  await writeNeighborMeta(outPath, trainPath, options, { bytes, rows: lines });
   const write = (now() - t) / 1000;
 
   return {

@@ -27,6 +27,7 @@
  * ```
  */
 import { AtomicFileWriter } from "../atomic_file.ts";
+import { sealFile, type SidecarValue } from "../file_seal.ts";
 import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
 import type { RatingsTable } from "../ratings_table.ts";
@@ -70,6 +71,12 @@ export interface RecommendationsFileOptions {
   progress?: boolean;
   /** The label of the progress bar. */
   label?: string;
+  /**
+   * Seal the file (lib/file_seal.ts): its sidecar holds `params`, `top`, a
+   * stamp of each input and what was written, so the import can verify it.
+   * @default no sidecar
+   */
+  sidecar?: { params: Record<string, SidecarValue>; inputs: Record<string, string> };
 }
 
 /**
@@ -127,6 +134,10 @@ export async function writeRecommendations(
   } catch (err) {
     await w.abort();
     throw err;
+  }
+  if (options.sidecar) {
+    const { params, inputs } = options.sidecar;
+    await sealFile(out, { ...params, top: options.top }, inputs, { bytes: w.bytes, rows: lines });
   }
   bar.finish();
   return { users: nUsers, lines };

@@ -32,6 +32,7 @@
  * ```
  */
 import { AtomicFileWriter } from "../atomic_file.ts";
+import { sealFile } from "../file_seal.ts";
 import { reverseNeighborGraph, rowMeans } from "../predictors.ts";
 import { runChunks } from "../worker_pool.ts";
 import { Progress } from "../progress.ts";
@@ -115,6 +116,12 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
     await writing;
     if (next !== chunks) throw new Error(`predict: wrote ${next} of ${chunks} chunks`);
     await out.commit();
+    await sealFile(
+      options.out,
+      { model: options.model, k: options.k, top: options.top, neighbors: options.neighbors },
+      { train: options.train },
+      { bytes: out.bytes, rows: lines },
+    );
   } catch (err) {
     await out.abort();
     throw err;

@@ -9,6 +9,7 @@
  */
 import { parseDecimalBytes, parseIdBytes } from "../decimal_bytes.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
+import { readSealedFile } from "../file_seal.ts";
 import { csvRecordCapacity, RecommendationsFormatError, scanCsvRecords } from "./csv_records.ts";
 
 export { RecommendationsFormatError };
@@ -45,7 +46,19 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
   };
 }
 
-/** Reads and parses the file. */
-export async function readRecommendations(path: string): Promise<RecommendationColumns> {
-  return parseRecommendations(await Deno.readFile(path), path);
+/**
+ * Reads and parses the file after verifying it against its sidecar
+ * (lib/file_seal.ts: whole, as many rows as written, computed from the
+ * ratings files given in `inputs`); a file without a sidecar is read
+ * unchecked.
+ */
+export async function readRecommendations(
+  path: string,
+  inputs: Record<string, string> = {},
+): Promise<RecommendationColumns> {
+  const { value } = await readSealedFile(path, (bytes) => {
+    const columns = parseRecommendations(bytes, path);
+    return { value: columns, rows: columns.length };
+  }, { inputs });
+  return value;
 }

@@ -20,6 +20,7 @@
  */
 import { parseDecimalBytes, parseIdBytes } from "../decimal_bytes.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
+import { readSealedFile } from "../file_seal.ts";
 import { csvRecordCapacity, RecommendationsFormatError, scanCsvRecords } from "./csv_records.ts";
 
 /** The file's rows in file order; `line[i]` is row i's line number, for messages. */
@@ -102,7 +103,19 @@ export function parseServing(bytes: Uint8Array, file: string): ServingColumns {
   };
 }
 
-/** Reads and parses the file. */
-export async function readServing(path: string): Promise<ServingColumns> {
-  return parseServing(await Deno.readFile(path), path);
+/**
+ * Reads and parses the file after verifying it against its sidecar
+ * (lib/file_seal.ts: whole, as many rows as written, computed from the
+ * ratings files given in `inputs`); a file without a sidecar is read
+ * unchecked.
+ */
+export async function readServing(
+  path: string,
+  inputs: Record<string, string> = {},
+): Promise<ServingColumns> {
+  const { value } = await readSealedFile(path, (bytes) => {
+    const columns = parseServing(bytes, path);
+    return { value: columns, rows: columns.length };
+  }, { inputs });
+  return value;
 }
