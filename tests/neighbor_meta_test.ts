@@ -29,23 +29,26 @@ Deno.test("neighbor files know what they are", async (t) => {
   const userFile = `${dir}/user_topk_neighbors.txt`;
   await computeNeighborsFile(train, userFile, options);
 
-  await t.step("the engine writes a sidecar with mode, options, the training file and the seal", async () => {
-    const meta = await readNeighborMeta(userFile);
-    const st = await Deno.stat(train);
-    assert.deepEqual(meta, {
-      mode: "user",
-      similarity: "pearson",
-      shrink: 10,
-      k: 3,
-      minCommon: 1,
-      maxRaters: 0,
-      train: { path: train, size: st.size, mtime: st.mtime!.toISOString() },
-      written: {
-        bytes: (await Deno.stat(userFile)).size,
-        rows: (await Deno.readTextFile(userFile)).split("\n").length - 1,
-      },
-    });
-  });
+  await t.step(
+    "the engine writes a sidecar with mode, options, the training file and the seal",
+    async () => {
+      const meta = await readNeighborMeta(userFile);
+      const st = await Deno.stat(train);
+      assert.deepEqual(meta, {
+        mode: "user",
+        similarity: "pearson",
+        shrink: 10,
+        k: 3,
+        minCommon: 1,
+        maxRaters: 0,
+        train: { path: train, size: st.size, mtime: st.mtime!.toISOString() },
+        written: {
+          bytes: (await Deno.stat(userFile)).size,
+          rows: (await Deno.readTextFile(userFile)).split("\n").length - 1,
+        },
+      });
+    },
+  );
 
   await t.step("eval --model item refuses a user–user neighbor file", async () => {
     await assert.rejects(
