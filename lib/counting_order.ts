@@ -11,6 +11,19 @@ export function maxOf(a: Int32Array): number {
   return m;
 }
 
+/** How many distinct values `a` holds (non-negative ids): one byte per id up to the largest. */
+export function countDistinct(a: Int32Array): number {
+  const seen = new Uint8Array(maxOf(a) + 1);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (seen[a[i]] === 0) {
+      seen[a[i]] = 1;
+      n++;
+    }
+  }
+  return n;
+}
+
 /**
  * Row indices in stable order of `keys` (values 0..max): `order` (or the
  * identity when null) reordered by key, ties keeping their order.

@@ -137,7 +137,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       item_topk_neighbors: 5,
       user_item_predictions: 3,
       user_recommendations: 3,
-      import_meta: 9,
+      import_meta: 11,
     });
     // User 1's m5 from the training split's list: user 1 rated it in the test split.
     assert.equal(stats.seedRatedDropped, 1);
@@ -756,7 +756,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         },
       );
       assert.deepEqual(await snapshot(store), before);
-      await importStore({ db: backend.url, dir, progress: false, maxUserDrop: 0.8 });
+      await importStore({ db: backend.url, dir, progress: false, maxDrop: 0.8 });
       assert.equal((await store.counts()).users, 1);
       await importStore({ db: backend.url, dir: FIXTURE, progress: false });
       await importStore({ db: backend.url, dir, progress: false, force: true });
@@ -767,6 +767,53 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       await Deno.remove(dir, { recursive: true });
     }
   });
+
+  await t.step(
+    "an import dropping most served movies, neighbor rows or lists, or emptying a list file, " +
+      "needs --force",
+    async () => {
+      const before = await snapshot(store);
+      const header = (s: string) => s.split("\n")[0] + "\n";
+      const cases: Array<[Record<string, (text: string) => string>, RegExp]> = [
+        // One movie of six (and its link): the ratings of the others have no title.
+        [
+          { "movies.csv": (s) => s.split("\n").slice(0, 2).join("\n") + "\n" },
+          /1 movie, the store serves 6 movies: .* drop 83\.3 % .*--max-drop/,
+        ],
+        [{ "user_topk_neighbors.txt": () => "" }, /user_topk_neighbors\.txt is empty/],
+        [{ "item_topk_neighbors.txt": () => "" }, /item_topk_neighbors\.txt is empty/],
+        [
+          { "user_based_recommendations.csv": header },
+          /user_based_recommendations\.csv is empty/,
+        ],
+        [{ "serving_recommendations.csv": header }, /serving_recommendations\.csv is empty/],
+        [
+          { "item_topk_neighbors.txt": (s) => s.split("\n")[0] + "\n" },
+          /item_topk_neighbors\.txt has 2 neighbor rows, the store serves 5 neighbor rows: .* 60\.0 %/,
+        ],
+      ];
+      for (const [edits, message] of cases) {
+        const dir = await fixtureCopy(edits);
+        try {
+          await assert.rejects(
+            importStore({ db: backend.url, dir, progress: false }),
+            (err: unknown) => {
+              assert.ok(err instanceof ImportRefusedError, String(err));
+              assert.match(err.message, message);
+              assert.match(err.message, /--force/);
+              return true;
+            },
+          );
+          assert.deepEqual(await snapshot(store), before);
+          await importStore({ db: backend.url, dir, progress: false, force: true });
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+        await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      }
+      assert.deepEqual(await snapshot(store), before);
+    },
+  );
 
   await t.step(
     "a second import while one runs is refused, naming the holder and its start",

@@ -35,13 +35,17 @@
  * checked and loaded first, while only the ratings are held beside it.
  *
  * Guards (lifted by `force`): a data set with no movies, no training ratings
- * or no users is refused before the store is touched, and one that would
- * leave fewer than `1 - maxUserDrop` of the served import's users (checked
- * under the import lock) is refused too ({@link ImportRefusedError}): an
- * empty or truncated `ratings_train.csv` must not wipe a live store.
+ * or no users is refused before the store is touched; under the import lock,
+ * before each table is loaded, one that would leave fewer than
+ * `1 - maxDrop` of the served import's users, movies, user or item neighbor
+ * rows, or users with a similar-users or model list, and any empty list file
+ * (neighbors, recommendations, serving list) where the store serves rows from
+ * it, is refused too ({@link ImportRefusedError}, naming the file, what it
+ * holds and what is served): an empty or truncated file must not wipe a live
+ * store. The served import's counts are its `import_meta`.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
-import { maxOf } from "../lib/counting_order.ts";
+import { countDistinct, maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
 import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
@@ -85,23 +89,25 @@ export interface ImportOptions {
    */
   progress?: boolean;
   /**
-   * Replace the store even with an empty data set or one dropping more than
-   * `maxUserDrop` of its users.
+   * Replace the store even with an empty data set, an empty list file where
+   * the store serves rows from it, or one dropping more than `maxDrop`.
    * @default false
    */
   force?: boolean;
   /**
-   * The largest fraction of the served import's users a new import may drop
-   * without `force` (0.5: at least half of them must remain, counted as users).
+   * The largest fraction of what the served import holds a new import may
+   * drop without `force`, checked for each of: users, movies, user and item
+   * neighbor rows, users with a similar-users list, users with a model list
+   * (0.5: at least half of each must remain).
    * @default 0.5
    */
-  maxUserDrop?: number;
+  maxDrop?: number;
   /** Receives warnings (a movie list read as Latin-1). @default console.warn */
   warn?: (message: string) => void;
 }
 
-/** @see ImportOptions.maxUserDrop */
-export const DEFAULT_MAX_USER_DROP = 0.5;
+/** @see ImportOptions.maxDrop */
+export const DEFAULT_MAX_DROP = 0.5;
 
 export interface ImportStats {
   /** Wall seconds, reading files included. */
@@ -240,18 +246,32 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   let commitSeconds = 0;
   try {
     await loader.begin();
-    const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
-    found.servedUsers = await loader.servedUsers();
-    if (!force && users < found.servedUsers * (1 - maxDrop)) {
-      const dropped = 1 - users / found.servedUsers;
+    const maxDrop = options.maxDrop ?? DEFAULT_MAX_DROP;
+    const served = await loader.servedCounts();
+    found.servedUsers = served.get("users") ?? 0;
+    /**
+     * Refuses (without `force`) to replace what the store serves from `source` by
+     * `count` of them: none where it serves some, or fewer than `1 - maxDrop` of them.
+     */
+    const guard = (source: string, metaName: string, count: number, unit: string) => {
+      const before = served.get(metaName) ?? 0;
+      if (force || before === 0) return;
+      if (count === 0) {
+        throw new ImportRefusedError(
+          `${source} is empty, the store serves ${plural(before, unit)} from it`,
+          found,
+        );
+      }
+      if (count >= before * (1 - maxDrop)) return;
       throw new ImportRefusedError(
-        `the split has ${plural(users, "user")}, the store serves ` +
-          `${plural(found.servedUsers, "user")}: replacing it would drop ` +
-          `${(dropped * 100).toFixed(1)} % of them (at most ${maxDrop * 100} % allowed, ` +
-          "--max-user-drop)",
+        `${source} has ${plural(count, unit)}, the store serves ${plural(before, unit)}: ` +
+          `replacing it would drop ${((1 - count / before) * 100).toFixed(1)} % of them ` +
+          `(at most ${maxDrop * 100} % allowed, --max-drop)`,
         found,
       );
-    }
+    };
+    guard("the split", "users", users, "user");
+    guard(files.movies, "movies", movies.length, "movie");
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
     tables.movies = await load(recordRows(
       "movies",
@@ -271,17 +291,20 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     // First, while little else is held: the file and its columns (~1.6 GB at 20M lines) are
     // garbage once loaded.
-    tables.user_recommendations = serving
-      ? await load(
-        servingRows(
-          await readServing(servingFile, { train: files.train, test: files.test }),
-          rated,
-          [files.train, files.test],
-          servingFile,
-        ),
-      )
-      : 0;
+    let servingLists = 0;
+    if (serving) {
+      const rows = servingRows(
+        await readServing(servingFile, { train: files.train, test: files.test }),
+        rated,
+        [files.train, files.test],
+        servingFile,
+      );
+      servingLists = countDistinct(rows.columns[0] as Int32Array);
+      guard(servingFile, "user_recommendations_lists", servingLists, "list");
+      tables.user_recommendations = await load(rows);
+    } else tables.user_recommendations = 0;
     const userLists = await readVerifiedNeighborFile(files.userNeighbors, "user", files.train);
+    guard(files.userNeighbors, "user_topk_neighbors", userLists.nids.length, "neighbor row");
     const [uIds, uPos] = neighborColumns(userLists);
     const { rec, dropped } = dropRated(
       rankRecommendations(
@@ -290,6 +313,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       rated,
     );
     seedRatedDropped = dropped;
+    const seedLists = countDistinct(rec.users);
+    guard(files.recommendations, "user_item_predictions_lists", seedLists, "list");
     const counts = neighborCounts(userLists, train, rec);
     tables.user_topk_neighbors = await load({
       table: "user_topk_neighbors",
@@ -300,6 +325,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     tables.ratings_test = await load(ratingRows("ratings_test", test));
 
     const itemLists = await readVerifiedNeighborFile(files.itemNeighbors, "item", files.train);
+    guard(files.itemNeighbors, "item_topk_neighbors", itemLists.nids.length, "neighbor row");
     const [iIds, iPos] = neighborColumns(itemLists);
     tables.item_topk_neighbors = await load({
       table: "item_topk_neighbors",
@@ -322,6 +348,9 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // Users with a list, for the drop guard of the next import.
+      ["user_item_predictions_lists", seedLists],
+      ["user_recommendations_lists", servingLists],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
@@ -388,14 +417,23 @@ export const importCommand = defineCommand({
     duplicates: DUPLICATES_FLAG,
     force: {
       type: "boolean",
-      doc: "replace the store even with no movies/ratings/users, or dropping many of its users",
+      doc: "replace the store even with no movies/ratings/users, an empty list file, or " +
+        "dropping much of what it serves",
+    },
+    maxDrop: {
+      type: "number",
+      default: DEFAULT_MAX_DROP,
+      min: 0,
+      max: 1,
+      doc: "largest fraction of the served users, movies, neighbor rows or recommendation " +
+        "lists an import may drop without --force",
     },
     maxUserDrop: {
       type: "number",
-      default: DEFAULT_MAX_USER_DROP,
+      arg: "<fraction>",
       min: 0,
       max: 1,
-      doc: "largest fraction of the served users an import may drop without --force",
+      doc: "old spelling of --max-drop",
     },
   },
   details: "The store keeps serving its previous data until the whole import succeeded. " +
@@ -406,6 +444,9 @@ export const importCommand = defineCommand({
     if (!db) {
       throw new UsageError(`import: no store given (--db <url> or ${STORE_URL_ENV})`, "--db");
     }
+    if (f.maxUserDrop !== undefined) {
+      console.error("import: --max-user-drop is now --max-drop (it guards more than users)");
+    }
     const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
     const stats = await importStore({
       db,
@@ -414,7 +455,7 @@ export const importCommand = defineCommand({
       links: f.links ?? release?.links,
       duplicates: f.duplicates,
       force: f.force,
-      maxUserDrop: f.maxUserDrop,
+      maxDrop: f.maxUserDrop ?? f.maxDrop,
     });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);

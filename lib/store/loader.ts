@@ -42,8 +42,11 @@ export interface StoreLoader {
    * leftovers of a crashed import and creates empty staging tables.
    */
   begin(): Promise<void>;
-  /** Users of the import being served (0 when the store holds none yet); after {@link begin}. */
-  servedUsers(): Promise<number>;
+  /**
+   * The served import's `import_meta` (row counts by name; empty when the
+   * store holds none yet); after {@link begin}, under the import lock.
+   */
+  servedCounts(): Promise<Map<string, number>>;
   /** Appends rows to the staging copy; `onRows(done)` reports progress. */
   load(data: TableData, onRows?: (done: number) => void): Promise<void>;
   /** Builds secondary indexes, then swaps all staging tables in atomically. */

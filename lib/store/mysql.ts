@@ -283,12 +283,11 @@ export class MysqlLoader implements StoreLoader {
     }
   }
 
-  async servedUsers(): Promise<number> {
-    const [rows] = await (await this.#c()).query(
-      "SELECT value FROM import_meta WHERE name = 'users'",
+  async servedCounts(): Promise<Map<string, number>> {
+    const [rows] = await (await this.#c()).query("SELECT name, value FROM import_meta");
+    return new Map(
+      (rows as { name: string; value: number | string }[]).map((r) => [r.name, Number(r.value)]),
     );
-    const r = (rows as { value: number | string }[])[0];
-    return r ? Number(r.value) : 0;
   }
 
   async load(data: TableData, onRows?: (done: number) => void): Promise<void> {

@@ -296,11 +296,12 @@ export class SqliteLoader implements StoreLoader {
     return Promise.resolve();
   }
 
-  servedUsers(): Promise<number> {
-    const row = this.#conn.prepare("SELECT value FROM import_meta WHERE name = 'users'").get() as
-      | { value: number | bigint }
-      | undefined;
-    return Promise.resolve(row ? Number(row.value) : 0);
+  servedCounts(): Promise<Map<string, number>> {
+    const rows = this.#conn.prepare("SELECT name, value FROM import_meta").all() as {
+      name: string;
+      value: number | bigint;
+    }[];
+    return Promise.resolve(new Map(rows.map((r) => [r.name, Number(r.value)])));
   }
 
   load(data: TableData, onRows?: (done: number) => void): Promise<void> {
