@@ -9,6 +9,9 @@ import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
 
+/** What a 503 tells clients to wait before trying again (seconds, `Retry-After`). */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** What route handlers reach through `c.var.deps`. */
 export interface AppDeps {
   store: Store;

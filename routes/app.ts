@@ -31,6 +31,7 @@ import {
   BadRequestError,
   CsrfError,
   NotFoundError,
+  RETRY_AFTER_SECONDS,
 } from "./_http.ts";
 import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
 import { renderPage } from "./_render.tsx";
@@ -170,7 +171,7 @@ function errorResponse(c: AppContext, err: Error): Response {
   } else if (status === 503) {
     console.error(`store unavailable: ${err.message}`);
     message = "The movie database cannot be reached right now. Please try again in a moment.";
-    c.header("Retry-After", "5");
+    c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   } else if (status === 404 && err instanceof NotFoundError && err.what === "page") {
     message = "There is no page at this address.";
   } else if (status === 403) {

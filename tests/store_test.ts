@@ -1036,6 +1036,29 @@ Deno.test("SQLite store file", async (t) => {
       await store.close();
     });
 
+    await t.step(
+      "two connections both see a deleted file as unavailable within a second",
+      async () => {
+        const path = `${dir}/deleted.db`;
+        await importStore({ db: `sqlite:${path}`, dir: FIXTURE, progress: false });
+        const threads = [await openStore(`sqlite:${path}`), await openStore(`sqlite:${path}`)];
+        try {
+          for (const s of threads) assert.equal(await s.userExists(1), true);
+          for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+            await Deno.remove(f).catch(() => {});
+          }
+          // The bound the serving threads promise (docs/ARCHITECTURE.md §6), not a timing measure.
+          await new Promise((r) => setTimeout(r, 1000));
+          for (const s of threads) {
+            await assert.rejects(s.userExists(1), StoreUnavailableError);
+            await assert.rejects(s.check(), StoreUnavailableError);
+          }
+        } finally {
+          for (const s of threads) await s.close();
+        }
+      },
+    );
+
     await t.step("a failed import into a new path leaves no file behind", async () => {
       const bad = await fixtureCopy({
         "user_based_recommendations.csv": (s) => s + "3,7,not-a-number\n",

@@ -8,6 +8,7 @@ import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
 import { openStore } from "../lib/store/open.ts";
 import { importStore } from "../tools/import.ts";
 import mysql from "mysql2/promise";
+import { DatabaseSync } from "node:sqlite";
 
 const IMAGE_BASE = "https://image.example.test/t/p/w185";
 /** Hand-written MovieLens-format files; movie 3's title is an XSS attempt. */
@@ -755,6 +756,82 @@ Deno.test("store failures", async (t) => {
     });
   } finally {
     await close();
+  }
+});
+
+/** Every console.error line while `f` runs. */
+async function errorLines(f: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) =>
+    lines.push(args.map((a) => a instanceof Error ? a.stack : String(a)).join(" "));
+  try {
+    await f();
+  } finally {
+    console.error = original;
+  }
+  return lines;
+}
+
+Deno.test("a SQLite file damaged under the app", async (t) => {
+  const SQLITE_PAGE = 4096;
+  /** The fixture imported into a fresh file; `app` serves it from a connection opened after `damage`. */
+  const damaged = async (damage: (file: string) => Promise<void>) => {
+    const dir = await Deno.makeTempDir({ prefix: "recsys-web-damaged-" });
+    const file = `${dir}/recsys.db`;
+    await importStore({ db: `sqlite:${file}`, dir: FIXTURE, progress: false });
+    await damage(file);
+    const store = await openStore(`sqlite:${file}`);
+    const app = createApp({
+      store,
+      sessionSecret: "test-secret-0123456789",
+      metadata: cacheOnly(store),
+    });
+    return {
+      app,
+      close: async () => {
+        await store.close();
+        await Deno.remove(dir, { recursive: true });
+      },
+    };
+  };
+  const everywhere = ["/movies/1", "/api/movies/1", "/api/users/1/recommendations", "/api/health"];
+  const cases: [string, (file: string) => Promise<void>, string[]][] = [
+    ["pages garbled in place", async (file) => {
+      const bytes = await Deno.readFile(file);
+      // Page 1 (header, schema) stays; every table's pages are overwritten.
+      for (let i = SQLITE_PAGE; i < bytes.length; i++) bytes[i] = (i * 131) & 0xff;
+      await Deno.writeFile(file, bytes);
+    }, everywhere],
+    ["a served table gone", (file) => {
+      const db = new DatabaseSync(file);
+      db.exec("DROP TABLE item_topk_neighbors");
+      db.close();
+      return Promise.resolve();
+    }, ["/movies/1", "/api/movies/1/similar", "/api/health"]],
+    ["the file cut to half its size", async (file) => {
+      const size = (await Deno.stat(file)).size;
+      await Deno.truncate(file, Math.floor(size / 2 / SQLITE_PAGE) * SQLITE_PAGE);
+    }, everywhere],
+  ];
+  for (const [what, damage, paths] of cases) {
+    await t.step(`${what}: 503 with Retry-After and one log line, health 503`, async () => {
+      const { app, close } = await damaged(damage);
+      try {
+        for (const path of paths) {
+          const lines = await errorLines(async () => {
+            const res = await app.request(path);
+            assert.equal(res.status, 503, `${path}: ${res.status}`);
+            assert.ok(res.headers.get("retry-after"), `${path} says when to retry`);
+            await res.body?.cancel();
+          });
+          assert.equal(lines.length, 1, `${path}: ${lines.join("\n---\n")}`);
+          assert.doesNotMatch(lines[0], /\n/, `${path} logs one line, no stack`);
+        }
+      } finally {
+        await close();
+      }
+    });
   }
 });
 

@@ -54,7 +54,7 @@ import {
   type TmdbEntry,
   type UserNeighbor,
 } from "./store.ts";
-import { createTableSql, type Dialect, TABLES } from "./schema.ts";
+import { createTableSql, type Dialect, IMPORTED_TABLES, TABLES } from "./schema.ts";
 
 export type Row = Record<string, unknown>;
 export type SqlParam = number | string | null;
@@ -468,6 +468,14 @@ export class SqlStore implements Store {
       recommendations: meta.get("user_recommendations") ?? 0,
       tmdbCached: Number(tmdb[0].n),
     };
+  }
+
+  async check(): Promise<void> {
+    for (const name of [...IMPORTED_TABLES, "movies_tmdb" as const]) {
+      const key = TABLES[name].primaryKey[0];
+      // MIN and MAX of the leading key column: two descents of the primary-key B-tree.
+      await this.#db.all(`SELECT MIN(${key}) AS lo, MAX(${key}) AS hi FROM ${name}`, []);
+    }
   }
 
   close(): Promise<void> {

@@ -41,8 +41,14 @@ import {
   thisHolder,
 } from "./loader.ts";
 
-/** SQLite errors that mean "no usable store here yet", not a bug in a query. */
-const UNAVAILABLE = /no such table|database is locked|unable to open|not a database|disk I\/O/i;
+/**
+ * SQLite errors that mean "no usable store here now", not a bug in a query:
+ * missing or locked, and damaged (SQLITE_CORRUPT "database disk image is
+ * malformed", SQLITE_NOTADB "file is not a database", a short read). Deno's
+ * node:sqlite gives only the message, not the result code.
+ */
+const UNAVAILABLE =
+  /no such table|database is locked|unable to open|not a database|disk I\/O|malformed|corrupt/i;
 
 function unavailable(path: string, err: unknown): StoreUnavailableError {
   const msg = err instanceof Error ? err.message : String(err);

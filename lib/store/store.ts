@@ -148,6 +148,13 @@ export interface Store {
   revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
   /**
+   * Reads what pages read: one primary-key read (first and last key) of every
+   * table an import serves and of the TMDB cache, so a missing, damaged or
+   * half-swapped table throws {@link StoreUnavailableError} here (the health
+   * check) as it would on a page.
+   */
+  check(): Promise<void>;
+  /**
    * Runs `read` (store calls of one request) so that all its calls see one
    * import: `read` runs again, up to 3 times, when an import was swapped in
    * while it ran; a store re-imported during each try is a
