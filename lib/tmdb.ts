@@ -7,7 +7,11 @@
  * (or when that id is gone, 404) `GET /find/tt{imdbId:7}?external_source=imdb_id`.
  * A definite miss is an entry with `status: "not_found"` so it is cached like
  * a hit. 429 is retried after `Retry-After`; timeouts, network errors and 5xx
- * throw {@link TmdbRequestError} and are never cached.
+ * throw {@link TmdbRequestError} and are never cached. Every answer is capped
+ * before it is stored ({@link TMDB_CAPS}: body ≤ 256 KB, read as a stream
+ * and abandoned past the cap; overview ≤ 2,000 characters; poster path one
+ * `/<name>.jpg|png|webp`; id a positive 32-bit integer): an answer over a
+ * cap is {@link TmdbAnswerError}, dropped (never stored) and logged once.
  *
  * {@link TmdbMetadata} is what pages use (a `MovieMetadataSource`, lib/movie_metadata.ts): cached entries come from the store
  * (`movies_tmdb`); missing ones are fetched with bounded concurrency, the
@@ -78,6 +82,35 @@ export class TmdbRequestError extends Error {
   }
 }
 
+/**
+ * An answer TMDB gave that is over a cap or of the wrong shape
+ * ({@link TMDB_CAPS}): dropped before anything is stored, never cached.
+ */
+export class TmdbAnswerError extends TmdbRequestError {
+  /** Which cap: `body`, `overview`, `poster_path` or `id`. */
+  readonly cap: string;
+  constructor(path: string, cap: string, reason: string) {
+    super(`TMDB ${path}: answer over a cap (${cap}: ${reason}), dropped`, 200, path);
+    this.name = "TmdbAnswerError";
+    this.cap = cap;
+  }
+}
+
+/**
+ * What an answer may hold before it is stored. TMDB's own answers for a
+ * movie are a few KB, overviews a few hundred characters and poster paths
+ * `/` + 27 base62 characters + `.jpg`; the caps leave room and stop a broken
+ * or hostile server from growing pages without bound.
+ */
+export const TMDB_CAPS = {
+  /** Bytes of one response body, read as a stream and abandoned past the cap. */
+  bodyBytes: 256 * 1024,
+  /** Characters of an overview. */
+  overviewChars: 2000,
+  /** A poster path: one file name under the image base. */
+  posterPath: /^\/[A-Za-z0-9_-]{1,100}\.(?:jpg|jpeg|png|webp)$/,
+} as const;
+
 interface TmdbMovieJson {
   id?: number;
   poster_path?: string | null;
@@ -122,29 +155,49 @@ export class TmdbClient {
     };
     if (movie.tmdbId !== null) {
       const json = await this.#get<TmdbMovieJson>(`/movie/${movie.tmdbId}`, {}, signal);
-      if (json) return this.#entry(movie.movieId, json);
+      if (json) return this.#entry(movie.movieId, json, `/movie/${movie.tmdbId}`);
     }
     if (movie.imdbId !== null && movie.imdbId !== "") {
+      const path = `/find/${imdbTitleId(movie.imdbId)}`;
       const json = await this.#get<{ movie_results?: TmdbMovieJson[] }>(
-        `/find/${imdbTitleId(movie.imdbId)}`,
+        path,
         { external_source: "imdb_id" },
         signal,
       );
       const hit = json?.movie_results?.[0];
-      if (hit) return this.#entry(movie.movieId, hit);
+      if (hit) return this.#entry(movie.movieId, hit, path);
     }
     return { ...miss, fetchedAt: Date.now() };
   }
 
-  #entry(movieId: number, json: TmdbMovieJson): TmdbEntry {
+  /** The entry of an answer, or {@link TmdbAnswerError} when a field is over its cap. */
+  #entry(movieId: number, json: TmdbMovieJson, path: string): TmdbEntry {
+    const id = json.id;
+    if (id !== undefined && !(Number.isSafeInteger(id) && id > 0 && id < 2 ** 31)) {
+      throw new TmdbAnswerError(path, "id", "not a positive 32-bit integer");
+    }
+    const poster = json.poster_path;
+    if (typeof poster === "string" && !TMDB_CAPS.posterPath.test(poster)) {
+      throw new TmdbAnswerError(
+        path,
+        "poster_path",
+        `${poster.length} characters, not /<name>.jpg|png|webp`,
+      );
+    }
+    const overview = json.overview;
+    if (typeof overview === "string" && overview.length > TMDB_CAPS.overviewChars) {
+      throw new TmdbAnswerError(
+        path,
+        "overview",
+        `${overview.length} characters, at most ${TMDB_CAPS.overviewChars}`,
+      );
+    }
     return {
       movieId,
       status: "ok",
-      tmdbId: typeof json.id === "number" ? json.id : null,
-      posterPath: typeof json.poster_path === "string" && json.poster_path.startsWith("/")
-        ? json.poster_path
-        : null,
-      overview: typeof json.overview === "string" && json.overview !== "" ? json.overview : null,
+      tmdbId: typeof id === "number" ? id : null,
+      posterPath: typeof poster === "string" ? poster : null,
+      overview: typeof overview === "string" && overview !== "" ? overview : null,
       fetchedAt: Date.now(),
     };
   }
@@ -189,13 +242,49 @@ export class TmdbClient {
         await res.body?.cancel();
         throw new TmdbRequestError(`TMDB ${path}: HTTP ${res.status}`, res.status, path);
       }
+      const text = await cappedText(res, path);
       try {
-        return await res.json() as T;
+        return JSON.parse(text) as T;
       } catch (err) {
         throw new TmdbRequestError(`TMDB ${path}: bad JSON`, res.status, path, { cause: err });
       }
     }
   }
+}
+
+/**
+ * A response body as text, at most {@link TMDB_CAPS}`.bodyBytes`: a larger
+ * Content-Length is refused unread, a stream is cancelled at the cap.
+ */
+async function cappedText(res: Response, path: string): Promise<string> {
+  const cap = TMDB_CAPS.bodyBytes;
+  const over = (n: string) => new TmdbAnswerError(path, "body", `${n} bytes, at most ${cap}`);
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > cap) {
+    await res.body?.cancel();
+    throw over(String(declared));
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > cap) {
+      await reader.cancel();
+      throw over(`over ${cap}`);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** `Retry-After` as seconds (delta-seconds or HTTP date); 1 when absent or unreadable. */
@@ -242,6 +331,7 @@ export class TmdbMetadata implements MovieMetadataSource {
   #queue: (() => void)[] = [];
   #running = 0;
   #warned = false;
+  #warnedCap = false;
 
   constructor(
     store: Store,
@@ -346,6 +436,13 @@ export class TmdbMetadata implements MovieMetadataSource {
   }
 
   #warn(err: unknown): void {
+    // Over-cap answers are logged once on their own: a muted timeout must not hide them.
+    if (err instanceof TmdbAnswerError) {
+      if (this.#warnedCap) return;
+      this.#warnedCap = true;
+      console.warn(`tmdb: ${err.message} (further over-cap answers dropped silently)`);
+      return;
+    }
     if (this.#warned) return;
     this.#warned = true;
     console.warn(

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   retryAfterSeconds,
+  TmdbAnswerError,
   TmdbClient,
   type TmdbConfig,
   tmdbConfigFromEnv,
@@ -47,6 +48,30 @@ function fakeTmdb() {
         return json({ id: 429, poster_path: null, overview: "" });
       case "/3/movie/500":
         return json({}, 500);
+      case "/3/movie/2001":
+        // 20 MiB of overview, with a Content-Length.
+        return json({ id: 2001, poster_path: "/a.jpg", overview: "x".repeat(20 << 20) });
+      case "/3/movie/2002": {
+        // Over the body cap without a Content-Length: chunks until the client stops reading.
+        let sent = 0;
+        const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"id":2002,"overview":"'));
+          },
+          pull(c) {
+            if (sent++ > 320) c.close(); // 20 MiB, if nothing stopped it first
+            else c.enqueue(chunk);
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      }
+      case "/3/movie/2003":
+        return json({ id: 2003, poster_path: "/b.jpg", overview: "y".repeat(2001) });
+      case "/3/movie/2004":
+        return json({ id: 2004, poster_path: "/../../" + "p".repeat(300) + ".jpg", overview: "z" });
+      case "/3/movie/2005":
+        return json({ id: 2005, poster_path: "/ok_Poster-1.jpg", overview: "w".repeat(2000) });
       case "/3/movie/777":
         // Never answers: waits until the client gives up.
         await new Promise((resolve) => req.signal.addEventListener("abort", resolve));
@@ -278,6 +303,64 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
   } finally {
     console.warn = quiet;
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("TMDB answers are capped before they are stored", async (t) => {
+  const fake = fakeTmdb();
+  try {
+    await t.step("an answer within every cap is stored whole", async () => {
+      const client = new TmdbClient(fake.config());
+      const e = await client.lookup(m(5, 2005, null));
+      assert.equal(e.posterPath, "/ok_Poster-1.jpg");
+      assert.equal(e.overview!.length, 2000);
+    });
+
+    for (
+      const [what, tmdbId] of [
+        ["a 20 MiB body", 2001],
+        ["a body over the cap without Content-Length", 2002],
+        ["an overview of 2,001 characters", 2003],
+        ["a poster path of the wrong length and shape", 2004],
+      ] as const
+    ) {
+      await t.step(`${what} is refused by the client`, async () => {
+        const client = new TmdbClient(fake.config());
+        await assert.rejects(
+          client.lookup(m(1, tmdbId, null)),
+          (e) => e instanceof TmdbAnswerError && e.path === `/movie/${tmdbId}`,
+        );
+      });
+    }
+
+    await t.step("over-cap answers are dropped, nothing stored, logged once", async () => {
+      const warned: string[] = [];
+      const quiet = console.warn;
+      console.warn = (...args: unknown[]) => warned.push(args.join(" "));
+      try {
+        const store = emptyStore();
+        const meta = new TmdbMetadata(
+          store,
+          new TmdbClient(fake.config()),
+          "https://img.test/w185",
+        );
+        const movies = [m(1, 2001, null), m(2, 2003, null), m(3, 2004, null)];
+        const got = await meta.forMovies(movies);
+        await meta.idle();
+        assert.equal(got.size, 0);
+        assert.equal(store.tmdb.size, 0);
+        await meta.forMovies(movies);
+        await meta.idle();
+        assert.equal(store.tmdb.size, 0);
+        assert.equal(warned.length, 1, warned.join("\n"));
+        assert.match(warned[0], /over a cap/);
+        assert.ok(warned[0].length < 400, "the log line quotes no answer");
+      } finally {
+        console.warn = quiet;
+      }
+    });
+  } finally {
     await fake.server.shutdown();
   }
 });
