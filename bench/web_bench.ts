@@ -135,6 +135,8 @@ export const webDashboardEntry: BenchEntry = {
       tmdb: null,
       sessionSecret: "bench-secret-0123456789abcdef",
       threads: DEFAULT_THREADS,
+      // It signs in USERS sessions from one address before the load starts.
+      loginRateLimit: { limit: 10 * USERS, windowMs: 60_000 },
     });
     try {
       const cookies: string[] = [];

@@ -29,6 +29,8 @@ export interface AppEnv {
     userId: number | null;
     /** The random id of the logged-in session (what a logout revokes); null when logged out. */
     sessionId: string | null;
+    /** When the logged-in session expires (unix seconds: issued + its lifetime); null when logged out. */
+    sessionExpiresAt: number | null;
     /** The CSRF token every POST form of this response must carry as `_csrf`. */
     csrfToken: string;
   };
@@ -65,6 +67,20 @@ export class CsrfError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CsrfError";
+  }
+}
+
+/** A client over a rate limit (routes/_rate_limit.ts): 429 with `Retry-After`. */
+export class TooManyRequestsError extends Error {
+  /** Whole seconds until the client's window ends (at least 1). */
+  readonly retryAfterSeconds: number;
+  /** What was limited ("login"). */
+  readonly what: string;
+  constructor(what: string, retryAfterSeconds: number) {
+    super(`Too many ${what} requests from your address; try again in ${retryAfterSeconds} s`);
+    this.name = "TooManyRequestsError";
+    this.what = what;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

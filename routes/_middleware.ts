@@ -86,6 +86,7 @@ export function session({ signer, store }: SessionOptions) {
   const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set("userId", null);
     c.set("sessionId", null);
+    c.set("sessionExpiresAt", null);
     const raw = signer.verify(getCookie(c, SESSION_COOKIE));
     const m = raw === null ? null : SESSION_VALUE.exec(raw);
     if (m) {
@@ -95,6 +96,7 @@ export function session({ signer, store }: SessionOptions) {
       ) {
         c.set("userId", Number(m[1]));
         c.set("sessionId", m[3]);
+        c.set("sessionExpiresAt", Number(m[2]) + SESSION_SECONDS);
       }
     }
     await next();
@@ -119,15 +121,18 @@ export function startSession(
   });
 }
 
-/** Ends the session: its cookie is cleared and, when `revoke` is given, its id revoked for good. */
+/**
+ * Ends the session: its cookie is cleared and, when `revoke` is given, its id
+ * revoked until the session would have expired anyway (its own issue time +
+ * {@link SESSION_SECONDS}), after which the row may go.
+ */
 export async function endSession(
   c: Parameters<MiddlewareHandler<AppEnv>>[0],
   revoke?: SessionOptions,
 ): Promise<void> {
   const id = c.var.sessionId;
-  if (revoke && id) {
-    await revoke.store.revokeSession(id, Math.floor(Date.now() / 1000) + SESSION_SECONDS);
-  }
+  const expiresAt = c.var.sessionExpiresAt;
+  if (revoke && id && expiresAt !== null) await revoke.store.revokeSession(id, expiresAt);
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: revoke?.secure });
 }
 

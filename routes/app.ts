@@ -10,8 +10,9 @@
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
  * | 404 | {@link NotFoundError} or no route |
  * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
+ * | 429 | {@link TooManyRequestsError}: a client over a rate limit (login/logout), with `Retry-After` |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
- * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
+ * | 503 | {@link StoreUnavailableError}: database down or damaged (recovers when it is back), `Retry-After` |
  * | 500 | anything else (logged with its stack) |
  *
  * Paths under `/api/` answer JSON `{"error": "..."}`; pages answer HTML.
@@ -32,7 +33,9 @@ import {
   CsrfError,
   NotFoundError,
   RETRY_AFTER_SECONDS,
+  TooManyRequestsError,
 } from "./_http.ts";
+import { rateLimit } from "./_rate_limit.ts";
 import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
 import { renderPage } from "./_render.tsx";
 import ErrorPage from "./_error.tsx";
@@ -68,6 +71,13 @@ export interface AppOptions {
    * @default the request URL's origin, plain HTTP
    */
   publicOrigin?: string;
+  /**
+   * The per-client limit of the login and logout forms (POSTs of both
+   * together; routes/_rate_limit.ts). Each logout writes a revocation row, so
+   * this also bounds how fast one client can grow `revoked_sessions`.
+   * @default 20 per 60 s
+   */
+  loginRateLimit?: { limit: number; windowMs: number };
 }
 
 /** The largest request body any route accepts (the login and logout forms need < 1 KB). */
@@ -105,13 +115,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // The session is read everywhere (error pages show who is signed in); CSRF tokens only on pages.
   app.use("*", session(sessionOptions));
   const page = [csrf(sessionOptions)] as const;
+  // One allowance for both forms: a login/logout cycle is two requests.
+  const signInLimit = rateLimit({
+    name: "sign-in",
+    limit: options.loginRateLimit?.limit ?? 20,
+    windowMs: options.loginRateLimit?.windowMs ?? 60_000,
+  });
 
   // Pages.
   app.get("/", ...page, index.handler.GET);
   app.get("/login", ...page, login.handler.GET);
-  app.post("/login", ...page, login.handler.POST);
+  app.post("/login", signInLimit, ...page, login.handler.POST);
   app.get("/logout", ...page, logout.handler.GET);
-  app.post("/logout", ...page, logout.handler.POST);
+  app.post("/logout", signInLimit, ...page, logout.handler.POST);
   app.get("/dashboard", ...page, requireUser(), dashboard.handler.GET);
   app.get("/movies/:id", ...page, moviePage.handler.GET);
 
@@ -144,6 +160,7 @@ function statusOf(err: Error): ContentfulStatusCode {
   if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
+  if (err instanceof TooManyRequestsError) return 429;
   if (err instanceof StoreUnavailableError) return 503;
   return 500;
 }
@@ -153,6 +170,7 @@ const TITLES: Record<number, string> = {
   403: "This form cannot be accepted",
   404: "Nothing here",
   413: "That request is too large",
+  429: "Too many requests",
   500: "Something went wrong",
   503: "Temporarily unavailable",
 };
@@ -174,6 +192,8 @@ function errorResponse(c: AppContext, err: Error): Response {
     c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   } else if (status === 404 && err instanceof NotFoundError && err.what === "page") {
     message = "There is no page at this address.";
+  } else if (err instanceof TooManyRequestsError) {
+    c.header("Retry-After", String(err.retryAfterSeconds));
   } else if (status === 403) {
     message = `${err.message}. Reload the page and try again.`;
   }

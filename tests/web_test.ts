@@ -759,6 +759,99 @@ Deno.test("store failures", async (t) => {
   }
 });
 
+Deno.test("sessions and revocations are bounded", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-sessions-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const sqlite = await openStore(db);
+  const revoked: { sessionId: string; expiresAt: number }[] = [];
+  const store = new Proxy(sqlite, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === "revokeSession") {
+        return (sessionId: string, expiresAt: number) => {
+          revoked.push({ sessionId, expiresAt });
+          return target.revokeSession(sessionId, expiresAt);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const secret = "test-secret-0123456789";
+  const app = createApp({ store, sessionSecret: secret, metadata: cacheOnly(store) });
+  /** A request from the client at `address`. */
+  const from = (address: string, path: string, init: RequestInit = {}) =>
+    app.request(path, init, { remoteAddr: { hostname: address, port: 40000, transport: "tcp" } });
+  const form = async (address: string, path: string, cookie: string) => {
+    const res = await from(address, path, { headers: { cookie } });
+    const html = await res.text();
+    return {
+      cookie: cookiesOf(res, cookie),
+      token: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "",
+    };
+  };
+  const postFrom = (
+    address: string,
+    path: string,
+    cookie: string,
+    fields: Record<string, string>,
+  ) =>
+    from(address, path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+      body: new URLSearchParams(fields).toString(),
+    });
+  try {
+    await t.step("login/logout cycles from one client get 429 with Retry-After", async () => {
+      let cookie = "";
+      let limited: Response | null = null;
+      for (let i = 0; i < 500 && !limited; i++) {
+        const login = await form("10.0.0.1", "/login", cookie);
+        const res = await postFrom("10.0.0.1", "/login", login.cookie, {
+          _csrf: login.token,
+          userId: "1",
+        });
+        if (res.status === 429) limited = res;
+        else {
+          cookie = cookiesOf(res, login.cookie);
+          const out = await form("10.0.0.1", "/logout", cookie);
+          const bye = await postFrom("10.0.0.1", "/logout", out.cookie, { _csrf: out.token });
+          if (bye.status === 429) limited = bye;
+          else cookie = cookiesOf(bye, out.cookie);
+        }
+      }
+      assert.ok(limited, "500 cycles were never limited");
+      assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+      assert.match(await limited.text(), /try again in \d+ s/);
+      assert.ok(revoked.length < 50, `${revoked.length} revocations stored`);
+    });
+
+    await t.step("another client still logs in", async () => {
+      const login = await form("10.0.0.2", "/login", "");
+      const res = await postFrom("10.0.0.2", "/login", login.cookie, {
+        _csrf: login.token,
+        userId: "1",
+      });
+      assert.equal(res.status, 303);
+    });
+
+    await t.step("a revocation expires when its session would have", async () => {
+      const issued = Math.floor(Date.now() / 1000) - 6 * 24 * 3600;
+      const signer = new CookieSigner(secret);
+      const session = `recsys_session=${signer.sign(`1.${issued}.${"a".repeat(22)}`)}`;
+      const out = await form("10.0.0.3", "/logout", session);
+      const res = await postFrom("10.0.0.3", "/logout", out.cookie, { _csrf: out.token });
+      assert.equal(res.status, 303);
+      const row = revoked.at(-1)!;
+      assert.equal(row.sessionId, "a".repeat(22));
+      assert.equal(row.expiresAt, issued + 7 * 24 * 3600);
+    });
+  } finally {
+    await sqlite.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** Every console.error line while `f` runs. */
 async function errorLines(f: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];

@@ -115,6 +115,8 @@ export interface WebOptions {
    * from it (routes/app.ts). @default the request URL's origin
    */
   publicOrigin?: string;
+  /** Per-client limit of the login and logout forms (routes/app.ts). @default 20 per 60 s */
+  loginRateLimit?: { limit: number; windowMs: number };
 }
 
 export interface WebServer {
@@ -148,6 +150,7 @@ export interface ServerThreadOptions {
   /** Set SO_REUSEPORT (several threads on one port). */
   reusePort: boolean;
   publicOrigin?: string;
+  loginRateLimit?: { limit: number; windowMs: number };
 }
 
 /** One serving thread's server, store and TMDB lookups. */
@@ -179,6 +182,7 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       metadata: tmdb,
       islandsBundle: o.islandsBundle,
       publicOrigin: o.publicOrigin,
+      loginRateLimit: o.loginRateLimit,
     });
     let served = 0;
     let server: Deno.HttpServer<Deno.NetAddr>;
@@ -329,6 +333,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     islandsBundle: await bundleIslands(),
     reusePort: threads > 1,
     publicOrigin,
+    loginRateLimit: options.loginRateLimit,
   };
   const main = await serveThread(threadOptions);
   // Port 0 picked a free port: the Workers join that one.
