@@ -34,11 +34,7 @@ import {
   type RatingRow,
   scoreRatings,
 } from "./compare.ts";
-import {
-  evaluateNewUsers,
-  formatNewUsers,
-  readReleaseRatings,
-} from "./new_users.ts";
+import { evaluateNewUsers, formatNewUsers, readReleaseRatings } from "./new_users.ts";
 
 export interface AccuracyOptions {
   /** Directory with u1.base/u1.test … (or .csv). */

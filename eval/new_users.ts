@@ -126,7 +126,9 @@ function foldInRmse(
 ): { rmse: number; n: number } {
   let sse = 0, n = 0;
   for (const u of users) {
-    const test = u.test.filter((r) => r.movieId < m.itemIndex.length && m.itemIndex[r.movieId] >= 0);
+    const test = u.test.filter((r) =>
+      r.movieId < m.itemIndex.length && m.itemIndex[r.movieId] >= 0
+    );
     if (test.length === 0) continue;
     const { predictions } = rec.recommend(u.given, 0, test.map((r) => r.movieId));
     predictions.forEach((p, k) => {
@@ -203,8 +205,8 @@ export function formatNewUsers(r: NewUserResult): string {
       : "";
     const met = row.shipped
       ? (row.kind === "ranking"
-        ? row.value >= NEW_USER_TARGETS.ndcg
-        : row.value <= NEW_USER_TARGETS.rmse)
+          ? row.value >= NEW_USER_TARGETS.ndcg
+          : row.value <= NEW_USER_TARGETS.rmse)
         ? " met"
         : " MISSED"
       : "";

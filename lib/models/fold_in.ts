@@ -67,6 +67,7 @@ export interface FoldedUser {
 
 export class FoldInRecommender implements LiveRecommender {
   readonly state: FoldInState;
+  readonly scale: { min: number; max: number };
   /** movieId → dense item, −1 when unknown. */
   readonly itemIndex: Int32Array;
   /** Dense item → EASE column, −1 when not modelled. */
@@ -84,6 +85,7 @@ export class FoldInRecommender implements LiveRecommender {
 
   constructor(state: FoldInState) {
     this.state = state;
+    this.scale = { min: state.scaleMin, max: state.scaleMax };
     const ids = state.itemIds, n = ids.length;
     this.itemIndex = new Int32Array(n > 0 ? ids[n - 1] + 1 : 0).fill(-1);
     for (let i = 0; i < n; i++) this.itemIndex[ids[i]] = i;

@@ -88,6 +88,17 @@ export class FoldInUnsupportedError extends Error {
   }
 }
 
+/** Ranking models {@link foldInState} folds in, by registry name. */
+export const FOLD_IN_RANKING_MODELS: readonly string[] = ["ease", "ease-weighted", "popularity"];
+/** Rating models {@link foldInState} folds in, by registry name. */
+export const FOLD_IN_RATING_MODELS: readonly string[] = ["blend", "bmf", "knn-item", "bias"];
+
+/** Whether the serve step writes a fold-in state for these registry models. */
+export function hasFoldIn(ratingModel: string, rankingModel: string): boolean {
+  return FOLD_IN_RATING_MODELS.includes(ratingModel) &&
+    FOLD_IN_RANKING_MODELS.includes(rankingModel);
+}
+
 function isBmf(x: RatingModel): x is BayesMfModel {
   return (x as Partial<BayesMfModel>).samples !== undefined;
 }
