@@ -14,6 +14,11 @@
  * is written. Optional in `--dir`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
  * without it that table is empty and the dashboard serves the seed's list.
+ * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
+ * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
+ * a state file whose size or header disagrees with its sidecar (cut, or
+ * replaced) fails the import before the store is touched. Without it the
+ * table is empty and `web` serves new visitors without fold-in.
  *
  * Rated movies are never recommended. The seed's list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
@@ -52,6 +57,7 @@ import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readVerifiedNeighborFile } from "../lib/neighbor_meta.ts";
 import { verifySidecar } from "../lib/file_seal.ts";
+import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
 import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
@@ -171,6 +177,18 @@ async function loadWithProgress(
 
 /** Names what a sealed input's parameter must be, for {@link verifySidecar}'s messages. */
 const label = (key: string) => `the import's ${key === "mode" ? "neighbor file's mode" : key}`;
+/** Bytes per `fold_in_state` row: below every MySQL/MariaDB default packet limit (4 MiB+). */
+export const FOLD_IN_CHUNK = 1 << 20;
+
+/** The state's bytes as `fold_in_state` rows: (part, chunk) views, no copy. */
+function foldInRows(bytes: Uint8Array): TableData {
+  const parts: number[] = [], chunks: Uint8Array[] = [];
+  for (let at = 0, part = 0; at < bytes.length; at += FOLD_IN_CHUNK, part++) {
+    parts.push(part);
+    chunks.push(bytes.subarray(at, Math.min(bytes.length, at + FOLD_IN_CHUNK)));
+  }
+  return { table: "fold_in_state", length: parts.length, columns: [parts, chunks] };
+}
 
 async function checkInputs(files: string[]): Promise<void> {
   for (const f of files) {
@@ -204,6 +222,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
+  const foldInFile = run.foldIn;
+  const foldIn = await Deno.stat(foldInFile).then(
+    () => readFoldInStateFile(foldInFile),
+    (err) => {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
+    },
+  );
   // The files earlier steps wrote, against their sidecars, before any work (lib/file_seal.ts);
   // each is checked in full (rows, last line) again when it is read.
   const trainInput = { train: files.train };
@@ -303,6 +329,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       guard(servingFile, "user_recommendations_lists", servingLists, "list");
       tables.user_recommendations = await load(rows);
     } else tables.user_recommendations = 0;
+    tables.fold_in_state = await load(foldInRows(foldIn?.bytes ?? new Uint8Array(0)));
     const userLists = await readVerifiedNeighborFile(files.userNeighbors, "user", files.train);
     guard(files.userNeighbors, "user_topk_neighbors", userLists.nids.length, "neighbor row");
     const [uIds, uPos] = neighborColumns(userLists);
@@ -351,6 +378,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       // Users with a list, for the drop guard of the next import.
       ["user_item_predictions_lists", seedLists],
       ["user_recommendations_lists", servingLists],
+      ["fold_in_bytes", foldIn?.bytes.length ?? 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
