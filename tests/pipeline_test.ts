@@ -4,6 +4,7 @@ import { PIPELINE_DEFAULTS, type PipelineOptions, runPipeline } from "../tools/p
 import { readManifest } from "../lib/step_runner.ts";
 import { openStore } from "../lib/store/open.ts";
 import { MovieLensDirError } from "../lib/movielens_dir.ts";
+import { MovieLensCsvError } from "../lib/movielens_csv.ts";
 
 const STEPS = [
   "split",
@@ -152,6 +153,57 @@ Deno.test("pipeline", async (t) => {
       false,
       "nothing was created",
     );
+  });
+
+  await t.step("a malformed movies.csv or links.csv fails before the first step runs", async () => {
+    for (
+      const [file, bad] of [["movies.csv", "movieId,title,genres\n1,,Drama\n"], [
+        "links.csv",
+        "movieId,imdbId,tmdbId\nx,1,2\n",
+      ]]
+    ) {
+      const dir = `${root}/bad-${file}`;
+      await Deno.mkdir(dir);
+      for (const name of ["ratings.csv", "movies.csv", "links.csv"]) {
+        await Deno.copyFile(`${data}/${name}`, `${dir}/${name}`);
+      }
+      await Deno.writeTextFile(`${dir}/${file}`, bad);
+      const lines: string[] = [];
+      await assert.rejects(
+        runPipeline({ ...base, data: dir, out: `${dir}-out`, log: (l) => lines.push(l) }),
+        (err: Error) => err instanceof MovieLensCsvError && err.file === `${dir}/${file}`,
+      );
+      assert.deepEqual(lines.filter((l) => /running/.test(l)), [], "no step ran");
+    }
+  });
+
+  await t.step("warnings go to warn (stderr), not to the step log", async () => {
+    const dir = `${root}/latin1`;
+    await Deno.mkdir(dir);
+    await Deno.copyFile(`${data}/links.csv`, `${dir}/links.csv`);
+    // One rating twice: split drops the earlier and warns.
+    const ratingsText = await Deno.readTextFile(`${data}/ratings.csv`);
+    await Deno.writeTextFile(`${dir}/ratings.csv`, ratingsText + ratingsText.split("\n")[1] + "\n");
+    const movies = await Deno.readFile(`${data}/movies.csv`);
+    const at = movies.indexOf(44, movies.indexOf(10)) + 2;
+    // The first title gains an e-acute in Latin-1 (0xE9): not valid UTF-8.
+    const latin1 = new Uint8Array([
+      ...movies.subarray(0, at),
+      0xe9,
+      ...movies.subarray(at),
+    ]);
+    await Deno.writeFile(`${dir}/movies.csv`, latin1);
+    const logged: string[] = [], warned: string[] = [];
+    await runPipeline({
+      ...base,
+      data: dir,
+      out: `${dir}-out`,
+      log: (l) => logged.push(l),
+      warn: (l) => warned.push(l),
+    });
+    assert.equal(warned.filter((w) => /movies\.csv:2: not valid UTF-8/.test(w)).length, 1);
+    assert.equal(warned.filter((w) => /ratings\.csv: 1 duplicated/.test(w)).length, 1);
+    assert.deepEqual(logged.filter((l) => /^warning/.test(l)), []);
   });
 
   await Deno.remove(root, { recursive: true });

@@ -49,7 +49,12 @@ import { maskStoreUrl } from "../lib/store/open.ts";
 import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { hasFoldIn } from "../lib/models/fold_in_state.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
-import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import {
+  type Layout,
+  LAYOUT_FLAG,
+  readMovieCatalog,
+  resolveMovieLensDir,
+} from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
@@ -115,6 +120,8 @@ export interface PipelineOptions extends Omit<NeighborParams, "mode"> {
   progress?: boolean;
   /** Where step lines and tables go. @default console.log */
   log?: (line: string) => void;
+  /** Where warnings go (duplicates dropped, a movie list read as Latin-1). @default console.warn (stderr) */
+  warn?: (line: string) => void;
 }
 
 export interface PipelineResult {
@@ -138,10 +145,13 @@ export interface PipelineResult {
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? ((line: string) => console.warn(line));
   const { data, out, workers, progress } = options;
-  // Resolved up front: the import at the end needs the movies file, after the long steps.
+  // Resolved and read up front: the import at the end needs the movies and links, after the
+  // long steps, and a bad movie list must fail now (the ratings are read by split, first).
   const release = await resolveMovieLensDir(data, options.layout ?? "auto");
   const { ratings, movies, links } = release;
+  await readMovieCatalog(release, { warn });
   const duplicates = options.duplicates ?? "latest";
   log(
     `data: ${data}, layout ${release.layout} (${release.releases})` +
@@ -210,7 +220,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           skipInvalid: false,
           separator: release.separator,
           duplicates,
-          warn: log,
+          warn,
           progress,
         }),
     },
@@ -315,7 +325,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
       options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
       run: () =>
-        importStore({ db: dbUrl, dir: out, movies, links, progress, force: options.force }),
+        importStore({
+          db: dbUrl,
+          dir: out,
+          movies,
+          links,
+          progress,
+          force: options.force,
+          // Warned about when the run started.
+          warn: () => {},
+        }),
     },
   ];
 
