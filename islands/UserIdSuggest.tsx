@@ -6,6 +6,7 @@
  * and says at once when the input is not a number.
  */
 import { Component } from "preact";
+import { movieLensIdProblem } from "../lib/movie_view.ts";
 
 export interface UserIdSuggestProps {
   /** Example user ids that have recommendations. */
@@ -56,12 +57,15 @@ export default class UserIdSuggest extends Component<UserIdSuggestProps, UserIdS
     const { value, error } = this.props;
     const { text, pool } = this.state;
     const typed = text.trim();
-    const notNumber = typed !== "" && !/^[0-9]+$/.test(typed);
+    const problem = movieLensIdProblem(typed);
+    const notNumber = problem === "not digits";
     const matching = typed === "" || notNumber
       ? pool.slice(0, SHOWN)
       : pool.filter((id) => String(id).startsWith(typed)).slice(0, SHOWN);
     const message = notNumber
       ? "A user id is a number, like 42."
+      : problem === "leading zero"
+      ? "A user id has no leading zero."
       : (typed === value ? error : null);
 
     return (

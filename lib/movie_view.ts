@@ -15,6 +15,25 @@
  * ```
  */
 
+/** The largest MovieLens id (ids are signed 32-bit in every file and table). */
+export const MAX_MOVIELENS_ID = 2_147_483_647;
+
+/**
+ * Why `text` is not a MovieLens user or movie id, or null when it is one:
+ * digits only, no sign, spaces or leading zeros (`01` is refused, not read as
+ * 1), 1..{@link MAX_MOVIELENS_ID}. The one id syntax of URLs, forms and the
+ * login island.
+ */
+export function movieLensIdProblem(
+  text: string,
+): "empty" | "not digits" | "leading zero" | "range" | null {
+  if (text === "") return "empty";
+  if (!/^[0-9]+$/.test(text)) return "not digits";
+  if (text[0] === "0") return text.length > 1 ? "leading zero" : "range";
+  if (text.length > 10 || Number(text) > MAX_MOVIELENS_ID) return "range";
+  return null;
+}
+
 /** A movie with its TMDB poster and overview, when known. */
 export interface MovieView {
   movieId: number;

@@ -9,6 +9,7 @@ import type { LiveRecommender } from "../lib/live_recommender.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
+import { movieLensIdProblem } from "../lib/movie_view.ts";
 
 /** What a 503 tells clients to wait before trying again (seconds, `Retry-After`). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -87,11 +88,9 @@ export class TooManyRequestsError extends Error {
   }
 }
 
-const MAX_ID = 2_147_483_647;
-
 /** A MovieLens id in a URL or form: a positive integer without sign, spaces or leading zeros. */
 export function parseId(raw: string | undefined, param: string): number {
-  if (raw === undefined || !/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > MAX_ID) {
+  if (raw === undefined || movieLensIdProblem(raw) !== null) {
     throw new BadRequestError(param, `${param} must be a positive whole number`);
   }
   return Number(raw);

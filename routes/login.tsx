@@ -9,6 +9,7 @@ import UserIdSuggest from "../islands/UserIdSuggest.tsx";
 import type { AppContext } from "./_http.ts";
 import { startSession } from "./_middleware.ts";
 import { renderPage } from "./_render.tsx";
+import { movieLensIdProblem } from "../lib/movie_view.ts";
 
 export interface LoginData {
   csrfToken: string;
@@ -36,15 +37,20 @@ async function showForm(
 
 /** The login check as a pure function of the submitted text: an id or a message. */
 function parseUserId(text: string): number | string {
-  if (text === "") return "Enter your user id.";
-  if (!/^[0-9]+$/.test(text)) {
-    return `“${text.slice(0, 40)}” is not a user id: use digits only, like 42.`;
+  switch (movieLensIdProblem(text)) {
+    case null:
+      return Number(text);
+    case "empty":
+      return "Enter your user id.";
+    case "not digits":
+      return `“${text.slice(0, 40)}” is not a user id: use digits only, like 42.`;
+    case "leading zero":
+      return `${text.slice(0, 40)} is not a user id: write it without a leading zero, like ${
+        text.replace(/^0+/, "") || "1"
+      }.`;
+    case "range":
+      return `${text.slice(0, 40)} is not a valid user id.`;
   }
-  const id = Number(text);
-  if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
-    return `${text.slice(0, 40)} is not a valid user id.`;
-  }
-  return id;
 }
 
 export const handler = {

@@ -77,7 +77,13 @@ async function setup(mysqlBase?: string) {
   });
   const { store, setFailure } = switchable(sqlite);
   const tmdb = cacheOnly(store);
-  const app = createApp({ store, sessionSecret: "test-secret-0123456789", metadata: tmdb });
+  // These tests sign in far more often than a person: the limit has its own test.
+  const app = createApp({
+    store,
+    sessionSecret: "test-secret-0123456789",
+    metadata: tmdb,
+    loginRateLimit: { limit: 10_000, windowMs: 60_000 },
+  });
   const close = async () => {
     await sqlite.close();
     await server?.drop();
@@ -184,6 +190,18 @@ Deno.test("login and session", async (t) => {
       const res = await post(app, "/login", cookie, { _csrf: token, userId: "" });
       assert.equal(res.status, 400);
       assert.match(await res.text(), /Enter your user id/);
+    });
+
+    await t.step("an id with a leading zero gets 400, as the API answers it", async () => {
+      for (const userId of ["01", "007"]) {
+        const { cookie, token } = await loginForm(app);
+        const res = await post(app, "/login", cookie, { _csrf: token, userId });
+        assert.equal(res.status, 400, userId);
+        assert.match(await res.text(), /leading zero/);
+        const api = await app.request(`/api/users/${userId}/neighbors`);
+        assert.equal(api.status, 400, `API ${userId}`);
+        await api.body?.cancel();
+      }
     });
 
     await t.step("a negative, fractional or huge id gets 400", async () => {
