@@ -1,6 +1,7 @@
 /**
- * The app's middleware, one small factory each: security headers, the
- * signed session cookie, CSRF tokens, and the login requirement of pages.
+ * The app's middleware, one small factory each: the Host allowlist, security
+ * headers, the signed session cookie, CSRF tokens, and the login requirement
+ * of pages (the per-client rate limit is routes/_rate_limit.ts).
  *
  * Sessions: the cookie `<userId>.<issued unix s>.<random session id>`,
  * HMAC-signed; it is refused when tampered with, older than a week, dated
@@ -11,6 +12,7 @@
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Buffer } from "node:buffer";
+import { HTTPException } from "hono/http-exception";
 import { type AppEnv, CsrfError } from "./_http.ts";
 import type { SessionOptions } from "./_session.ts";
 
@@ -70,6 +72,36 @@ export function securityHeaders({ imageOrigins = [], hsts = false }: SecurityHea
     }
   };
   return setSecurityHeaders;
+}
+
+/** The host names a request may name by default: this machine's loopback names. */
+export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+
+/** A request naming a host the app does not serve (e.g. a DNS-rebinding page): 421. */
+export class MisdirectedRequestError extends HTTPException {
+  readonly host: string;
+  constructor(host: string) {
+    super(421, { message: `this server does not answer for host '${host.slice(0, 100)}'` });
+    this.name = "MisdirectedRequestError";
+    this.host = host;
+  }
+}
+
+/**
+ * Refuses (421) every request whose `Host` is not one of `hosts` (names,
+ * compared case-insensitively without the port; IPv6 in brackets), before
+ * anything else runs: a page on another site whose name was rebound to this
+ * address cannot read ours.
+ */
+export function allowedHosts({ hosts }: { hosts: readonly string[] }) {
+  const allowed = new Set(hosts.map((h) => h.toLowerCase()));
+  const checkHost: MiddlewareHandler<AppEnv> = async (c, next) => {
+    // The URL's host is the request's Host header (Deno.serve builds it from it).
+    const host = new URL(c.req.url).hostname.toLowerCase();
+    if (!allowed.has(host)) throw new MisdirectedRequestError(host);
+    await next();
+  };
+  return checkHost;
 }
 
 function base64url(bytes: Uint8Array): string {

@@ -9,10 +9,10 @@
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
  * | 404 | {@link NotFoundError} or no route |
- * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
- * | 429 | {@link TooManyRequestsError}: a client over a rate limit (login/logout), with `Retry-After` |
  * | 413 | a request body over {@link MAX_BODY_BYTES} (256 KiB on `POST /api/recommendations`; one log line) |
  * | 415 | `POST /api/recommendations` without `Content-Type: application/json` |
+ * | 421 | a `Host` not in the allowlist (`--allowed-host`, loopback names by default) |
+ * | 429 | {@link TooManyRequestsError}: a client over a rate limit (login/logout), with `Retry-After` |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
  * | 503 | {@link StoreUnavailableError}: database down or damaged (recovers when it is back), `Retry-After` |
  * | 500 | anything else (logged with its stack) |
@@ -38,7 +38,15 @@ import {
   TooManyRequestsError,
 } from "./_http.ts";
 import { rateLimit } from "./_rate_limit.ts";
-import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
+import {
+  allowedHosts,
+  CookieSigner,
+  csrf,
+  LOOPBACK_HOSTS,
+  requireUser,
+  securityHeaders,
+  session,
+} from "./_middleware.ts";
 import { renderPage } from "./_render.tsx";
 import ErrorPage from "./_error.tsx";
 import * as index from "./index.ts";
@@ -84,6 +92,13 @@ export interface AppOptions {
    */
   loginRateLimit?: { limit: number; windowMs: number };
   /**
+   * Host names requests may carry in `Host` besides the loopback names
+   * (`localhost`, `127.0.0.1`, `[::1]`) and the public origin's host, which
+   * are always allowed (DNS-rebinding defence). Others get 421.
+   * @default none
+   */
+  allowedHosts?: readonly string[];
+  /**
    * Recommendations for users who are not in the data, from their ratings
    * alone (lib/models/fold_in.ts over the store's fold-in state, loaded once
    * by `web`): `POST /api/recommendations` and visitor profiles. Absent
@@ -125,6 +140,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set("deps", deps);
     await next();
   });
+  app.use(
+    "*",
+    allowedHosts({
+      hosts: [
+        ...LOOPBACK_HOSTS,
+        ...(options.allowedHosts ?? []),
+        ...(options.publicOrigin ? [new URL(options.publicOrigin).hostname] : []),
+      ],
+    }),
+  );
   app.use(
     "*",
     securityHeaders({ imageOrigins: [new URL(metadata.imageBase).origin], hsts: https }),

@@ -870,6 +870,53 @@ Deno.test("sessions and revocations are bounded", async (t) => {
   }
 });
 
+Deno.test("Host allowlist (DNS rebinding)", async (t) => {
+  const { app, close } = await setup();
+  try {
+    await t.step("loopback names are served by default", async () => {
+      for (const host of ["localhost", "127.0.0.1:8000", "[::1]:8000", "LOCALHOST"]) {
+        const res = await app.request(`http://${host}/api/movies/1`);
+        assert.equal(res.status, 200, host);
+        await res.body?.cancel();
+      }
+    });
+    await t.step("any other Host gets 421 before anything runs", async () => {
+      for (const host of ["evil.example", "rebind.attacker.test:8000", "10.1.2.3"]) {
+        const res = await app.request(`http://${host}/api/movies/1`);
+        assert.equal(res.status, 421, host);
+        assert.match((await res.json()).error, /does not answer for host/);
+        const page = await app.request(`http://${host}/login`);
+        assert.equal(page.status, 421, host);
+        await page.body?.cancel();
+      }
+    });
+  } finally {
+    await close();
+  }
+  await t.step("--allowed-host and --public-origin name the hosts served", async () => {
+    const store = new Proxy({} as Store, { get: () => () => Promise.resolve(null) });
+    const app = createApp({
+      store,
+      sessionSecret: "test-secret-0123456789",
+      metadata: cacheOnly(store),
+      allowedHosts: ["recsys.lan"],
+      publicOrigin: "https://recsys.example.org",
+    });
+    for (
+      const [host, status] of [
+        ["recsys.lan", 200],
+        ["recsys.example.org", 200],
+        ["localhost", 200],
+        ["other.lan", 421],
+      ] as const
+    ) {
+      const res = await app.request(`http://${host}/assets/none`);
+      assert.equal(res.status === 404 ? 200 : res.status, status, host);
+      await res.body?.cancel();
+    }
+  });
+});
+
 /** Every console.error line while `f` runs. */
 async function errorLines(f: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];

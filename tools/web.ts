@@ -39,6 +39,12 @@ export const webCommand = defineCommand({
       max: 64,
       doc: "serving threads sharing the port (SO_REUSEPORT), each with its own store connection",
     },
+    allowedHost: {
+      type: "string",
+      arg: "<names>",
+      doc: "more host names requests may use, comma-separated (localhost, 127.0.0.1, [::1] and " +
+        "the --public-origin host always are); other Host headers get 421",
+    },
     publicOrigin: {
       type: "string",
       arg: "<origin>",
@@ -55,6 +61,7 @@ export const webCommand = defineCommand({
       host: f.host,
       threads: f.threads,
       publicOrigin: f.publicOrigin,
+      allowedHosts: f.allowedHost?.split(",").map((h) => h.trim()).filter((h) => h !== ""),
     });
     console.log(`web: listening on ${web.url}`);
     await untilInterrupted();

@@ -130,6 +130,11 @@ export interface WebOptions {
   publicOrigin?: string;
   /** Per-client limit of the login and logout forms (routes/app.ts). @default 20 per 60 s */
   loginRateLimit?: { limit: number; windowMs: number };
+  /**
+   * Host names requests may carry (`--allowed-host`), besides the loopback
+   * names and the public origin's; others get 421. @default none
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface WebServer {
@@ -164,6 +169,7 @@ export interface ServerThreadOptions {
   reusePort: boolean;
   publicOrigin?: string;
   loginRateLimit?: { limit: number; windowMs: number };
+  allowedHosts?: readonly string[];
   /** The store's fold-in state (arrays on a SharedArrayBuffer); null: none. */
   foldIn: FoldInState | null;
 }
@@ -198,6 +204,7 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       islandsBundle: o.islandsBundle,
       publicOrigin: o.publicOrigin,
       loginRateLimit: o.loginRateLimit,
+      allowedHosts: o.allowedHosts,
       live: o.foldIn ? new FoldInRecommender(o.foldIn) : undefined,
     });
     let served = 0;
@@ -389,6 +396,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     reusePort: threads > 1,
     publicOrigin,
     loginRateLimit: options.loginRateLimit,
+    allowedHosts: options.allowedHosts,
     foldIn,
   };
   const main = await serveThread(threadOptions);
