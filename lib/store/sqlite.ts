@@ -12,8 +12,11 @@
  * {@link SqliteLoader} inserts with multi-row prepared INSERTs (256 rows per
  * statement: measured 2.5M rows/s vs 0.7M/s for one row per call, the
  * JS↔SQLite call being the cost) in transactions of ~1M rows, with
- * `synchronous=OFF` on its own connection (a crash mid-import loses only
- * staging tables, which the next import drops). It holds the import lock
+ * `synchronous=OFF` on its own connection while it loads (a crash
+ * mid-import loses only staging tables, which the next import drops); the
+ * swap itself is durable: everything loaded is synced first (a FULL
+ * checkpoint), the swap commits under `synchronous=FULL`, the clean-up after
+ * it runs under NORMAL. It holds the import lock
  * `<path>.import-lock` (lib/store/loader.ts) from `begin` to `close`, removes
  * a file it created when the import fails, and after each swap gives the
  * old tables' pages back to the file system (files it creates have
@@ -360,6 +363,12 @@ export class SqliteLoader implements StoreLoader {
     for (const t of IMPORTED_TABLES) {
       for (const sql of createIndexSql(TABLES[t], this.#staging(t))) this.#conn.exec(sql);
     }
+    // Durable from here (power loss, not only a killed process): the load ran with
+    // synchronous=OFF, so first every page it wrote reaches the disk (a FULL checkpoint syncs
+    // the WAL, copies it into the file and syncs the file), then the swap commits with its WAL
+    // synced. After it, NORMAL: WAL-safe for the drops and the vacuum.
+    this.#conn.exec("PRAGMA synchronous = FULL");
+    this.#conn.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     // One short transaction: readers see either all old or all new tables.
     this.#conn.exec("BEGIN IMMEDIATE");
     try {
@@ -372,6 +381,7 @@ export class SqliteLoader implements StoreLoader {
       this.#conn.exec("ROLLBACK");
       throw err;
     }
+    this.#conn.exec("PRAGMA synchronous = NORMAL");
     // Freeing the old pages takes a while on big tables; readers already see the new ones.
     const db = this.#conn;
     for (const t of IMPORTED_TABLES) db.exec(`DROP TABLE ${t}__old_${this.#token}`);
