@@ -61,6 +61,7 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
+import { movieStats } from "../lib/import/movie_stats.ts";
 import { neighborColumns, neighborCounts } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
 import { dropRated, rankRecommendations, servingRows } from "../lib/import/recommendation_rows.ts";
@@ -239,6 +240,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    const stats = movieStats([train, test]);
     tables.movies = await load(recordRows(
       "movies",
       movies,
@@ -247,6 +249,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       (m) => m.genres.join("|"),
       (m) => m.year,
       (m) => rank.get(m.movieId)!,
+      (m) => stats.count(m.movieId),
+      (m) => stats.sum2(m.movieId),
     ));
     tables.links = await load(
       recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
@@ -301,6 +305,10 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // The data's rating scale (Store.ratingScale): the site's stars offer these steps.
+      ["rating2_min", stats.minRating2],
+      ["rating2_max", stats.maxRating2],
+      ["half_stars", stats.halfStars ? 1 : 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
