@@ -565,7 +565,10 @@ export class SqlStore implements Store {
     ]);
   }
 
-  async profileCounts(client: string, since: number): Promise<{ total: number; fromClient: number }> {
+  async profileCounts(
+    client: string,
+    since: number,
+  ): Promise<{ total: number; fromClient: number }> {
     if (typeof client !== "string") throw new StoreArgumentError("client", client);
     await this.#webTables();
     // A scan of `profiles` (bounded by the total cap); only profile creation asks.

@@ -1,0 +1,209 @@
+/**
+ * Title search over a movie catalogue, in memory: case- and accent-insensitive
+ * ("amelie" finds "Amélie"), every query word a prefix of some word of the
+ * title (any position, either article order: "godfather" and "the godfather"
+ * both find "Godfather, The (1972)"), ranked by match quality, then by number
+ * of ratings, then by movieId.
+ *
+ * Match quality, best first: 0 the query is the whole title (stored or
+ * natural order, year aside); 1 the title starts with the query; 2 the query's
+ * words appear together, in order, inside the title; 3 every query word
+ * starts some word of the title. Words are runs of letters and digits after
+ * folding (NFD without combining marks, lowercase, æ → ae, ß → ss, …); a word
+ * with an apostrophe or hyphen is indexed whole ("schindlers", "spiderman")
+ * and in parts ("amelie" of "d'Amélie"), and a query joins them.
+ *
+ * A query under two letters and digits answers nothing (every title matches).
+ *
+ * Build: O(total title length · log) for the sorted vocabulary, ~0.3 s and a
+ * few tens of MB for ML-32M's 87,585 titles. Query: a binary search per word
+ * in the vocabulary, the postings of its prefix range marked in a reused
+ * array (the rarest word first, so later words only test candidates), then
+ * the candidates ranked: O(Σ postings of the words' prefixes + c log c).
+ *
+ * @example
+ * ```ts
+ * const index = new MovieSearchIndex([{ movieId: 858, title: "Godfather, The (1972)", ratings: 9 }]);
+ * index.search("the godf", 20); // [{ movieId: 858, ... }]
+ * ```
+ */
+
+/** What the index is built from. */
+export interface SearchableMovie {
+  movieId: number;
+  /** The stored MovieLens title ("Godfather, The (1972)"). */
+  title: string;
+  /** Number of ratings: the tie-break after match quality. */
+  ratings: number;
+}
+
+/** One hit: the movie's position in the input, its match quality and rating count. */
+export interface SearchHit {
+  movieId: number;
+  /** 0 whole title, 1 title prefix, 2 phrase inside, 3 every word somewhere. */
+  quality: 0 | 1 | 2 | 3;
+  ratings: number;
+}
+
+/** Queries shorter than this (letters and digits) answer nothing. */
+export const MIN_QUERY_CHARS = 2;
+
+const SPECIAL: Record<string, string> = {
+  "æ": "ae",
+  "œ": "oe",
+  "ø": "o",
+  "ß": "ss",
+  "đ": "d",
+  "ð": "d",
+  "ł": "l",
+  "ı": "i",
+  "þ": "th",
+};
+
+/** Lowercase, accents off, a few letters spelled out, apostrophes unified. */
+function fold(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase()
+    .replace(/[æœøßđðłıþ]/g, (c) => SPECIAL[c])
+    .replace(/[’‘`´]/g, "'");
+}
+
+/** A folded text's words, joined across `'` and `-` ("schindler's" → "schindlers"). */
+function joinedWords(folded: string): string[] {
+  return folded.replace(/(?<=[\p{L}\p{N}])['-](?=[\p{L}\p{N}])/gu, "")
+    .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+/** A folded text's words, split at every other character ("schindler's" → "schindler", "s"). */
+function partWords(folded: string): string[] {
+  return folded.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+/** Moves a trailing article of each title part to the front (lib/movie_view.ts does it for display). */
+const ARTICLE =
+  /^(.+), (the|a|an|les|la|le|l'|il|el|los|las|die|der|das|den|det|het|een|ein|eine|un|une|una|lo|gli)$/;
+
+function articleFirst(part: string): string {
+  const m = ARTICLE.exec(part);
+  return m ? `${m[2]} ${m[1]}` : part;
+}
+
+/**
+ * The folded title's words, space-joined, year dropped: in stored order, in
+ * natural order, and without its article ("godfather the", "the godfather",
+ * "godfather").
+ */
+function titleForms(folded: string): string[] {
+  const noYear = folded.replace(/\s*\(\d{4}\)\s*$/, "");
+  const m = /^(.*?)((?: \([^()]*\))*)$/.exec(noYear)!;
+  const groups = m[2].replace(/\(([^()]*)\)/g, (_, inner: string) => `(${articleFirst(inner)})`);
+  const article = ARTICLE.exec(m[1]);
+  const forms = [partWords(noYear).join(" "), partWords(articleFirst(m[1]) + groups).join(" ")];
+  if (article) forms.push(partWords(article[1] + groups).join(" "));
+  return forms;
+}
+
+/** First index in sorted `words` whose word is >= `key`. */
+function lowerBound(words: readonly string[], key: string): number {
+  let lo = 0, hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (words[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class MovieSearchIndex {
+  readonly #ids: Int32Array;
+  readonly #ratings: Float64Array;
+  /** Per movie: its title's forms ({@link titleForms}), for the match quality. */
+  readonly #forms: string[][];
+  /** Distinct words, sorted (code unit order), and the movies each occurs in. */
+  readonly #vocab: string[];
+  readonly #postings: Int32Array[];
+  /** Per movie: how many query words it matched so far (reused by every query). */
+  readonly #marks: Uint8Array;
+
+  constructor(movies: Iterable<SearchableMovie>) {
+    const list = [...movies];
+    const n = list.length;
+    this.#ids = new Int32Array(n);
+    this.#ratings = new Float64Array(n);
+    this.#forms = new Array(n);
+    this.#marks = new Uint8Array(n);
+    const byWord = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const m = list[i];
+      this.#ids[i] = m.movieId;
+      this.#ratings[i] = m.ratings;
+      const folded = fold(m.title);
+      this.#forms[i] = titleForms(folded);
+      for (const w of new Set([...joinedWords(folded), ...partWords(folded)])) {
+        const p = byWord.get(w);
+        if (p) p.push(i);
+        else byWord.set(w, [i]);
+      }
+    }
+    this.#vocab = [...byWord.keys()].sort();
+    this.#postings = this.#vocab.map((w) => Int32Array.from(byWord.get(w)!));
+  }
+
+  /** Movies indexed. */
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  /**
+   * The best `limit` matches of `query`, best first; [] for a query with
+   * fewer than {@link MIN_QUERY_CHARS} letters and digits.
+   */
+  search(query: string, limit: number): SearchHit[] {
+    const folded = fold(query);
+    // At most 16 words: the marks are bytes, and no title needs more.
+    const words = [...new Set(joinedWords(folded))].slice(0, 16);
+    if (words.join("").length < MIN_QUERY_CHARS || limit <= 0) return [];
+    // Vocabulary ranges per query word: [lo, hi) of the words it is a prefix of.
+    const ranges = words.map((w) => {
+      const lo = lowerBound(this.#vocab, w);
+      const hi = lowerBound(this.#vocab, w + "\uffff");
+      let size = 0;
+      for (let v = lo; v < hi; v++) size += this.#postings[v].length;
+      return { lo, hi, size };
+    }).sort((a, b) => a.size - b.size);
+    if (ranges[0].size === 0) return [];
+    const marks = this.#marks;
+    const candidates: number[] = [];
+    // Step 0 collects the rarest word's movies; step j promotes those marked j.
+    for (let j = 0; j < ranges.length; j++) {
+      const { lo, hi } = ranges[j];
+      for (let v = lo; v < hi; v++) {
+        for (const i of this.#postings[v]) {
+          if (marks[i] !== j) continue;
+          marks[i] = j + 1;
+          if (j === 0) candidates.push(i);
+        }
+      }
+    }
+    const phrase = partWords(folded).join(" ");
+    const hits: SearchHit[] = [];
+    for (const i of candidates) {
+      const matched = marks[i] === ranges.length;
+      marks[i] = 0;
+      if (matched) hits.push(this.#hit(i, phrase));
+    }
+    hits.sort((a, b) => a.quality - b.quality || b.ratings - a.ratings || a.movieId - b.movieId);
+    return hits.slice(0, limit);
+  }
+
+  #hit(i: number, phrase: string): SearchHit {
+    const forms = this.#forms[i];
+    const quality = forms.includes(phrase)
+      ? 0
+      : forms.some((f) => f.startsWith(phrase))
+      ? 1
+      : forms.some((f) => f.includes(" " + phrase))
+      ? 2
+      : 3;
+    return { movieId: this.#ids[i], quality, ratings: this.#ratings[i] };
+  }
+}
