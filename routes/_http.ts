@@ -8,6 +8,7 @@ import type { Store } from "../lib/store/store.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
 
 /** What route handlers reach through `c.var.deps`. */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
+  /** Recommends for a profile from its ratings (fold-in); absent: popularity (routes/_profiles.ts). */
+  live?: LiveRecommender;
 }
 
 export interface AppEnv {
@@ -24,6 +27,12 @@ export interface AppEnv {
     deps: AppDeps;
     /** The logged-in user, from the signed session cookie; null when logged out. */
     userId: number | null;
+    /**
+     * The visitor's own profile (routes/_profiles.ts), from a profile session's cookie;
+     * null for a persona's session or none. Its record may still be gone (forgotten,
+     * expired): `currentProfile` checks.
+     */
+    profileId: string | null;
     /** The random id of the logged-in session (what a logout revokes); null when logged out. */
     sessionId: string | null;
     /** The CSRF token every POST form of this response must carry as `_csrf`. */

@@ -7,7 +7,8 @@
  * | status | when |
  * |---|---|
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
- * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
+ * | 403 | {@link CsrfError}: POST without the form's token or from another origin; a JSON change without this site's Origin |
+ * | 409, 429, 503 | {@link ProfileLimitError}: a profile's cap (with Retry-After when waiting helps) |
  * | 404 | {@link NotFoundError} or no route |
  * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
@@ -32,7 +33,16 @@ import {
   CsrfError,
   NotFoundError,
 } from "./_http.ts";
-import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
+import {
+  CookieSigner,
+  csrf,
+  jsonOrigin,
+  requireUser,
+  securityHeaders,
+  session,
+} from "./_middleware.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
+import { ProfileLimitError } from "./_profiles.ts";
 import { renderPage } from "./_render.tsx";
 import ErrorPage from "./_error.tsx";
 import * as index from "./index.ts";
@@ -40,6 +50,14 @@ import * as login from "./login.tsx";
 import * as logout from "./logout.tsx";
 import * as dashboard from "./dashboard.tsx";
 import * as moviePage from "./movies/[id].tsx";
+import * as search from "./search.tsx";
+import * as start from "./start.tsx";
+import * as welcome from "./welcome.tsx";
+import * as profilePage from "./profile.tsx";
+import * as ratings from "./ratings.ts";
+import * as forget from "./forget.tsx";
+import * as movieSearch from "./api/movies/search.ts";
+import * as profileRatings from "./api/profile/ratings.ts";
 import * as health from "./api/health.ts";
 import * as userSample from "./api/users/sample.ts";
 import * as userRecommendations from "./api/users/[id]/recommendations.ts";
@@ -67,6 +85,12 @@ export interface AppOptions {
    * @default the request URL's origin, plain HTTP
    */
   publicOrigin?: string;
+  /**
+   * Recommends for visitors' profiles from their ratings (the models' fold-in,
+   * lib/live_recommender.ts); absent (a store without model state), profiles
+   * get the catalogue's most-rated movies, and the pages say so.
+   */
+  live?: LiveRecommender;
 }
 
 /** The largest request body any route accepts (the login and logout forms need < 1 KB). */
@@ -87,6 +111,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     metadata,
     assets: loadAssets(options.islandsBundle),
     session: sessionOptions,
+    live: options.live,
   };
   const app = new Hono<AppEnv>();
 
@@ -111,8 +136,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.post("/login", ...page, login.handler.POST);
   app.get("/logout", ...page, logout.handler.GET);
   app.post("/logout", ...page, logout.handler.POST);
-  app.get("/dashboard", ...page, requireUser(), dashboard.handler.GET);
+  // One address for both kinds of session: a persona's dashboard or a visitor's profile.
+  app.get(
+    "/dashboard",
+    ...page,
+    requireUser(),
+    (c) => c.var.profileId === null ? dashboard.handler.GET(c) : profilePage.handler.GET(c),
+  );
   app.get("/movies/:id", ...page, moviePage.handler.GET);
+  app.get("/search", ...page, search.handler.GET);
+  app.post("/start", ...page, start.handler.POST);
+  app.get("/welcome", ...page, welcome.handler.GET);
+  app.post("/ratings", ...page, ratings.handler.POST);
+  app.post("/forget", ...page, forget.handler.POST);
 
   // JSON API.
   app.get("/api/health", health.handler.GET);
@@ -120,7 +156,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/api/users/:id/recommendations", userRecommendations.handler.GET);
   app.get("/api/users/:id/neighbors", userNeighbors.handler.GET);
   app.get("/api/users/:id/ratings", userRatings.handler.GET);
+  // Before /api/movies/:id, which would take "search" for an id.
+  app.get("/api/movies/search", movieSearch.handler.GET);
   app.get("/api/movies/:id", movieApi.handler.GET);
+  const json = jsonOrigin(sessionOptions);
+  app.put("/api/profile/ratings/:movieId", json, profileRatings.handler.PUT);
+  app.delete("/api/profile/ratings/:movieId", json, profileRatings.handler.DELETE);
+  app.get("/api/profile/recommendations", profileRatings.recommendations.GET);
   app.get("/api/movies/:id/similar", similarApi.handler.GET);
 
   // Content-hashed assets: cacheable for a year.
@@ -140,6 +182,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
 function statusOf(err: Error): ContentfulStatusCode {
   if (err instanceof HTTPException) return err.status as ContentfulStatusCode;
+  if (err instanceof ProfileLimitError) return err.status;
   if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
@@ -149,9 +192,13 @@ function statusOf(err: Error): ContentfulStatusCode {
 
 const TITLES: Record<number, string> = {
   400: "That request does not look right",
+  401: "Start a profile first",
   403: "This form cannot be accepted",
   404: "Nothing here",
+  409: "That cannot be done",
   413: "That request is too large",
+  415: "That request is not JSON",
+  429: "Too many requests",
   500: "Something went wrong",
   503: "Temporarily unavailable",
 };
@@ -160,7 +207,10 @@ function errorResponse(c: AppContext, err: Error): Response {
   const status = statusOf(err);
   const title = TITLES[status] ?? (status < 500 ? TITLES[400] : TITLES[500]);
   let message = err.message || title;
-  if (status === 413) {
+  if (err instanceof ProfileLimitError) {
+    // A cap, not a fault: the message says which; waiting helps when Retry-After is sent.
+    if (err.retryAfter !== null) c.header("Retry-After", String(err.retryAfter));
+  } else if (status === 413) {
     // One line per request: an oversize body is the client's doing, a stack trace says nothing.
     console.error(`web: 413 ${c.req.method} ${c.req.path}: body over ${MAX_BODY_BYTES} bytes`);
     message = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;

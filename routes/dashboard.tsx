@@ -35,6 +35,8 @@ export const NEIGHBORS_SHOWN = 20;
 
 export interface DashboardData {
   userId: number;
+  /** The form token of "start a profile from these ratings". */
+  csrfToken: string;
   rated: RatedPage;
   recommendations: RecommendationView[];
   /** The list shown. */
@@ -99,7 +101,17 @@ export const handler = {
       c,
       `User ${userId}`,
       <DashboardPage
-        data={{ userId, rated, recommendations, source, tabs, listKeep, ratedKeep, neighbors }}
+        data={{
+          userId,
+          csrfToken: c.var.csrfToken,
+          rated,
+          recommendations,
+          source,
+          tabs,
+          listKeep,
+          ratedKeep,
+          neighbors,
+        }}
       />,
     );
   },
@@ -113,6 +125,16 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
     <>
       <section class="hero">
         <h1>Welcome back, user {userId}</h1>
+        <form method="post" action="/start" class="persona-copy">
+          <input type="hidden" name="_csrf" value={data.csrfToken} />
+          <input type="hidden" name="persona" value="1" />
+          <span>
+            User {userId} is a MovieLens persona: their ratings are read-only.
+          </span>{" "}
+          <button type="submit" class="button-link">
+            Start a profile of your own from these ratings
+          </button>
+        </form>
         <ul class="stats">
           <li>
             <strong>{COUNT.format(total)}</strong> movies rated

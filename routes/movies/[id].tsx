@@ -7,6 +7,8 @@ import { Panel } from "../../components/Panel.tsx";
 import { type AppContext, NotFoundError, parseId } from "../_http.ts";
 import { movieAndSimilar, type SimilarMovieView, similarMovieViews } from "../_data.ts";
 import { renderPage } from "../_render.tsx";
+import { currentProfile } from "../_profiles.ts";
+import { type RateContext, Stars } from "../../components/Stars.tsx";
 
 export const SIMILAR_SHOWN = 12;
 
@@ -16,6 +18,8 @@ export interface MovieData {
   /** TMDB's id: from links.csv, or the one TMDB's /find resolved. */
   tmdbId: number | null;
   similar: SimilarMovieView[];
+  /** A profile session's stars (this movie and the similar ones); null otherwise. */
+  rate: RateContext | null;
 }
 
 export const handler = {
@@ -24,23 +28,38 @@ export const handler = {
     const movieId = parseId(c.req.param("id"), "movie id");
     const [movie, similarMovies] = await movieAndSimilar(deps, movieId, SIMILAR_SHOWN);
     if (!movie) throw new NotFoundError("movie", movieId);
-    const [meta, similar] = await Promise.all([
+    const [meta, similar, profile] = await Promise.all([
       deps.metadata.forMovies([movie]),
       similarMovieViews(deps, similarMovies),
+      currentProfile(c),
     ]);
+    let rate: RateContext | null = null;
+    if (profile) {
+      const [ratings, catalogue] = await Promise.all([
+        deps.store.profileRatings(profile.profileId),
+        deps.store.catalogue(),
+      ]);
+      rate = {
+        scale: catalogue.scale,
+        csrf: c.var.csrfToken,
+        back: `/movies/${movieId}`,
+        ratings: new Map(ratings.map((r) => [r.movieId, r.rating])),
+      };
+    }
     const entry = meta.get(movieId);
     const data: MovieData = {
       movie,
       view: movieView(movie, entry, deps.metadata.imageBase),
       tmdbId: entry?.tmdbId ?? movie.tmdbId,
       similar,
+      rate,
     };
     return renderPage(c, displayTitle(movie.title), <MoviePage data={data} />);
   },
 };
 
 export default function MoviePage({ data }: { data: MovieData }) {
-  const { movie, view, tmdbId, similar } = data;
+  const { movie, view, tmdbId, similar, rate } = data;
   const genres = movie.genres.filter((g) => g !== "(no genres listed)");
   return (
     <>
@@ -59,6 +78,7 @@ export default function MoviePage({ data }: { data: MovieData }) {
               : <li class="muted">No genres listed</li>}
           </ul>
           <p class="overview">{view.overview ?? "No overview available yet."}</p>
+          <Stars movie={movie} rate={rate} idPrefix="movie" />
           <ul class="movie-links">
             <li>
               <a href={movielensUrl(movie.movieId)} target="_blank" rel="noopener">
@@ -92,6 +112,7 @@ export default function MoviePage({ data }: { data: MovieData }) {
                   <p class="score">
                     <span class="score-badge">{s.similarity.toFixed(2)}</span> similarity
                   </p>
+                  <Stars movie={s} rate={rate} idPrefix="similar" />
                 </MovieCard>
               ))}
             </div>
