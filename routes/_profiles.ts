@@ -169,12 +169,19 @@ export function liveOf(deps: AppDeps, catalogue: MovieCatalogue): {
     : { live: popularityOf(catalogue), model: false };
 }
 
+/** A form field's stars ("4", "4.5"), checked by {@link parseStars}. */
+export function parseFormStars(raw: unknown, scale: StarScale): number {
+  return parseStars(
+    typeof raw === "string" && /^[0-9](\.[05])?$/.test(raw) ? Number(raw) : raw,
+    scale,
+  );
+}
+
 /**
- * Stars from a form field or JSON value, on the data's scale: a number from
- * `scale.min` to `scale.max` in its steps; else {@link BadRequestError}.
+ * Stars as a JSON number on the data's scale: from `scale.min` to `scale.max`
+ * in its steps; anything else is a {@link BadRequestError}.
  */
-export function parseStars(raw: unknown, scale: StarScale, param = "rating"): number {
-  const stars = typeof raw === "string" && /^[0-9](\.[05])?$/.test(raw) ? Number(raw) : raw;
+export function parseStars(stars: unknown, scale: StarScale, param = "rating"): number {
   if (
     typeof stars !== "number" || !Number.isFinite(stars) || stars < scale.min ||
     stars > scale.max || !Number.isInteger(Math.round((stars - scale.min) / scale.step * 1e6) / 1e6)

@@ -6,7 +6,7 @@
  * session is sent to the login page.
  */
 import { type AppContext, BadRequestError, NotFoundError, parseId } from "./_http.ts";
-import { currentProfile, parseStars, rateInProfile } from "./_profiles.ts";
+import { currentProfile, parseFormStars, rateInProfile } from "./_profiles.ts";
 
 /** A same-site path to go back to; anything else (another site, `//host`) goes to the dashboard. */
 export function backPath(raw: unknown): string {
@@ -26,7 +26,7 @@ export const handler = {
       if (body.rating === undefined || body.rating === "") {
         throw new BadRequestError("rating", "choose a number of stars");
       }
-      stars = parseStars(body.rating, catalogue.scale);
+      stars = parseFormStars(body.rating, catalogue.scale);
     }
     await rateInProfile(c, profile, movieId, stars);
     return c.redirect(backPath(body.back), 303);
