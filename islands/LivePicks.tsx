@@ -21,6 +21,11 @@ export interface LivePicksProps {
   scale: StarScale;
   csrf: string;
   back: string;
+  /**
+   * Show the cold-start list (the most-rated movies) before the first rating; false on
+   * the onboarding page, where picks appear with the first rating. @default true
+   */
+  coldCards?: boolean;
 }
 
 interface LivePicksState {
@@ -30,7 +35,8 @@ interface LivePicksState {
 }
 
 /** What the list is, in plain words. */
-export function picksNote(p: PicksView): string {
+export function picksNote(p: PicksView, coldCards = true): string {
+  if (p.cold && !coldCards) return "Rate a few movies below to get picks of your own.";
   if (p.cold) {
     return "Rate a few movies to get picks of your own: until then, the most-rated movies.";
   }
@@ -119,12 +125,15 @@ export default class LivePicks extends Component<LivePicksProps, LivePicksState>
 
   render() {
     const { picks, version } = this.state;
+    const hidden = picks.cold && this.props.coldCards === false;
     return (
       <div class="live-picks" data-version={String(version)}>
         <p class={`picks-note${picks.cold || !picks.model ? " picks-note-plain" : ""}`}>
-          {picksNote(picks)}
+          {picksNote(picks, !hidden)}
         </p>
-        {picks.items.length === 0
+        {hidden
+          ? null
+          : picks.items.length === 0
           ? <p class="empty">No picks left: you have rated every movie we know.</p>
           : (
             <div class="card-grid">

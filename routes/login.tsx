@@ -94,7 +94,7 @@ export default function LoginPage({ data }: { data: LoginData }) {
         </p>
         <form method="post" action="/start">
           <input type="hidden" name="_csrf" value={data.csrfToken} />
-          <button type="submit" class="button-primary">Start without an account</button>
+          <button type="submit" class="button-start">Start without an account</button>
         </form>
       </div>
     </section>

@@ -16,7 +16,7 @@ import { renderPage } from "./_render.tsx";
 
 export const TO_RATE = 24;
 /** Picks shown beside the list to rate (the dashboard shows the full list). */
-export const WELCOME_PICKS = 12;
+export const WELCOME_PICKS = 6;
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
@@ -65,7 +65,7 @@ export default function WelcomePage({ data }: { data: ProfilePageData }) {
         <Island
           name="LivePicks"
           component={LivePicks}
-          props={{ picks, scale: rate.scale, csrf: rate.csrf, back: rate.back }}
+          props={{ picks, scale: rate.scale, csrf: rate.csrf, back: rate.back, coldCards: false }}
         />
       </Panel>
       <Panel

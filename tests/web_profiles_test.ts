@@ -260,9 +260,12 @@ async function contract(t: Deno.TestContext, mysqlBase?: string) {
       const id = await v.start();
       assert.ok(await store.profile(id));
       const welcome = await v.page("/welcome");
-      assert.match(welcome, /Rate a few movies to get picks of your own/);
-      // The cold-start picks: most ratings first (10: 4, 1: 3, 2 and 4: 2 each, by id).
-      assert.deepEqual(cardIds(welcome, "picks").slice(0, 4), [10, 1, 2, 4]);
+      assert.match(welcome, /Rate a few movies below to get picks of your own/);
+      assert.deepEqual(cardIds(welcome, "picks"), [], "picks come with the first rating");
+      // The dashboard's cold-start picks: most ratings first (10: 4, 1: 3, 2 and 4: 2, by id).
+      const cold = await v.page("/dashboard");
+      assert.match(cold, /Rate a few movies to get picks of your own: until then, the most-rated/);
+      assert.deepEqual(cardIds(cold, "picks").slice(0, 4), [10, 1, 2, 4]);
       assert.ok(cardIds(welcome, "to-rate").length > 0);
       // Stars in the data's steps: the fixture's ratings run 2.0..5.0 with halves.
       assert.match(welcome, /name="rating" value="2"/);
