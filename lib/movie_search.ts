@@ -114,36 +114,48 @@ function lowerBound(words: readonly string[], key: string): number {
 }
 
 export class MovieSearchIndex {
+  /** Movies in rank order (most ratings first, ties by smaller movieId): index = rank. */
   readonly #ids: Int32Array;
   readonly #ratings: Float64Array;
-  /** Per movie: its title's forms ({@link titleForms}), for the match quality. */
+  /** Per movie: its title's forms ({@link titleForms}), for the phrase test. */
   readonly #forms: string[][];
+  /** Every movie's forms, sorted, and whose each is: whole-title and prefix matches. */
+  readonly #formText: string[];
+  readonly #formMovie: Int32Array;
   /** Distinct words, sorted (code unit order), and the movies each occurs in. */
   readonly #vocab: string[];
   readonly #postings: Int32Array[];
-  /** Per movie: how many query words it matched so far (reused by every query). */
+  /** Per movie: how many query words it matched so far (reused, reset by every query). */
   readonly #marks: Uint8Array;
+  /** Per movie: its best quality among the forms the phrase starts (255: none). */
+  readonly #tier: Uint8Array;
 
   constructor(movies: Iterable<SearchableMovie>) {
-    const list = [...movies];
+    const list = [...movies].sort((a, b) => b.ratings - a.ratings || a.movieId - b.movieId);
     const n = list.length;
     this.#ids = new Int32Array(n);
     this.#ratings = new Float64Array(n);
     this.#forms = new Array(n);
     this.#marks = new Uint8Array(n);
+    this.#tier = new Uint8Array(n).fill(255);
     const byWord = new Map<string, number[]>();
+    const forms: [string, number][] = [];
     for (let i = 0; i < n; i++) {
       const m = list[i];
       this.#ids[i] = m.movieId;
       this.#ratings[i] = m.ratings;
       const folded = fold(m.title);
       this.#forms[i] = titleForms(folded);
+      for (const f of new Set(this.#forms[i])) forms.push([f, i]);
       for (const w of new Set([...joinedWords(folded), ...partWords(folded)])) {
         const p = byWord.get(w);
         if (p) p.push(i);
         else byWord.set(w, [i]);
       }
     }
+    forms.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+    this.#formText = forms.map((f) => f[0]);
+    this.#formMovie = Int32Array.from(forms, (f) => f[1]);
     this.#vocab = [...byWord.keys()].sort();
     this.#postings = this.#vocab.map((w) => Int32Array.from(byWord.get(w)!));
   }
@@ -156,6 +168,12 @@ export class MovieSearchIndex {
   /**
    * The best `limit` matches of `query`, best first; [] for a query with
    * fewer than {@link MIN_QUERY_CHARS} letters and digits.
+   *
+   * After the words' postings are marked, the matches are visited in rank
+   * order (most ratings first), so each quality's first `limit` are its best:
+   * whole-title and prefix matches come from one range of the sorted forms,
+   * the phrase test runs only while its list is short, and the visit stops
+   * once no later movie can enter.
    */
   search(query: string, limit: number): SearchHit[] {
     const folded = fold(query);
@@ -171,10 +189,10 @@ export class MovieSearchIndex {
       return { lo, hi, size };
     }).sort((a, b) => a.size - b.size);
     if (ranges[0].size === 0) return [];
-    const marks = this.#marks;
+    const marks = this.#marks, tier = this.#tier, k = ranges.length;
     const candidates: number[] = [];
     // Step 0 collects the rarest word's movies; step j promotes those marked j.
-    for (let j = 0; j < ranges.length; j++) {
+    for (let j = 0; j < k; j++) {
       const { lo, hi } = ranges[j];
       for (let v = lo; v < hi; v++) {
         for (const i of this.#postings[v]) {
@@ -185,25 +203,58 @@ export class MovieSearchIndex {
       }
     }
     const phrase = partWords(folded).join(" ");
-    const hits: SearchHit[] = [];
-    for (const i of candidates) {
-      const matched = marks[i] === ranges.length;
-      marks[i] = 0;
-      if (matched) hits.push(this.#hit(i, phrase));
+    // Whole-title (0) and prefix (1) matches: the sorted forms starting with the phrase.
+    const lo = lowerBound(this.#formText, phrase);
+    const hi = lowerBound(this.#formText, phrase + "\uffff");
+    let exact = 0;
+    for (let f = lo; f < hi; f++) {
+      const i = this.#formMovie[f];
+      if (marks[i] !== k) continue;
+      const q = this.#formText[f] === phrase ? 0 : 1;
+      if (q === 0 && tier[i] !== 0) exact++;
+      if (q < tier[i]) tier[i] = q;
     }
-    hits.sort((a, b) => a.quality - b.quality || b.ratings - a.ratings || a.movieId - b.movieId);
-    return hits.slice(0, limit);
-  }
-
-  #hit(i: number, phrase: string): SearchHit {
-    const forms = this.#forms[i];
-    const quality = forms.includes(phrase)
-      ? 0
-      : forms.some((f) => f.startsWith(phrase))
-      ? 1
-      : forms.some((f) => f.includes(" " + phrase))
-      ? 2
-      : 3;
-    return { movieId: this.#ids[i], quality, ratings: this.#ratings[i] };
+    const buckets: number[][] = [[], [], [], []];
+    const inside = " " + phrase;
+    // The matches in rank order: a sorted copy when few, else a pass over every movie.
+    let matched = 0;
+    for (const i of candidates) if (marks[i] === k) matched++;
+    const n = this.#ids.length;
+    const sparse = matched * 16 < n;
+    const order = sparse ? new Int32Array(matched) : null;
+    if (order) {
+      let o = 0;
+      for (const i of candidates) if (marks[i] === k) order[o++] = i;
+      order.sort();
+    }
+    const visits = order ? order.length : n;
+    for (let v = 0; v < visits; v++) {
+      const i = order ? order[v] : v;
+      if (marks[i] !== k) continue;
+      let q = tier[i];
+      if (q === 255) {
+        // Neither whole nor prefix: a phrase inside (2) or scattered words (3). Once the
+        // phrase list is full, no later movie of either kind can enter.
+        if (buckets[2].length >= limit) continue;
+        q = this.#forms[i].some((f) => f.includes(inside)) ? 2 : 3;
+      }
+      if (buckets[q].length < limit) buckets[q].push(i);
+      // Every whole-title match seen, and enough prefix matches: later ones rank lower.
+      if (buckets[0].length === exact && buckets[0].length + buckets[1].length >= limit) break;
+    }
+    for (const i of candidates) marks[i] = 0;
+    for (let f = lo; f < hi; f++) tier[this.#formMovie[f]] = 255;
+    const hits: SearchHit[] = [];
+    for (let q = 0; q < 4 && hits.length < limit; q++) {
+      for (const i of buckets[q]) {
+        if (hits.length === limit) break;
+        hits.push({
+          movieId: this.#ids[i],
+          quality: q as 0 | 1 | 2 | 3,
+          ratings: this.#ratings[i],
+        });
+      }
+    }
+    return hits;
   }
 }

@@ -102,3 +102,30 @@ Deno.test("natural titles", async (t) => {
     assert.equal(displayTitle("Godfather, The (1972)"), "The Godfather");
   });
 });
+
+Deno.test("title search: the best few are the head of the whole ranking", () => {
+  // 3,000 titles over few words, so that every query matches hundreds, in every quality.
+  const words = ["big", "little", "lost", "garden", "winter", "mirror", "ghost", "the"];
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % n;
+  const movies: SearchableMovie[] = [];
+  for (let id = 1; id <= 3000; id++) {
+    const w = Array.from({ length: 1 + rnd(4) }, () => words[rnd(words.length)]);
+    const title = rnd(5) === 0 ? `${w.join(" ")}, The (1999)` : `${w.join(" ")} (2001)`;
+    movies.push({ movieId: id, title, ratings: rnd(50) });
+  }
+  const big = new MovieSearchIndex(movies);
+  for (const q of ["big", "li", "the big", "garden winter", "lost, the", "gh mi", "winter big"]) {
+    const all = big.search(q, 1e9);
+    assert.ok(all.length > 20, `${q}: ${all.length} matches`);
+    for (let i = 1; i < all.length; i++) {
+      const a = all[i - 1], b = all[i];
+      assert.ok(
+        a.quality < b.quality || (a.quality === b.quality &&
+          (a.ratings > b.ratings || (a.ratings === b.ratings && a.movieId < b.movieId))),
+        `${q}: ordered at ${i}`,
+      );
+    }
+    for (const limit of [1, 5, 20]) assert.deepEqual(big.search(q, limit), all.slice(0, limit), q);
+  }
+});
