@@ -74,6 +74,17 @@ export class CsrfError extends Error {
   }
 }
 
+/** A client over a rate limit (routes/_rate_limit.ts): 429 with `Retry-After`. */
+export class TooManyRequestsError extends Error {
+  /** Seconds until the client may try again. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super(message);
+    this.name = "TooManyRequestsError";
+    this.retryAfter = retryAfter;
+  }
+}
+
 const MAX_ID = 2_147_483_647;
 
 /** A MovieLens id in a URL or form: a positive integer without sign, spaces or leading zeros. */

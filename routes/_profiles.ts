@@ -15,14 +15,14 @@
  *   from the catalogue's popularity ({@link PopularityRecommender}), which the
  *   pages then say plainly.
  */
-import type { Context } from "hono";
 import type { MovieCatalogue, ProfileRating, ProfileRecord } from "../lib/store/store.ts";
 import type { LiveRecommender } from "../lib/live_recommender.ts";
 import { PopularityRecommender } from "../lib/popularity_live.ts";
 import { MovieSearchIndex } from "../lib/movie_search.ts";
 import { displayTitle, formatStars, type PicksView, type StarScale } from "../lib/movie_view.ts";
-import { type AppContext, type AppDeps, type AppEnv, BadRequestError } from "./_http.ts";
+import { type AppContext, type AppDeps, BadRequestError } from "./_http.ts";
 import { viewsOf } from "./_data.ts";
+import { clientAddress } from "./_rate_limit.ts";
 
 /** The caps on visitors' profiles (docs/ARCHITECTURE.md §7, Security). */
 export const PROFILE_LIMITS = {
@@ -53,19 +53,6 @@ export class ProfileLimitError extends Error {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-
-/**
- * The client's address: the connection's peer, or behind the proxy that
- * `--public-origin` names, the last address it appended to X-Forwarded-For.
- */
-export function clientAddress(c: Context<AppEnv>): string {
-  if (c.var.deps.session.origin) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
-    if (forwarded) return forwarded;
-  }
-  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? "unknown";
-}
 
 /** The address as stored: an HMAC under the session key (the address itself is never kept). */
 function clientKey(c: AppContext): string {

@@ -9,6 +9,7 @@
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin; a JSON change without this site's Origin |
  * | 409, 429, 503 | {@link ProfileLimitError}: a profile's cap (with Retry-After when waiting helps) |
+ * | 429 | {@link TooManyRequestsError}: a client over a rate limit (routes/_rate_limit.ts), with Retry-After |
  * | 404 | {@link NotFoundError} or no route |
  * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
@@ -32,7 +33,9 @@ import {
   BadRequestError,
   CsrfError,
   NotFoundError,
+  TooManyRequestsError,
 } from "./_http.ts";
+import { rateLimit } from "./_rate_limit.ts";
 import {
   CookieSigner,
   csrf,
@@ -93,6 +96,11 @@ export interface AppOptions {
   live?: LiveRecommender;
 }
 
+/** New profiles one client may start per minute and serving thread (POST /start). */
+export const STARTS_PER_MINUTE = 10;
+/** Ratings one client may set or remove per minute and serving thread (form and JSON). */
+export const RATINGS_PER_MINUTE = 240;
+
 /** The largest request body any route accepts (the login and logout forms need < 1 KB). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -145,9 +153,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
   app.get("/movies/:id", ...page, moviePage.handler.GET);
   app.get("/search", ...page, search.handler.GET);
-  app.post("/start", ...page, start.handler.POST);
+  // Per client and thread: a burst bound beside the store's exact caps (routes/_profiles.ts).
+  const starts = rateLimit({ limit: STARTS_PER_MINUTE, message: "Too many new profiles" });
+  const rates = rateLimit({ limit: RATINGS_PER_MINUTE, message: "Too many ratings at once" });
+  app.post("/start", starts, ...page, start.handler.POST);
   app.get("/welcome", ...page, welcome.handler.GET);
-  app.post("/ratings", ...page, ratings.handler.POST);
+  app.post("/ratings", rates, ...page, ratings.handler.POST);
   app.post("/forget", ...page, forget.handler.POST);
 
   // JSON API.
@@ -160,8 +171,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/api/movies/search", movieSearch.handler.GET);
   app.get("/api/movies/:id", movieApi.handler.GET);
   const json = jsonOrigin(sessionOptions);
-  app.put("/api/profile/ratings/:movieId", json, profileRatings.handler.PUT);
-  app.delete("/api/profile/ratings/:movieId", json, profileRatings.handler.DELETE);
+  app.put("/api/profile/ratings/:movieId", rates, json, profileRatings.handler.PUT);
+  app.delete("/api/profile/ratings/:movieId", rates, json, profileRatings.handler.DELETE);
   app.get("/api/profile/recommendations", profileRatings.recommendations.GET);
   app.get("/api/movies/:id/similar", similarApi.handler.GET);
 
@@ -183,6 +194,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 function statusOf(err: Error): ContentfulStatusCode {
   if (err instanceof HTTPException) return err.status as ContentfulStatusCode;
   if (err instanceof ProfileLimitError) return err.status;
+  if (err instanceof TooManyRequestsError) return 429;
   if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
@@ -207,7 +219,7 @@ function errorResponse(c: AppContext, err: Error): Response {
   const status = statusOf(err);
   const title = TITLES[status] ?? (status < 500 ? TITLES[400] : TITLES[500]);
   let message = err.message || title;
-  if (err instanceof ProfileLimitError) {
+  if (err instanceof ProfileLimitError || err instanceof TooManyRequestsError) {
     // A cap, not a fault: the message says which; waiting helps when Retry-After is sent.
     if (err.retryAfter !== null) c.header("Retry-After", String(err.retryAfter));
   } else if (status === 413) {

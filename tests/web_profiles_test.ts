@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { absent, mysqlTestServer } from "./fixtures/services.ts";
-import { createApp } from "../routes/app.ts";
+import { createApp, STARTS_PER_MINUTE } from "../routes/app.ts";
+import { CookieSigner } from "../routes/_middleware.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
 import { openStore } from "../lib/store/open.ts";
 import { importStore } from "../tools/import.ts";
@@ -18,6 +19,7 @@ import { PROFILE_LIMITS } from "../routes/_profiles.ts";
 
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 const ORIGIN = "http://localhost";
+const SECRET = "profiles-secret-0123456789";
 
 /** Titles added to the web fixture's movies.csv, and ratings making movie 10 the most rated. */
 const EXTRA_MOVIES = [
@@ -64,7 +66,7 @@ async function setup(mysqlBase?: string, live?: PopularityRecommender) {
   const store = await openStore(db);
   const app = createApp({
     store,
-    sessionSecret: "profiles-secret-0123456789",
+    sessionSecret: SECRET,
     metadata: new TmdbMetadata(store, null, "https://image.example.test/t/p/w185"),
     live,
   });
@@ -78,11 +80,13 @@ async function setup(mysqlBase?: string, live?: PopularityRecommender) {
 
 type App = Awaited<ReturnType<typeof setup>>["app"];
 
-/** A browser: its cookie jar, address and the last form token it saw. */
+let visitors = 0;
+
+/** A browser: its cookie jar, address (its own unless given) and the last form token it saw. */
 class Visitor {
   cookie = "";
   token = "";
-  constructor(readonly app: App, readonly address = "192.0.2.1") {}
+  constructor(readonly app: App, readonly address = `192.0.2.${++visitors}`) {}
 
   #keep(res: Response): Response {
     const jar = new Map(
@@ -468,16 +472,33 @@ async function contract(t: Deno.TestContext, mysqlBase?: string) {
 
     await t.step("new profiles per client address and hour are capped (429)", async () => {
       const address = "198.51.100.7";
+      // The address is kept as an HMAC under the session key (routes/_profiles.ts).
+      const client = new CookieSigner(SECRET).sign(`client:${address}`).split(".").pop()!
+        .slice(0, 32);
+      const now = Math.floor(Date.now() / 1000);
       for (let i = 0; i < PROFILE_LIMITS.perClientPerHour; i++) {
-        await new Visitor(app, address).start();
+        const profileId = (i + 1).toString(16).padStart(32, "0");
+        await store.createProfile({ profileId, client, createdAt: now - 60, lastSeen: now });
       }
       const v = new Visitor(app, address);
       await v.page("/login");
       const res = await v.post("/start", {});
       assert.equal(res.status, 429);
       assert.equal(res.headers.get("retry-after"), "3600");
+      assert.match(await res.text(), /new profiles an hour from one address/);
       // Another address still may.
       await new Visitor(app, "198.51.100.8").start();
+    });
+
+    await t.step("a burst of new profiles from one address is cut off per minute", async () => {
+      const address = "198.51.100.9";
+      for (let i = 0; i < STARTS_PER_MINUTE; i++) await new Visitor(app, address).start();
+      const v = new Visitor(app, address);
+      await v.page("/login");
+      const res = await v.post("/start", {});
+      assert.equal(res.status, 429);
+      const retry = Number(res.headers.get("retry-after"));
+      assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
     });
 
     await t.step(
