@@ -26,6 +26,8 @@ export interface LivePicksProps {
    * the onboarding page, where picks appear with the first rating. @default true
    */
   coldCards?: boolean;
+  /** Cards shown at most (the rating API answers the dashboard's 30). @default all */
+  limit?: number;
 }
 
 interface LivePicksState {
@@ -41,8 +43,8 @@ export function picksNote(p: PicksView, coldCards = true): string {
     return "Rate a few movies to get picks of your own: until then, the most-rated movies.";
   }
   if (!p.model) {
-    return "This server has no model for new visitors loaded, so these are the most-rated " +
-      "movies you have not rated yet; they change as you rate.";
+    return `${p.rated} rated. This server has no model for new visitors loaded, so these are ` +
+      "the most-rated movies you have not rated yet; they change as you rate.";
   }
   return `Picked for you from your ${p.rated} rating${
     p.rated === 1 ? "" : "s"
@@ -137,7 +139,9 @@ export default class LivePicks extends Component<LivePicksProps, LivePicksState>
           ? <p class="empty">No picks left: you have rated every movie we know.</p>
           : (
             <div class="card-grid">
-              {picks.items.map((p) => <PickCard key={p.movieId} pick={p} props={this.props} />)}
+              {picks.items.slice(0, this.props.limit ?? picks.items.length).map((p) => (
+                <PickCard key={p.movieId} pick={p} props={this.props} />
+              ))}
             </div>
           )}
       </div>

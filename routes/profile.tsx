@@ -10,7 +10,7 @@ import { Stars } from "../components/Stars.tsx";
 import LivePicks from "../islands/LivePicks.tsx";
 import type { AppContext } from "./_http.ts";
 import { endSession } from "./_middleware.ts";
-import { currentProfile } from "./_profiles.ts";
+import { currentProfile, PICKS_SHOWN } from "./_profiles.ts";
 import { profilePage, type ProfilePageData } from "./_profile_page.ts";
 import { renderPage } from "./_render.tsx";
 
@@ -51,12 +51,18 @@ export default function ProfilePage({ data }: { data: ProfilePageData }) {
         id="picks"
         titleId="picks-title"
         title="Recommended for you"
-        count={`top ${picks.items.length}`}
+        count="they change with every rating"
       >
         <Island
           name="LivePicks"
           component={LivePicks}
-          props={{ picks, scale: rate.scale, csrf: rate.csrf, back: rate.back }}
+          props={{
+            picks,
+            scale: rate.scale,
+            csrf: rate.csrf,
+            back: rate.back,
+            limit: PICKS_SHOWN,
+          }}
         />
       </Panel>
       <Panel

@@ -60,12 +60,19 @@ export default function WelcomePage({ data }: { data: ProfilePageData }) {
         id="picks"
         titleId="picks-title"
         title="Your picks"
-        count={`${picks.rated} rated so far`}
+        count="they change with every rating"
       >
         <Island
           name="LivePicks"
           component={LivePicks}
-          props={{ picks, scale: rate.scale, csrf: rate.csrf, back: rate.back, coldCards: false }}
+          props={{
+            picks,
+            scale: rate.scale,
+            csrf: rate.csrf,
+            back: rate.back,
+            coldCards: false,
+            limit: WELCOME_PICKS,
+          }}
         />
       </Panel>
       <Panel
