@@ -44,7 +44,7 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { hasMovielensIds, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
@@ -302,6 +302,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
+      ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.

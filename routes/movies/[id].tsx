@@ -1,6 +1,6 @@
 /** `/movies/:id`: one movie with poster, overview, links and similar movies. */
 import type { Movie } from "../../lib/store/store.ts";
-import { displayTitle, movielensUrl, type MovieView } from "../../lib/movie_view.ts";
+import { displayTitle, type MovieView } from "../../lib/movie_view.ts";
 import { imdbUrl, movieView, tmdbUrl } from "../../lib/movie_metadata.ts";
 import { MovieCard, Poster } from "../../components/MovieCard.tsx";
 import { Panel } from "../../components/Panel.tsx";
@@ -31,7 +31,7 @@ export const handler = {
     const entry = meta.get(movieId);
     const data: MovieData = {
       movie,
-      view: movieView(movie, entry, deps.metadata.imageBase),
+      view: movieView(movie, entry, deps.metadata.imageBase, await deps.store.movielensIds()),
       tmdbId: entry?.tmdbId ?? movie.tmdbId,
       similar,
     };
@@ -60,11 +60,13 @@ export default function MoviePage({ data }: { data: MovieData }) {
           </ul>
           <p class="overview">{view.overview ?? "No overview available yet."}</p>
           <ul class="movie-links">
-            <li>
-              <a href={movielensUrl(movie.movieId)} target="_blank" rel="noopener">
-                MovieLens ↗
-              </a>
-            </li>
+            {view.movielensUrl && (
+              <li>
+                <a href={view.movielensUrl} target="_blank" rel="noopener">
+                  MovieLens ↗
+                </a>
+              </li>
+            )}
             {movie.imdbId && (
               <li>
                 <a href={imdbUrl(movie.imdbId)} target="_blank" rel="noopener">IMDb ↗</a>
