@@ -2,7 +2,7 @@
  * `GET /api/users/:id/neighbors?limit=` (default 30, at most 200):
  * `{"userId", "neighbors": [{userId, similarity, common}]}`, most similar first.
  */
-import { type AppContext, parseUserIdParam, parseIntParam } from "../../../_http.ts";
+import { type AppContext, parseIntParam, parseUserIdParam } from "../../../_http.ts";
 import { requireKnownUser } from "../../../_data.ts";
 
 export const handler = {

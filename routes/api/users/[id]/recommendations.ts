@@ -9,7 +9,7 @@
  * `source` in the answer says which was served. `similar-users` is the seed's
  * user–user list, with `likedByNeighbors`.
  */
-import { type AppContext, parseUserIdParam, parseIntParam } from "../../../_http.ts";
+import { type AppContext, parseIntParam, parseUserIdParam } from "../../../_http.ts";
 import { recommendationSource, recommendationViews, requireKnownUser } from "../../../_data.ts";
 
 export const handler = {
