@@ -51,6 +51,7 @@ import {
   type StoreCounts,
   StoreUnavailableError,
   type TmdbEntry,
+  type UserMovie,
   type UserNeighbor,
 } from "./store.ts";
 import { createTableSql, type Dialect, TABLES } from "./schema.ts";
@@ -337,6 +338,26 @@ export class SqlStore implements Store {
       similarity: r.similarity as number,
       common: r.common as number,
     }));
+  }
+
+  async userMovie(userId: number, movieId: number): Promise<UserMovie> {
+    const u = checkInt("userId", userId, 0), m = checkInt("movieId", movieId, 0);
+    // Point lookups on the ratings' keys; the lists are scanned within the user's key range
+    // (at most their 100 rows each).
+    const [r] = await this.#db.all(
+      "SELECT (SELECT rating2 FROM ratings_train WHERE user_id = ? AND movie_id = ?) AS tr, " +
+        "(SELECT rating2 FROM ratings_test WHERE user_id = ? AND movie_id = ?) AS te, " +
+        "(SELECT MIN(prediction) FROM user_recommendations WHERE user_id = ? AND movie_id = ?) " +
+        "AS mp, (SELECT MIN(prediction) FROM user_item_predictions " +
+        "WHERE user_id = ? AND movie_id = ?) AS sp",
+      [u, m, u, m, u, m, u, m],
+    );
+    const rating2 = (r.tr ?? r.te ?? null) as number | null;
+    const prediction = (r.mp ?? r.sp ?? null) as number | null;
+    return {
+      rating: rating2 === null ? null : Number(rating2) / 2,
+      prediction: prediction === null ? null : Number(prediction),
+    };
   }
 
   async movie(movieId: number): Promise<Movie | null> {

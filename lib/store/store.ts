@@ -80,6 +80,14 @@ export interface RecommendationList {
   items: Recommendation[];
 }
 
+/** What the store knows of one user and one movie (the movie page). */
+export interface UserMovie {
+  /** The user's stars (either split); null when they did not rate it. */
+  rating: number | null;
+  /** Predicted stars from the user's model list, else their similar-users list; null if in neither. */
+  prediction: number | null;
+}
+
 export interface UserNeighbor {
   userId: number;
   similarity: number;
@@ -138,6 +146,8 @@ export interface Store {
     source?: RecommendationSource,
   ): Promise<RecommendationList>;
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
+  /** The user's rating of the movie, or its predicted stars when listed for them. */
+  userMovie(userId: number, movieId: number): Promise<UserMovie>;
   movie(movieId: number): Promise<Movie | null>;
   /**
    * Movies by id from the in-memory catalogue of the import being served
