@@ -185,8 +185,12 @@ export const handler = {
 function PredictedStars({ prediction, mean }: { prediction: number; mean: number | null }) {
   return (
     <p class="score">
-      <span class="score-badge">★{formatStars(prediction)}</span> predicted
-      {mean !== null && <span class="score-mean">· your average ★{formatStars(mean)}</span>}
+      <span class="score-badge">★{formatStars(prediction)}</span> predicted{mean !== null && (
+        <>
+          {" "}
+          <span class="score-mean">your average ★{formatStars(mean)}</span>
+        </>
+      )}
     </p>
   );
 }

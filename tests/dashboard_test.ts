@@ -166,7 +166,7 @@ Deno.test("dashboard", async (t) => {
       const html = await page(app, "/dashboard", (await signIn(app, "2")).cookie);
       assert.match(
         picksOf(html),
-        /★1\.5<\/span> predicted<span class="score-mean">· your average ★1\.8<\/span>/,
+        /★1\.5<\/span> predicted <span class="score-mean">your average ★1\.8<\/span>/,
       );
       assert.match(html, /<strong>★1\.8<\/strong> your average/);
     });

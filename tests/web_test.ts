@@ -363,7 +363,7 @@ function assertUser1Dashboard(html: string): void {
   // Recommendations: the model list, predicted stars beside the user's average
   // ((4 + 3.5 + 5 + 4) / 4 = 4.125) and the movie each comes from, if the user liked it:
   // Zodiac's ★4.0 is below the average, so the first card gives the plain reason.
-  assert.match(html, /★4\.2<\/span> predicted<span class="score-mean">· your average ★4\.1</);
+  assert.match(html, /★4\.2<\/span> predicted <span class="score-mean">your average ★4\.1</);
   assert.doesNotMatch(html, /Because you rated Zodiac/);
   assert.match(html, /Picked from all your ratings/);
   assert.match(html, /Because you rated &lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
