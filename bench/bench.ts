@@ -20,6 +20,7 @@ import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.t
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
 import { searchEntry } from "./search_bench.ts";
+import { webFoldInEntry } from "./fold_in_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
@@ -38,6 +39,7 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   predictTop100Entry,
   ...MODEL_BENCHMARKS,
   webDashboardEntry,
+  webFoldInEntry,
   searchEntry,
 ];
 

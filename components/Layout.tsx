@@ -57,7 +57,8 @@ export function Layout(
                   {profile
                     ? <a href="/welcome">Rate movies</a>
                     : <span class="whoami">User {userId}</span>}
-                  {csrfToken
+                  {/* A profile has no account: its sign-out page says what signing out loses. */}
+                  {csrfToken && !profile
                     ? (
                       <form method="post" action="/logout" class="logout-form">
                         <input type="hidden" name="_csrf" value={csrfToken} />

@@ -25,6 +25,8 @@ export interface MovieView {
   /** Full poster URL, or null for the placeholder. */
   posterUrl: string | null;
   overview: string | null;
+  /** The movie on movielens.org; null when the data's ids are not movielens.org's (ML-100k). */
+  movielensUrl: string | null;
 }
 
 /** The columns the rated-movies table sorts by, in the order `?sort=` lists them. */
@@ -44,8 +46,13 @@ export interface RatedRow extends MovieView {
   timestamp: number;
 }
 
-export function movielensUrl(movieId: number): string {
-  return `https://movielens.org/movies/${movieId}`;
+/**
+ * The movie's movielens.org page, or null when `movielensIds` is false: only
+ * the csv and dat releases number movies as movielens.org does (ML-100k's
+ * u.item does not: its 50, Star Wars, is movielens.org's The Usual Suspects).
+ */
+export function movielensUrl(movieId: number, movielensIds: boolean): string | null {
+  return movielensIds ? `https://movielens.org/movies/${movieId}` : null;
 }
 
 /**

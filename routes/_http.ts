@@ -5,10 +5,10 @@
  */
 import type { Context } from "hono";
 import type { Store } from "../lib/store/store.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
-import type { LiveRecommender } from "../lib/live_recommender.ts";
 
 /** What route handlers reach through `c.var.deps`. */
 export interface AppDeps {
@@ -18,7 +18,10 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
-  /** Recommends for a profile from its ratings (fold-in); absent: popularity (routes/_profiles.ts). */
+  /**
+   * Fold-in for users not in the data (visitors' profiles, the stateless API); absent: a
+   * store without fold-in state, and profiles get popularity (routes/_profiles.ts).
+   */
   live?: LiveRecommender;
 }
 
@@ -93,6 +96,11 @@ export function parseId(raw: string | undefined, param: string): number {
     throw new BadRequestError(param, `${param} must be a positive whole number`);
   }
   return Number(raw);
+}
+
+/** A user id path segment: like {@link parseId}, but 0 too (ML-32M-style data may have a user 0). */
+export function parseUserIdParam(raw: string | undefined, param: string): number {
+  return raw === "0" ? 0 : parseId(raw, param);
 }
 
 /** An optional integer query parameter within [min, max]. */

@@ -82,7 +82,7 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
 }
 
-const SESSION_VALUE = /^([1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+const SESSION_VALUE = /^(0|[1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
 /** A profile session: `p<profile id, 32 hex digits>.<issued unix s>.<random session id>`. */
 const PROFILE_SESSION_VALUE = /^p([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
 /** A profile session's cookie is issued again when it is older than this (sliding expiry). */

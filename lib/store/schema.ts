@@ -40,6 +40,12 @@
  * - `movies.rating_count` and `rating2_sum` (both splits) are counted at import,
  *   so the catalogue every serving thread holds carries them (search ranking,
  *   average ratings) without a scan of the ratings.
+ * - `fold_in_state` holds the serve step's `fold_in_state.bin`
+ *   (lib/models/fold_in_file.ts) in 1 MiB chunks by `part` (a row fits any
+ *   server's packet limit; a scale-1 state is ~600 chunks), imported and
+ *   swapped with the lists so a web start never pairs one import's lists
+ *   with another's models; `import_meta.fold_in_bytes` is its length. Empty
+ *   when the run has no state file.
  * - Every table is clustered on its primary key (SQLite `WITHOUT ROWID`,
  *   InnoDB), which is also the only index the queries need besides
  *   `movies(popularity_rank)`.
@@ -52,7 +58,7 @@ export type Dialect = "sqlite" | "mysql";
  * version must be imported again (the pipeline re-runs its import step, the
  * web bench rebuilds its cached store).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const COLUMN_TYPES = [
   "int",
@@ -64,6 +70,7 @@ const COLUMN_TYPES = [
   "title",
   "short",
   "text",
+  "blob",
 ] as const;
 
 type ColumnType = typeof COLUMN_TYPES[number];
@@ -72,6 +79,11 @@ interface Column {
   name: string;
   type: ColumnType;
   nullable?: boolean;
+}
+
+/** Whether a table has a blob column (loaded a row per statement: each row is up to 1 MiB). */
+export function hasBlobColumn(def: TableDef): boolean {
+  return def.columns.some((c) => c.type === "blob");
 }
 
 export interface TableDef {
@@ -92,6 +104,7 @@ export const IMPORTED_TABLES = [
   "item_topk_neighbors",
   "user_item_predictions",
   "user_recommendations",
+  "fold_in_state",
   "import_meta",
 ] as const;
 
@@ -217,6 +230,15 @@ export const TABLES: Record<TableName, TableDef> = {
     ],
     ["user_id", "pos"],
   ),
+  fold_in_state: table(
+    "fold_in_state",
+    [
+      // 0-based chunk number; the chunks in order are the state file's bytes.
+      "part int",
+      "bytes blob",
+    ],
+    ["part"],
+  ),
   import_meta: table(
     "import_meta",
     [
@@ -288,11 +310,14 @@ const MYSQL_TYPES: Record<ColumnType, string> = {
   title: "VARCHAR(1000)",
   short: "VARCHAR(64)",
   text: "TEXT",
+  // ≤ 16 MiB per value; the import writes 1 MiB chunks.
+  blob: "MEDIUMBLOB",
 };
 
 function sqliteType(t: ColumnType): string {
   if (t === "double") return "REAL";
   if (t === "title" || t === "short" || t === "text") return "TEXT";
+  if (t === "blob") return "BLOB";
   return "INTEGER";
 }
 
