@@ -2,7 +2,7 @@
  * A new visitor in real Chromium (playwright-core on /usr/bin/chromium),
  * against the real server from startWeb on a synthetic store: start without
  * an account → search → rate five movies → picks appear, and change with a
- * sixth rating; the same with JavaScript off (plain forms). Screenshots at
+ * sixth rating (the models' fold-in, imported with the store as `pipeline` does); the same with JavaScript off (plain forms). Screenshots at
  * 1,400 px and at a phone's 390 px go to tests/output/visitor-*.png. The time
  * from a click on a star to the new picks in the page is printed (measured
  * inside the page), never asserted.
@@ -12,6 +12,34 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { startWeb } from "../../tools/web.ts";
 import { buildWebStore } from "./web_data.ts";
+import { concatRatings, readRatingsTable } from "../../lib/ratings_table.ts";
+import { buildRatingMatrix } from "../../lib/rating_matrix.ts";
+import { rankingModelSpec, ratingModelSpec } from "../../lib/models/registry.ts";
+import { foldInState } from "../../lib/models/fold_in_state.ts";
+import { writeFoldInStateFile } from "../../lib/models/fold_in_file.ts";
+import { runFiles } from "../../lib/run_dir.ts";
+import { importStore } from "../../tools/import.ts";
+
+/**
+ * The serve step's fold-in state for the web store's data (the shipped ranking model and
+ * knn-item, fit on both splits, as `pipeline` does), imported with the rest: the server then
+ * recommends for visitors from their ratings (lib/models/fold_in.ts), not by popularity.
+ */
+async function addFoldIn(dir: string, db: string): Promise<void> {
+  const files = runFiles(dir);
+  const [{ table: train }, { table: test }] = await Promise.all([
+    readRatingsTable(files.train),
+    readRatingsTable(files.test),
+  ]);
+  const m = buildRatingMatrix(concatRatings(train, test));
+  const ranker = await rankingModelSpec("ease-weighted").fit(m);
+  const rater = await ratingModelSpec("knn-item").fit(m);
+  await writeFoldInStateFile(files.foldIn, foldInState(ranker, rater, m), {
+    rankingModel: "ease-weighted",
+    ratingModel: "knn-item",
+  });
+  await importStore({ db, dir, progress: false });
+}
 
 Deno.env.set("__IS_WSL_TEST__", "1");
 const { chromium } = await import("playwright-core");
@@ -72,6 +100,7 @@ Deno.test({
   const dir = await Deno.makeTempDir({ prefix: "recsys-visitor-e2e-" });
   await Deno.mkdir(OUT, { recursive: true });
   const db = await buildWebStore(dir, 0.003);
+  await addFoldIn(dir, db);
   const titles =
     (parse(await Deno.readTextFile(`${dir}/movies.csv`), { from_line: 2 }) as string[][])
       .map((r) => r[1]);
@@ -158,6 +187,12 @@ Deno.test({
       const afterSix = await pickIds(page);
       assert.notDeepEqual(afterSix, afterFive);
       assert.ok(!afterSix.includes(afterFive[0]), "the rated pick left the list");
+      // Folded in from the ratings: reasons cite a liked movie of the six.
+      const reasons = await page.locator(".live-picks .reason").allTextContents();
+      assert.ok(
+        reasons.some((r) => /^Because you rated .+ ★(5\.0|4\.5|4\.0)$/.test(r)),
+        reasons[0],
+      );
     });
 
     await t.step("the dashboard lists the six ratings with their stars", async () => {
@@ -175,10 +210,7 @@ Deno.test({
       await page.goto(`${web.url}/dashboard`);
       await page.screenshot({ path: new URL("visitor-dashboard-390.png", OUT).pathname });
       await page.goto(`${web.url}/welcome`);
-      await page.screenshot({
-        path: new URL("visitor-welcome-390.png", OUT).pathname,
-        fullPage: true,
-      });
+      await page.screenshot({ path: new URL("visitor-welcome-390.png", OUT).pathname });
       await page.setViewportSize({ width: 1400, height: 900 });
     });
 
@@ -217,7 +249,10 @@ Deno.test({
       await card.locator("label[title='4.0 stars']").click();
       await card.locator("button", { hasText: "Save" }).click();
       await p.waitForURL(`${web.url}/welcome`);
-      assert.match(await p.locator(".picks-note").textContent() ?? "", /^1 rated\./);
+      assert.match(
+        await p.locator(".picks-note").textContent() ?? "",
+        /^Picked for you from your 1 rating;/,
+      );
       await plain.close();
     });
 
