@@ -51,7 +51,11 @@ export function picksNote(p: PicksView, coldCards = true): string {
   }; they change with every rating.`;
 }
 
-function PickCard({ pick, props }: { pick: PickView; props: LivePicksProps }) {
+function PickCard(
+  { pick, picks, props }: { pick: PickView; picks: PicksView; props: LivePicksProps },
+) {
+  // Popularity predicts nothing for the visitor: its stars are the movie's average.
+  const { mean, model } = picks;
   const title = displayTitle(pick.title);
   return (
     <article class="card">
@@ -88,7 +92,11 @@ function PickCard({ pick, props }: { pick: PickView; props: LivePicksProps }) {
           {[pick.year, genreList(pick.genres)].filter((x) => x !== null).join(" · ")}
         </p>
         <p class="score">
-          <span class="score-badge">★ {formatStars(pick.prediction)}</span> predicted
+          <span class="score-badge">★{formatStars(pick.prediction)}</span>{" "}
+          {model ? "predicted" : "average rating"}
+          {model && mean !== null && (
+            <span class="score-mean">your average ★{formatStars(mean)}</span>
+          )}
         </p>
         <p class="reason">{pick.reason}</p>
         <StarRating
@@ -140,7 +148,7 @@ export default class LivePicks extends Component<LivePicksProps, LivePicksState>
           : (
             <div class="card-grid">
               {picks.items.slice(0, this.props.limit ?? picks.items.length).map((p) => (
-                <PickCard key={p.movieId} pick={p} props={this.props} />
+                <PickCard key={p.movieId} pick={p} picks={picks} props={this.props} />
               ))}
             </div>
           )}

@@ -131,6 +131,8 @@ export interface PicksView {
   items: PickView[];
   /** Ratings in the profile. */
   rated: number;
+  /** The profile's mean stars (shown beside each prediction); null without ratings. */
+  mean: number | null;
   /** No rating yet: the list is the most-rated movies. */
   cold: boolean;
   /** Whether a model ranked them (false: popularity, this server has no model for visitors). */

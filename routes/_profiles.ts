@@ -239,6 +239,7 @@ export async function picksFor(
       return { ...views[i], prediction: p.prediction, reason };
     }),
     rated: ratings.length,
+    mean: ratings.length ? mean : null,
     cold: ratings.length === 0,
     model,
   };

@@ -270,6 +270,9 @@ async function contract(t: Deno.TestContext, mysqlBase?: string) {
       const cold = await v.page("/dashboard");
       assert.match(cold, /Rate a few movies to get picks of your own: until then, the most-rated/);
       assert.deepEqual(cardIds(cold, "picks").slice(0, 4), [10, 1, 2, 4]);
+      // Popularity predicts nothing for the visitor: the stars are each movie's average.
+      assert.match(cold, /★4\.0<\/span> average rating/);
+      assert.doesNotMatch(cold, /predicted/);
       assert.ok(cardIds(welcome, "to-rate").length > 0);
       // Stars in the data's steps: the fixture's ratings run 2.0..5.0 with halves.
       assert.match(welcome, /name="rating" value="2"/);
@@ -579,6 +582,8 @@ Deno.test("a live recommender given to the app makes the picks", async () => {
     assert.equal(picks.items[0].prediction, 4.5);
     const html = await v.page("/dashboard");
     assert.match(html, /Picked for you from your 1 rating;/);
+    // Predicted stars beside the visitor's own average (one rating of ★4).
+    assert.match(html, /★4\.5<\/span> predicted<span class="score-mean">your average ★4\.0/);
   } finally {
     await close();
   }
