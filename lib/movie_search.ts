@@ -10,7 +10,7 @@
  * words appear together, in order, inside the title; 3 every query word
  * starts some word of the title. Words are runs of letters and digits after
  * folding (NFD without combining marks, lowercase, æ → ae, ß → ss, …); a word
- * with an apostrophe or hyphen is indexed whole ("schindlers", "spiderman")
+ * with an apostrophe, hyphen or inner dot is indexed whole ("schindlers", "spiderman", "et")
  * and in parts ("amelie" of "d'Amélie"), and a query joins them.
  *
  * A query under two letters and digits answers nothing (every title matches).
@@ -67,9 +67,9 @@ function fold(text: string): string {
     .replace(/[’‘`´]/g, "'");
 }
 
-/** A folded text's words, joined across `'` and `-` ("schindler's" → "schindlers"). */
+/** A folded text's words, joined across `'`, `-` and `.` ("schindler's" → "schindlers", "e.t." → "et"). */
 function joinedWords(folded: string): string[] {
-  return folded.replace(/(?<=[\p{L}\p{N}])['-](?=[\p{L}\p{N}])/gu, "")
+  return folded.replace(/(?<=[\p{L}\p{N}])['.-](?=[\p{L}\p{N}])/gu, "")
     .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 

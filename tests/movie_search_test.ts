@@ -16,6 +16,7 @@ const MOVIES: SearchableMovie[] = [
   { movieId: 7, title: "Story of Us, The (1999)", ratings: 3 },
   { movieId: 8, title: "Ami de mon amie, L' (1987)", ratings: 1 },
   { movieId: 9, title: "Æon Flux (2005)", ratings: 5 },
+  { movieId: 1097, title: "E.T. the Extra-Terrestrial (1982)", ratings: 30 },
 ];
 
 const index = new MovieSearchIndex(MOVIES);
@@ -68,6 +69,9 @@ Deno.test("title search", async (t) => {
     assert.deepEqual(ids("spider-man"), [5349]);
     assert.deepEqual(ids("spider man"), [5349]);
     assert.deepEqual(ids("ami de"), [8]);
+    assert.deepEqual(ids("e.t."), [1097]);
+    assert.deepEqual(ids("E.T. the"), [1097]);
+    assert.deepEqual(ids("extra terrestrial"), [1097]);
   });
 
   await t.step("an empty or one-letter query finds nothing", () => {
