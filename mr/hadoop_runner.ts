@@ -94,6 +94,8 @@ export type HadoopMrOptions = MrOptions & {
   log?: string;
   /** Called as each job finishes. */
   onHadoopJob?: (stats: HadoopJobStats) => void;
+  /** `hadoop-yarn`: run on this cluster instead of starting one. */
+  cluster?: MiniCluster;
 };
 
 /** A Hadoop job that failed: the job, the failed task attempt and its first stderr line. */
@@ -210,21 +212,30 @@ export async function findHadoopInstallation(
   );
 }
 
-/** A Java (or `hadoop`) process whose stdout and stderr go to the log, read line by line. */
-async function runLogged(
-  argv: string[],
-  cwd: string,
-  log: Deno.FsFile,
-  onLine: (line: string) => void,
-  env?: Record<string, string>,
-): Promise<number> {
-  let child: Deno.ChildProcess;
+/** `java` with Hadoop's options, logging configured, on Hadoop's classpath. */
+async function jvmArgs(dir: string): Promise<string[]> {
+  await Deno.writeTextFile(`${dir}/log4j.properties`, LOG4J);
+  return [
+    javaPath(),
+    ...JAVA_ADD_OPENS,
+    `-Dlog4j.configuration=file:${dir}/log4j.properties`,
+    `-Dhadoop.log.dir=${dir}/logs`,
+    "-cp",
+    await hadoopClasspath(),
+  ];
+}
+
+function writeAll(log: Deno.FsFile, text: string) {
+  const bytes = new TextEncoder().encode(text);
+  for (let off = 0; off < bytes.length;) off += log.writeSync(bytes.subarray(off));
+}
+
+function spawn(argv: string[], cwd: string, stdin = false): Deno.ChildProcess {
   try {
-    child = new Deno.Command(argv[0], {
+    return new Deno.Command(argv[0], {
       args: argv.slice(1),
       cwd,
-      env,
-      stdin: "null",
+      stdin: stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -234,11 +245,21 @@ async function runLogged(
     }
     throw err;
   }
+}
+
+/** A Java (or `hadoop`) process whose stdout and stderr go to the log, read line by line. */
+async function runLogged(
+  argv: string[],
+  cwd: string,
+  log: Deno.FsFile,
+  onLine: (line: string) => void,
+): Promise<number> {
+  const child = spawn(argv, cwd);
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
     let carry = "";
     for await (const chunk of stream) {
-      for (let off = 0; off < chunk.length;) off += await log.write(chunk.subarray(off));
+      for (let off = 0; off < chunk.length;) off += log.writeSync(chunk.subarray(off));
       const text = carry + decoder.decode(chunk, { stream: true });
       const lines = text.split("\n");
       carry = lines.pop()!;
@@ -279,17 +300,7 @@ export async function runHadoopMr(
       ? await Deno.realPath(options.artifact)
       : (await buildEmr({ bundle: true, arm64: false, outDir: `${workDir}/dist` })).path;
     const installation = options.runner === "hadoop" ? await findHadoopInstallation() : null;
-    const classpath = installation ? "" : await hadoopClasspath();
-    await Deno.writeTextFile(`${workDir}/log4j.properties`, LOG4J);
-    const jvm = [
-      javaPath(),
-      ...JAVA_ADD_OPENS,
-      `-Dlog4j.configuration=file:${workDir}/log4j.properties`,
-      `-Dhadoop.log.dir=${workDir}/logs`,
-      "-cp",
-      classpath,
-    ];
-    const ctx: RunCtx = { options, train, artifact, workDir, log, logPath, jvm };
+    const ctx: RunCtx = { options, train, artifact, workDir, log, logPath };
     const run = installation
       ? await runOnInstallation(ctx, installation)
       : options.runner === "hadoop"
@@ -330,7 +341,6 @@ interface RunCtx {
   workDir: string;
   log: Deno.FsFile;
   logPath: string;
-  jvm: string[];
 }
 
 interface RunResult {
@@ -365,9 +375,8 @@ function jobArgs(
   });
 }
 
-async function header(ctx: RunCtx, text: string) {
-  const bytes = new TextEncoder().encode(`\n==== recsys: ${text}\n`);
-  for (let off = 0; off < bytes.length;) off += await ctx.log.write(bytes.subarray(off));
+function header(ctx: RunCtx, text: string) {
+  writeAll(ctx.log, `\n==== recsys: ${text}\n`);
 }
 
 /** One JVM per job: `java … HadoopStreaming <args>` with the local job runner. */
@@ -383,7 +392,11 @@ async function runLocalMode(ctx: RunCtx): Promise<RunResult> {
   const done: HadoopJobStats[] = [];
   for (const { job, args } of jobs) {
     await Deno.remove(`${workDir}/${job.name}`, { recursive: true }).catch(() => {});
-    const argv = [...ctx.jvm, "org.apache.hadoop.streaming.HadoopStreaming", ...args];
+    const argv = [
+      ...(await jvmArgs(workDir)),
+      "org.apache.hadoop.streaming.HadoopStreaming",
+      ...args,
+    ];
     await header(ctx, `${job.name}: ${argv.join(" ")}`);
     const t = performance.now();
     const lines: string[] = [];
@@ -462,75 +475,172 @@ async function runOnInstallation(ctx: RunCtx, inst: HadoopInstallation): Promise
   return { target: inst.hadoop, jobs: done, mr4: `${workDir}/mr4` };
 }
 
-/** All jobs in one launcher JVM that starts and stops the mini cluster. */
+/**
+ * A running one-machine cluster (mr/hadoop/src/main/java/recsys/MiniCluster.java):
+ * MiniDFSCluster + MiniMRYarnCluster in one JVM, serving commands on stdin.
+ * `runHadoopMr` starts one per run unless given one (`cluster`), so several
+ * runs (tests) can share its start-up.
+ */
+export class MiniCluster {
+  readonly base: string;
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #sink: Deno.FsFile;
+  #lines: string[] = [];
+  #waiting: ((rc: number) => void) | null = null;
+  #exited: Promise<number>;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(base: string, child: Deno.ChildProcess, sink: Deno.FsFile) {
+    this.base = base;
+    this.#child = child;
+    this.#sink = sink;
+    this.#stdin = child.stdin.getWriter();
+    const pump = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
+      let carry = "";
+      for await (const chunk of stream) {
+        for (let off = 0; off < chunk.length;) off += this.#sink.writeSync(chunk.subarray(off));
+        const lines = (carry + decoder.decode(chunk, { stream: true })).split("\n");
+        carry = lines.pop()!;
+        for (const l of lines) this.#line(l);
+      }
+    };
+    this.#exited = Promise.all([child.status, pump(child.stdout), pump(child.stderr)]).then(
+      ([status]) => {
+        this.#waiting?.(-1);
+        return status.code;
+      },
+    );
+  }
+
+  #line(line: string) {
+    const m = /^recsys-minicluster: (up|done (-?\d+))/.exec(line);
+    if (m && this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = null;
+      resolve(m[1] === "up" ? 0 : Number(m[2]));
+    } else this.#lines.push(line);
+  }
+
+  /** Starts the cluster under `base` (created), its log into `log` until {@link logTo} says otherwise. */
+  static async start(base: string, log: Deno.FsFile): Promise<MiniCluster> {
+    await Deno.mkdir(base, { recursive: true });
+    base = await Deno.realPath(base);
+    await Deno.writeTextFile(`${base}/log4j.properties`, LOG4J);
+    const argv = [
+      ...(await jvmArgs(base)),
+      `-Dtest.build.data=${base}/yarn`,
+      "recsys.MiniCluster",
+      "--base",
+      base,
+      "--task-opts",
+      JAVA_ADD_OPENS.join(" "),
+    ];
+    writeAll(log, `\n==== recsys: mini cluster: ${argv.join(" ")}\n`);
+    const child = spawn(argv, base, true);
+    const cluster = new MiniCluster(base, child, log);
+    const rc = await new Promise<number>((resolve) => (cluster.#waiting = resolve));
+    if (rc !== 0) {
+      throw new HadoopSetupError(
+        `the mini cluster did not start: ${
+          firstErrorMessage(cluster.#lines.join("\n")) ?? "see the log"
+        }`,
+      );
+    }
+    return cluster;
+  }
+
+  /** Where Hadoop's log goes from now on. */
+  logTo(log: Deno.FsFile) {
+    this.#sink = log;
+  }
+
+  /** Runs one command; its exit status and the log lines it produced. */
+  command(...fields: string[]): Promise<{ rc: number; text: string }> {
+    const run = this.#queue.then(async () => {
+      this.#lines = [];
+      const done = new Promise<number>((resolve) => (this.#waiting = resolve));
+      await this.#stdin.write(new TextEncoder().encode(fields.join("\t") + "\n"));
+      const rc = await done;
+      return { rc, text: this.#lines.join("\n") };
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Stops the cluster and waits for its JVM. */
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.#stdin.write(new TextEncoder().encode("quit\n")).catch(() => {});
+    await this.#stdin.close().catch(() => {});
+    await this.#exited;
+  }
+
+  /** Kills the JVM (after a failure of ours, so nothing is left running). */
+  kill() {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+let runCounter = 0;
+
+/** All jobs on a mini cluster (the one given, or one started and stopped for this run). */
 async function runMiniCluster(ctx: RunCtx): Promise<RunResult> {
   const { workDir, options } = ctx;
-  const cluster = `${workDir}/cluster`;
-  await Deno.remove(cluster, { recursive: true }).catch(() => {});
-  await Deno.mkdir(cluster, { recursive: true });
-  const root = `hdfs:///recsys/${options.mode}`;
-  const artifactName = ctx.artifact.slice(ctx.artifact.lastIndexOf("/") + 1);
-  const jobs = jobArgs(ctx, (name, i) => ({
-    artifact: `hdfs:///recsys/bin/${artifactName}`,
-    input: i === 0 ? "hdfs:///recsys/input/ratings_train.csv" : `${root}/mr${i}`,
-    output: `${root}/${name}`,
-  }), {});
-  const jobsFile = `${cluster}/jobs.txt`;
-  await Deno.writeTextFile(jobsFile, jobs.map((j) => j.args.join("\n") + "\n").join("\n"));
-  await Deno.remove(`${workDir}/mr4`, { recursive: true }).catch(() => {});
-  const argv = [
-    ...ctx.jvm,
-    `-Dtest.build.data=${cluster}/yarn`,
-    "recsys.MiniCluster",
-    "--base",
-    cluster,
-    "--task-opts",
-    JAVA_ADD_OPENS.join(" "),
-    "--put",
-    `${ctx.artifact}=/recsys/bin/${artifactName}`,
-    "--put",
-    `${ctx.train}=/recsys/input/ratings_train.csv`,
-    "--jobs",
-    jobsFile,
-    "--get",
-    `/recsys/${options.mode}/mr4=${workDir}/mr4`,
-  ];
-  await header(ctx, `mini cluster: ${argv.join(" ")}`);
-  const done: HadoopJobStats[] = [];
-  let section: string[] = [];
-  let current = -1;
-  let t = performance.now();
-  let failed: { index: number; text: string } | null = null;
-  const code = await runLogged(argv, cluster, ctx.log, (line) => {
-    const start = /^recsys-minicluster: job-start (\d+)/.exec(line);
-    const end = /^recsys-minicluster: job-end (\d+) (-?\d+)/.exec(line);
-    if (start) {
-      current = Number(start[1]);
-      section = [];
-      t = performance.now();
-    } else if (end) {
-      const text = section.join("\n");
-      if (end[2] !== "0") failed = { index: current, text };
-      else finished(ctx, done, jobs[current].job, t, text);
-      current = -1;
-    } else if (current >= 0) section.push(line);
-  });
-  if (failed !== null) {
-    const { index, text } = failed as { index: number; text: string };
-    throw new HadoopJobError(
-      jobs[index].job.name,
-      await yarnTaskFailure(cluster, text),
-      ctx.logPath,
-    );
+  const own = options.cluster === undefined;
+  const cluster = options.cluster ?? await MiniCluster.start(`${workDir}/cluster`, ctx.log);
+  cluster.logTo(ctx.log);
+  try {
+    const root = `/recsys/run-${Deno.pid}-${++runCounter}`;
+    const name = ctx.artifact.slice(ctx.artifact.lastIndexOf("/") + 1);
+    const must = async (...fields: string[]) => {
+      const r = await cluster.command(...fields);
+      if (r.rc !== 0) {
+        throw new HadoopSetupError(
+          `mini cluster ${fields[0]} failed: ${firstErrorMessage(r.text) ?? "see the log"}`,
+        );
+      }
+    };
+    await must("put", ctx.artifact, `${root}/bin/${name}`);
+    await must("put", ctx.train, `${root}/input/ratings_train.csv`);
+    const jobs = jobArgs(ctx, (job, i) => ({
+      artifact: `hdfs://${root}/bin/${name}`,
+      input: i === 0
+        ? `hdfs://${root}/input/ratings_train.csv`
+        : `hdfs://${root}/${options.mode}/mr${i}`,
+      output: `hdfs://${root}/${options.mode}/${job}`,
+    }), {});
+    const done: HadoopJobStats[] = [];
+    for (const { job, args } of jobs) {
+      const file = `${workDir}/${job.name}.args`;
+      await Deno.writeTextFile(file, args.join("\n") + "\n");
+      await header(ctx, `${job.name}: hadoop-streaming ${args.join(" ")}`);
+      const t = performance.now();
+      const r = await cluster.command("job", file);
+      if (r.rc !== 0) {
+        throw new HadoopJobError(
+          job.name,
+          await yarnTaskFailure(cluster.base, r.text),
+          ctx.logPath,
+        );
+      }
+      finished(ctx, done, job, t, r.text);
+    }
+    await Deno.remove(`${workDir}/mr4`, { recursive: true }).catch(() => {});
+    await must("get", `${root}/${options.mode}/mr4`, `${workDir}/mr4`);
+    if (!options.keep) await must("rm", root);
+    return { target: "mini cluster", jobs: done, mr4: `${workDir}/mr4` };
+  } catch (err) {
+    if (own) cluster.kill();
+    throw err;
+  } finally {
+    if (own) await cluster.close();
   }
-  if (code !== 0 || done.length !== jobs.length) {
-    throw new HadoopJobError(
-      jobs[done.length]?.job.name ?? "mini cluster",
-      { attempt: null, line: `the mini cluster exited with status ${code}` },
-      ctx.logPath,
-    );
-  }
-  return { target: "mini cluster", jobs: done, mr4: `${workDir}/mr4` };
 }
 
 /** The failed attempt from the client's log, its container from the AM's log, that container's stderr. */

@@ -28,9 +28,9 @@ if up_to_date; then
   echo "hadoop setup: up to date ($cache/classpath.txt)"
   exit 0
 fi
-echo "hadoop setup: resolving $(sed -n 's:.*<hadoop.version>\(.*\)</hadoop.version>.*:Hadoop \1:p' "$here/pom.xml") from Maven Central into ~/.m2 (once)"
+echo "hadoop setup: $(sed -n 's:.*<hadoop.version>\(.*\)</hadoop.version>.*:Hadoop \1:p' "$here/pom.xml") from Maven Central into ~/.m2 (once), the mini-cluster launcher, the classpath"
 mkdir -p "$cache"
-mvn -B -q -C -f "$here/pom.xml" package || fail "mvn package failed (see above)"
+mvn -B -q -C -Dstyle.color=never -f "$here/pom.xml" package || fail "mvn package failed (see above)"
 up_to_date_files() { [ -f "$cache/classpath.txt" ] && [ -f "$cache/target/recsys-hadoop-1.jar" ]; }
 up_to_date_files || fail "mvn did not write $cache/classpath.txt"
 echo "$stamp" > "$cache/stamp"
