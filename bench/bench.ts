@@ -20,7 +20,7 @@ import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.t
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
 import { searchEntry } from "./search_bench.ts";
-import { webFoldInEntry } from "./fold_in_bench.ts";
+import { webFoldInEntry, webFoldInShapeEntry } from "./fold_in_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
@@ -40,6 +40,7 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   ...MODEL_BENCHMARKS,
   webDashboardEntry,
   webFoldInEntry,
+  webFoldInShapeEntry,
   searchEntry,
 ];
 
