@@ -201,8 +201,8 @@ export async function rateInProfile(
       );
     }
   }
+  // No touch here: currentProfile marked the profile seen today.
   await store.setProfileRating(profile.profileId, movieId, stars, now());
-  await store.touchProfile(profile.profileId, now());
 }
 
 /** How many picks pages show. */
