@@ -1,7 +1,7 @@
 /**
  * The visitor's stars under a movie card or on the movie page: the
- * StarRating island for a profile (editable), nothing when nobody who can
- * rate is signed in.
+ * StarRating island for a profile (editable); a persona's stars read-only
+ * (only where it rated the movie); nothing when nobody is signed in.
  */
 import type { StarScale } from "../lib/movie_view.ts";
 import { displayTitle } from "../lib/movie_view.ts";
@@ -16,6 +16,8 @@ export interface RateContext {
   back: string;
   /** The visitor's ratings by movieId. */
   ratings: ReadonlyMap<number, number>;
+  /** A persona's ratings: shown, never edited. @default false */
+  readOnly?: boolean;
 }
 
 export function Stars(
@@ -26,6 +28,21 @@ export function Stars(
   },
 ) {
   if (!rate) return null;
+  const rating = rate.ratings.get(movie.movieId) ?? null;
+  if (rate.readOnly) {
+    return rating === null ? null : (
+      <StarRating
+        movieId={movie.movieId}
+        title={displayTitle(movie.title)}
+        rating={rating}
+        scale={rate.scale}
+        csrf=""
+        back=""
+        idPrefix={idPrefix}
+        readOnly
+      />
+    );
+  }
   return (
     <Island
       name="StarRating"
@@ -33,7 +50,7 @@ export function Stars(
       props={{
         movieId: movie.movieId,
         title: displayTitle(movie.title),
-        rating: rate.ratings.get(movie.movieId) ?? null,
+        rating,
         scale: rate.scale,
         csrf: rate.csrf,
         back: rate.back,

@@ -35,7 +35,19 @@ export const handler = {
     ]);
     const views = await viewsOf(deps, hits.map((h) => h.movie));
     let rate: RateContext | null = null;
-    if (profile) {
+    const personaId = c.var.userId;
+    if (personaId !== null) {
+      // A persona's own stars, read-only: one key lookup per hit.
+      const [mine, catalogue] = await Promise.all([
+        Promise.all(hits.map((h) => deps.store.userMovie(personaId, h.movie.movieId))),
+        deps.store.catalogue(),
+      ]);
+      const ratings = new Map<number, number>();
+      hits.forEach((h, i) => {
+        if (mine[i].rating !== null) ratings.set(h.movie.movieId, mine[i].rating!);
+      });
+      rate = { scale: catalogue.scale, csrf: "", back: "", ratings, readOnly: true };
+    } else if (profile) {
       const [ratings, catalogue] = await Promise.all([
         deps.store.profileRatings(profile.profileId),
         deps.store.catalogue(),

@@ -451,6 +451,10 @@ async function contract(t: Deno.TestContext, mysqlBase?: string) {
       const dash = await v.page("/dashboard");
       assert.match(dash, /MovieLens persona: their ratings are read-only/);
       assert.doesNotMatch(dash, /name="rating"/);
+      // Its own stars on search results, read-only: user 1 rated Toy Story ★4.0, not Toy Story 2.
+      const found = await v.page("/search?q=toy");
+      assert.equal([...found.matchAll(/Rated ★ 4\.0/g)].length, 1);
+      assert.doesNotMatch(found, /name="rating"/);
       assert.equal((await v.post("/ratings", { movieId: "2", rating: "4" })).status, 303);
       assert.equal(
         (await v.json("PUT", "/api/profile/ratings/2", { rating: 4 })).status,
