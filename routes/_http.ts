@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { Store } from "../lib/store/store.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
@@ -17,6 +18,8 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
+  /** Fold-in for users not in the data (absent: a store without fold-in state). */
+  live?: LiveRecommender;
 }
 
 export interface AppEnv {
@@ -73,6 +76,11 @@ export function parseId(raw: string | undefined, param: string): number {
     throw new BadRequestError(param, `${param} must be a positive whole number`);
   }
   return Number(raw);
+}
+
+/** A user id path segment: like {@link parseId}, but 0 too (ML-32M-style data may have a user 0). */
+export function parseUserIdParam(raw: string | undefined, param: string): number {
+  return raw === "0" ? 0 : parseId(raw, param);
 }
 
 /** An optional integer query parameter within [min, max]. */

@@ -14,6 +14,11 @@
  * is written. Optional in `--dir`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
  * without it that table is empty and the dashboard serves the seed's list.
+ * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
+ * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
+ * a state file whose size or header disagrees with its sidecar (cut, or
+ * replaced) fails the import before the store is touched. Without it the
+ * table is empty and `web` serves new visitors without fold-in.
  *
  * Rated movies are never recommended. The seed's list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
@@ -44,10 +49,10 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { hasMovielensIds, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
-import { readRecommendations } from "../lib/store/recommendations_csv.ts";
+import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
@@ -61,9 +66,10 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
-import { neighborColumns, neighborCounts } from "../lib/import/neighbor_counts.ts";
+import { neighborColumns } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
-import { dropRated, rankRecommendations, servingRows } from "../lib/import/recommendation_rows.ts";
+import { servingRows } from "../lib/import/recommendation_rows.ts";
+import { similarUsersList } from "../lib/import/similar_users_list.ts";
 
 export { type ImportFound, ImportInputError, ImportRefusedError };
 
@@ -109,8 +115,6 @@ export interface ImportStats {
   tables: Record<ImportedTable, number>;
   /** Seconds spent writing each table (file reading and sorting excluded). */
   loadSeconds: Record<ImportedTable, number>;
-  /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
-  seedRatedDropped: number;
   /**
    * Seconds of the commit: secondary indexes, the swap, dropping the old
    * tables and giving their pages back (SQLite: incremental vacuum).
@@ -160,6 +164,19 @@ async function loadWithProgress(
   return data.length;
 }
 
+/** Bytes per `fold_in_state` row: below every MySQL/MariaDB default packet limit (4 MiB+). */
+export const FOLD_IN_CHUNK = 1 << 20;
+
+/** The state's bytes as `fold_in_state` rows: (part, chunk) views, no copy. */
+function foldInRows(bytes: Uint8Array): TableData {
+  const parts: number[] = [], chunks: Uint8Array[] = [];
+  for (let at = 0, part = 0; at < bytes.length; at += FOLD_IN_CHUNK, part++) {
+    parts.push(part);
+    chunks.push(bytes.subarray(at, Math.min(bytes.length, at + FOLD_IN_CHUNK)));
+  }
+  return { table: "fold_in_state", length: parts.length, columns: [parts, chunks] };
+}
+
 async function checkInputs(files: string[]): Promise<void> {
   for (const f of files) {
     try {
@@ -184,7 +201,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     test: run.test,
     userNeighbors: run.userNeighbors,
     itemNeighbors: run.itemNeighbors,
-    recommendations: run.recommendations,
   };
   await checkInputs(Object.values(files).filter((f) => f !== null));
   const servingFile = run.serving;
@@ -192,6 +208,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
+  const foldInFile = run.foldIn;
+  const foldIn = await Deno.stat(foldInFile).then(
+    () => readFoldInStateFile(foldInFile),
+    (err) => {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
+    },
+  );
   const movies = await readMovieList(files.movies);
   const links = files.links === null ? [] : await readLinks(files.links);
   const train = ratingsInKeyOrder(
@@ -222,7 +246,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const progress = options.progress;
   const loader = openLoader(options.db);
   const load = (data: TableData) => loadWithProgress(loader, data, progress, loadSeconds);
-  let seedRatedDropped = 0;
   let commitSeconds = 0;
   try {
     await loader.begin();
@@ -262,18 +285,18 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
         servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
       )
       : 0;
-    const userLists = await readNeighborFile(files.userNeighbors);
-    const [uIds, uPos] = neighborColumns(userLists);
-    const { rec, dropped } = dropRated(
-      rankRecommendations(await readRecommendations(files.recommendations)),
-      rated,
-    );
-    seedRatedDropped = dropped;
-    const counts = neighborCounts(userLists, train, rec);
+    tables.fold_in_state = await load(foldInRows(foldIn?.bytes ?? new Uint8Array(0)));
+    const similar = similarUsersList(await readNeighborFile(files.userNeighbors), train, rated);
     tables.user_topk_neighbors = await load({
       table: "user_topk_neighbors",
-      length: userLists.nids.length,
-      columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
+      length: similar.neighbors.nbrs.length,
+      columns: [
+        similar.neighborUsers,
+        similar.neighborPos,
+        similar.neighbors.nbrs,
+        similar.similarities,
+        similar.neighbors.common,
+      ],
     });
 
     tables.ratings_test = await load(ratingRows("ratings_test", test));
@@ -288,8 +311,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     tables.user_item_predictions = await load({
       table: "user_item_predictions",
-      length: rec.users.length,
-      columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
+      length: similar.list.users.length,
+      columns: [
+        similar.list.users,
+        similar.list.pos,
+        similar.list.movies,
+        similar.list.predictions,
+        similar.list.support,
+      ],
     });
 
     const meta: [string, number][] = [
@@ -301,6 +330,9 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
+      ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
+      ["fold_in_bytes", foldIn?.bytes.length ?? 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
@@ -328,7 +360,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     rows,
     tables,
     loadSeconds,
-    seedRatedDropped,
     commitSeconds,
   };
 }
@@ -347,7 +378,8 @@ export const importCommand = defineCommand({
       required: true,
       arg: "<dir>",
       doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
+        "(user_based_recommendations.csv; serving_recommendations.csv and fold_in_state.bin " +
+        "when present)",
     },
     data: {
       type: "string",
@@ -397,12 +429,6 @@ export const importCommand = defineCommand({
     });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
-    }
-    if (stats.seedRatedDropped > 0) {
-      console.log(
-        `dropped ${stats.seedRatedDropped} rows of user_based_recommendations.csv: ` +
-          "movies the user rated",
-      );
     }
     console.log(
       `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +

@@ -23,6 +23,7 @@ import { defaultWorkers } from "../lib/worker_pool.ts";
 import { formatSeconds } from "../lib/progress.ts";
 import { splitRatings } from "./split.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import { USER_CANDIDATES } from "../lib/models/user_liked.ts";
 import {
   NEIGHBOR_DEFAULTS,
   neighborFlags,
@@ -49,7 +50,8 @@ import {
   RATING_MODELS,
 } from "../lib/models/registry.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
-import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { hasFoldIn } from "../lib/models/fold_in_state.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
@@ -170,23 +172,31 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     shrink: options.shrink,
     maxRaters: options.maxRaters,
   };
-  const neighborsStep = (mode: "user" | "item", path: string): Step => ({
-    name: `neighbors-${mode}`,
-    inputs: [f.train],
-    outputs: [path],
-    options: { ...neighborOptions, engine: options.engine },
-    run: () => {
-      const o: NeighborsOptions = { mode, ...neighborOptions, workers, progress };
-      if (options.engine === "inproc") return computeNeighborsFile(f.train, path, o);
-      const runner = options.engine === "mr" ? "local" : options.engine;
-      return runMr(f.train, path, {
-        ...o,
-        reducers: 4,
-        runner,
-        onHadoopJob: (j) => log(`  ${j.name} on ${runner}: ${j.seconds.toFixed(1)}s`),
-      });
-    },
-  });
+  // The user file holds at least USER_CANDIDATES candidates: the import re-ranks them into
+  // the 50 similar users of the dashboard (lib/models/user_liked.ts: ML-100k NDCG@10 of the
+  // similar-users list 0.353 from 200 candidates, 0.312 from 50).
+  const neighborsStep = (mode: "user" | "item", path: string): Step => {
+    const params = mode === "user"
+      ? { ...neighborOptions, k: Math.max(neighborOptions.k, USER_CANDIDATES) }
+      : neighborOptions;
+    return {
+      name: `neighbors-${mode}`,
+      inputs: [f.train],
+      outputs: [path],
+      options: { ...params, engine: options.engine },
+      run: () => {
+        const o: NeighborsOptions = { mode, ...params, workers, progress };
+        if (options.engine === "inproc") return computeNeighborsFile(f.train, path, o);
+        const runner = options.engine === "mr" ? "local" : options.engine;
+        return runMr(f.train, path, {
+          ...o,
+          reducers: 4,
+          runner,
+          onHadoopJob: (j) => log(`  ${j.name} on ${runner}: ${j.seconds.toFixed(1)}s`),
+        });
+      },
+    };
+  };
   const evalDefaults = {
     k: [] as number[],
     fallback: "baseline" as const,
@@ -271,7 +281,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     {
       name: "serve",
       inputs: [f.train, f.test, f.ratingMetrics],
-      outputs: [f.serving],
+      // The state only for models with a fold-in (runServeStep says so otherwise).
+      outputs: hasFoldIn(options.ratingModel, options.rankingModel)
+        ? [f.serving, f.foldIn, f.foldInSidecar]
+        : [f.serving],
       options: {
         ratingModel: options.ratingModel,
         rankingModel: options.rankingModel,
@@ -283,12 +296,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           test: f.test,
           ratingMetrics: f.ratingMetrics,
           out: f.serving,
+          foldIn: f.foldIn,
         }, {
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,
           progress,
-        }),
+        }, log),
     },
     neighborsStep("user", f.userNeighbors),
     neighborsStep("item", f.itemNeighbors),
@@ -320,6 +334,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.itemNeighbors,
         f.recommendations,
         f.serving,
+        ...(hasFoldIn(options.ratingModel, options.rankingModel) ? [f.foldIn] : []),
         movies,
         ...(links === null ? [] : [links]),
       ],
@@ -410,6 +425,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  models         ${f.testPredictions}, ${f.modelRecommendations}`,
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
+    `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
     `  seed list      ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,
