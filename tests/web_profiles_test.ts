@@ -610,7 +610,7 @@ Deno.test("a live recommender given to the app makes the picks", async () => {
     assert.equal(picks.model, true);
     assert.equal(picks.items[0].prediction, 4.5);
     const html = await v.page("/dashboard");
-    assert.match(html, /Picked for you from your 1 rating;/);
+    assert.match(html, /Picked for you from your 1 rating\./);
     // Predicted stars beside the visitor's own average (one rating of ★4).
     assert.match(html, /★4\.5<\/span> predicted<span class="score-mean">your average ★4\.0/);
   } finally {
