@@ -17,7 +17,7 @@ import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { denseNeighborGraph } from "../lib/predictors.ts";
-import { seedCfModel } from "../lib/models/seed_cf.ts";
+import { classicCfModel } from "../lib/models/classic_cf.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { type Mode, MODES } from "../lib/mode.ts";
@@ -110,7 +110,7 @@ async function seedRow(
   const { graph } = mode === "user"
     ? denseNeighborGraph(lists, m.userIndex, m.userIds.length, false)
     : denseNeighborGraph(lists, m.itemIndex, m.itemIds.length, false);
-  const model = seedCfModel(m, graph, mode);
+  const model = classicCfModel(m, graph, mode);
   const fitSeconds = (performance.now() - t0) / 1000;
   const s = scoreRatings(model, m, test);
   return {

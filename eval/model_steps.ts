@@ -15,7 +15,7 @@
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
 import type { RankingModel, RatingModel } from "../lib/models/model.ts";
-import { rankingModelSpec, ratingModelSpec } from "../lib/models/registry.ts";
+import { resolveModel } from "../lib/models/registry.ts";
 import {
   compareOnMatrix,
   type ComparePart,
@@ -51,6 +51,7 @@ export async function runRatingModelStep(
   files: StepFiles & { predictions: string },
   model: string,
   log: (line: string) => void,
+  workers?: number,
 ): Promise<CompareResult> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(train);
@@ -58,6 +59,7 @@ export async function runRatingModelStep(
     models: [model],
     top: 10,
     rankUsers: 0,
+    workers,
   });
   await writeTestPredictions(fitted.get(model) as RatingModel, m, test, files.predictions);
   log(formatCompare(result));
@@ -67,15 +69,25 @@ export async function runRatingModelStep(
 /** Fits `model` on the training split; writes its top `top` per user and the comparison with popularity. */
 export async function runRankingModelStep(
   files: StepFiles & { recommendations: string },
-  options: { model: string; top: number; rankUsers: number; progress?: boolean },
+  options: {
+    model: string;
+    /** List length of recommendations.csv. */
+    top: number;
+    /** N of the @N metrics. @default 10 */
+    cutoff?: number;
+    rankUsers: number;
+    workers?: number;
+    progress?: boolean;
+  },
   log: (line: string) => void,
 ): Promise<CompareResult> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(train);
   const { result, fitted } = await compareOnMatrix(m, test, {
     models: [options.model],
-    top: 10,
+    top: options.cutoff ?? 10,
     rankUsers: options.rankUsers,
+    workers: options.workers,
   });
   await writeRecommendations(fitted.get(options.model) as RankingModel, m, files.recommendations, {
     top: options.top,
@@ -97,7 +109,13 @@ export interface ServeStats {
 /** Refits both models on all ratings and writes the serving list; see the module doc. */
 export async function runServeStep(
   files: { train: string; test: string; ratingMetrics: string; out: string },
-  options: { ratingModel: string; rankingModel: string; top: number; progress?: boolean },
+  options: {
+    ratingModel: string;
+    rankingModel: string;
+    top: number;
+    workers?: number;
+    progress?: boolean;
+  },
 ): Promise<ServeStats> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(concatRatings(train, test));
@@ -105,9 +123,13 @@ export async function runServeStep(
   // of the training split) is kept; the parameters are refit on all ratings.
   const evaluated = JSON.parse(await Deno.readTextFile(files.ratingMetrics)) as CompareResult;
   const learned = evaluated.rating.find((r) => r.name === options.ratingModel)?.learned;
-  const spec = ratingModelSpec(options.ratingModel);
-  const rater = learned && spec.refit ? await spec.refit(m, learned) : await spec.fit(m);
-  const ranker = await rankingModelSpec(options.rankingModel).fit(m);
+  const rating = resolveModel(options.ratingModel, "rating");
+  const ranking = resolveModel(options.rankingModel, "ranking");
+  const context = { workers: options.workers };
+  const rater = learned && rating.spec.refit
+    ? await rating.spec.refit(m, learned, rating.options, context)
+    : await rating.spec.fit(m, rating.options, context);
+  const ranker = await ranking.spec.fit(m, ranking.options, context);
   const { users, lines } = await writeRecommendations(ranker, m, files.out, {
     top: options.top,
     rater,

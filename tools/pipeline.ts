@@ -42,9 +42,14 @@ import { importStore } from "./import.ts";
 import {
   DEFAULT_RANKING_MODEL,
   DEFAULT_RATING_MODEL,
+  type ModelConfig,
+  RANKING_BASELINE,
   RANKING_MODELS,
+  RATING_BASELINE,
   RATING_MODELS,
+  resolveModel,
 } from "../lib/models/registry.ts";
+import type { CodeRoots } from "../lib/code_fingerprint.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
@@ -71,6 +76,7 @@ export const PIPELINE_DEFAULTS = {
   similarity: "pearson" as SimilarityKind,
   shrink: 100,
   top: 100,
+  cutoff: 10,
   ratingModel: DEFAULT_RATING_MODEL,
   rankingModel: DEFAULT_RANKING_MODEL,
   rankUsers: 2000,
@@ -94,11 +100,16 @@ export interface PipelineOptions extends Omit<NeighborParams, "mode"> {
   seed: number;
   /** Test fraction, in (0, 1). Changes output. @default 0.2 */
   testRatio: number;
-  /** Recommendations kept per user. Changes output. @default 100 */
+  /** Recommendations kept per user (list length). Changes output. @default 100 */
   top: number;
-  /** Rating model of test_predictions.csv and the served stars (lib/models/registry.ts). Changes output. @default "blend" */
+  /** N of the @N ranking metrics of every evaluation step. Changes output. @default 10 */
+  cutoff?: number;
+  /**
+   * Rating model of test_predictions.csv and the served stars: a name or
+   * `name:key=value,…` (lib/models/registry.ts). Changes output. @default "blend"
+   */
   ratingModel: string;
-  /** Ranking model of recommendations.csv and the served lists. Changes output. @default "ease-weighted" */
+  /** Ranking model of recommendations.csv and the served lists, as above. Changes output. @default "ease-weighted" */
   rankingModel: string;
   /** Users sampled for the ranking metrics (0 = all). Changes output. @default 2000 */
   rankUsers: number;
@@ -133,6 +144,27 @@ export interface PipelineResult {
   seconds: number;
 }
 
+// The modules each step runs, for its code fingerprint (lib/code_fingerprint.ts).
+const SPLIT = new URL("./split.ts", import.meta.url).href;
+const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).href;
+const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
+const EVALUATE = new URL("../eval/evaluate.ts", import.meta.url).href;
+const MODEL_STEPS = new URL("../eval/model_steps.ts", import.meta.url).href;
+const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
+const IMPORT = new URL("./import.ts", import.meta.url).href;
+// A table: what a step takes from it is its models' options and modules, recorded apart.
+const REGISTRY = new URL("../lib/models/registry.ts", import.meta.url).href;
+
+/** A model as a step records it: its name as written and every option's value. */
+function modelRecord(config: ModelConfig): Record<string, unknown> {
+  return { label: config.label, options: config.options };
+}
+
+/** The code of a model step: the step's driver and each model's own module, not the registry's others. */
+function modelCode(...configs: ModelConfig[]): CodeRoots {
+  return { roots: [MODEL_STEPS, ...configs.map((c) => c.spec.module)], exclude: [REGISTRY] };
+}
+
 /** Runs (or skips) every step; see the module doc. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const t0 = performance.now();
@@ -142,6 +174,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const release = await resolveMovieLensDir(data, options.layout ?? "auto");
   const { ratings, movies, links } = release;
   const duplicates = options.duplicates ?? "latest";
+  // Checked before any step: a bad model or option fails now, not after the split.
+  const rating = resolveModel(options.ratingModel, "rating");
+  const ranking = resolveModel(options.rankingModel, "ranking");
+  const cutoff = options.cutoff ?? PIPELINE_DEFAULTS.cutoff;
+  const ratingBaseline = resolveModel(RATING_BASELINE, "rating");
+  const rankingBaseline = resolveModel(RANKING_BASELINE, "ranking");
   log(
     `data: ${data}, layout ${release.layout} (${release.releases})` +
       (links === null ? "; no links file: no TMDB ids, so the site shows no posters" : ""),
@@ -162,6 +200,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     inputs: [f.train],
     outputs: [path],
     options: { ...neighborOptions, engine: options.engine },
+    code: {
+      roots: [options.engine === "mr" ? MR_ENTRY : NEIGHBOR_ENGINE],
+    },
     run: () => {
       const o: NeighborsOptions = { mode, ...neighborOptions, workers, progress };
       return options.engine === "mr"
@@ -172,14 +213,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const evalDefaults = {
     k: [] as number[],
     fallback: "baseline" as const,
-    top: 10,
-    rankUsers: 2000,
+    top: cutoff,
+    rankUsers: options.rankUsers,
   };
   const evalStep = (model: "user" | "item", neighbors: string, json: string, report: string) => ({
     name: `eval-${model}`,
     inputs: [f.train, f.test, neighbors],
     outputs: [json, report],
     options: evalDefaults,
+    code: { roots: [EVALUATE] },
     async run() {
       const r = await evaluateModel({
         train: f.train,
@@ -202,6 +244,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [ratings],
       outputs: [f.train, f.test],
       options: { seed: options.seed, testRatio: options.testRatio, duplicates },
+      code: { roots: [SPLIT] },
       run: () =>
         splitRatings(ratings, out, {
           seed: options.seed,
@@ -217,7 +260,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       name: "rating-model",
       inputs: [f.train, f.test],
       outputs: [f.testPredictions, f.ratingMetrics, f.ratingReport],
-      options: { model: options.ratingModel },
+      options: { model: modelRecord(rating), baseline: modelRecord(ratingBaseline) },
+      code: modelCode(rating, ratingBaseline),
       run: () =>
         runRatingModelStep(
           {
@@ -229,13 +273,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           },
           options.ratingModel,
           log,
+          workers,
         ),
     },
     {
       name: "ranking-model",
       inputs: [f.train, f.test],
       outputs: [f.modelRecommendations, f.rankingMetrics, f.rankingReport],
-      options: { model: options.rankingModel, top: options.top, rankUsers: options.rankUsers },
+      options: {
+        model: modelRecord(ranking),
+        baseline: modelRecord(rankingBaseline),
+        top: options.top,
+        cutoff,
+        rankUsers: options.rankUsers,
+      },
+      code: modelCode(ranking, rankingBaseline),
       run: () =>
         runRankingModelStep({
           train: f.train,
@@ -246,7 +298,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         }, {
           model: options.rankingModel,
           top: options.top,
+          cutoff,
           rankUsers: options.rankUsers,
+          workers,
           progress,
         }, log),
     },
@@ -255,10 +309,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train, f.test, f.ratingMetrics],
       outputs: [f.serving],
       options: {
-        ratingModel: options.ratingModel,
-        rankingModel: options.rankingModel,
+        ratingModel: modelRecord(rating),
+        rankingModel: modelRecord(ranking),
         top: options.top,
       },
+      code: modelCode(rating, ranking),
       run: () =>
         runServeStep({
           train: f.train,
@@ -269,6 +324,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,
+          workers,
           progress,
         }),
     },
@@ -281,6 +337,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train, f.userNeighbors],
       outputs: [f.recommendations],
       options: { top: options.top, k: 0 },
+      code: { roots: [PREDICT] },
       run: () =>
         predictToFile({
           train: f.train,
@@ -308,6 +365,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
       options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
+      code: { roots: [IMPORT] },
       run: () =>
         importStore({ db: dbUrl, dir: out, movies, links, progress, force: options.force }),
     },
@@ -427,17 +485,25 @@ export const pipelineCommand = defineCommand({
       min: 1,
       doc: "recommendations kept per user",
     },
+    cutoff: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.cutoff,
+      min: 1,
+      doc: "N of the @N ranking metrics (NDCG@N, precision@N) of every evaluation",
+    },
     ratingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.ratingModel,
-      choices: Object.keys(RATING_MODELS),
-      doc: "rating model: test_predictions.csv and the stars served",
+      arg: "<name[:key=value,…]>",
+      doc: `rating model (${Object.keys(RATING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: test_predictions.csv and the stars served",
     },
     rankingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.rankingModel,
-      choices: Object.keys(RANKING_MODELS),
-      doc: "ranking model: recommendations.csv and the lists served",
+      arg: "<name[:key=value,…]>",
+      doc: `ranking model (${Object.keys(RANKING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: recommendations.csv and the lists served",
     },
     rankUsers: {
       type: "integer",

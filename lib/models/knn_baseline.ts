@@ -229,11 +229,15 @@ export function fitKnnBaseline(
 export const knnItemSpec: ModelSpec<KnnBaselineModel> = {
   summary: "item–item kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: true,
-  fit: (m) => fitKnnBaseline(m, "item"),
+  defaults: { ...KNN_BASELINE_DEFAULTS },
+  module: import.meta.url,
+  fit: (m, o) => fitKnnBaseline(m, "item", o as unknown as KnnBaselineOptions),
 };
 
 export const knnUserSpec: ModelSpec<KnnBaselineModel> = {
   summary: "user–user kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: false,
-  fit: (m) => fitKnnBaseline(m, "user"),
+  defaults: { ...KNN_BASELINE_DEFAULTS },
+  module: import.meta.url,
+  fit: (m, o) => fitKnnBaseline(m, "user", o as unknown as KnnBaselineOptions),
 };
