@@ -214,6 +214,76 @@ export async function compareOnTables(
   return (await compareOnMatrix(buildRatingMatrix(trainTable), testTable, options)).result;
 }
 
+/**
+ * Options of {@link evaluate}.
+ *
+ * @example
+ * ```ts
+ * const options: EvaluationOptions = { models: ["ease:lambda=300"], cutoff: 20 };
+ * ```
+ */
+export interface EvaluationOptions {
+  /**
+   * Model configurations (`name` or `name:key=value,…`); each kind's
+   * baseline (bias, popularity) is added. @default every registered model
+   */
+  models?: string[];
+  /** N of the @N ranking metrics. @default 10 */
+  cutoff?: number;
+  /** Test users sampled for the ranking metrics, 0 = all. @default 0 */
+  rankUsers?: number;
+  /** Worker threads of the fits. Changes only speed. @default the machine's cores */
+  workers?: number;
+}
+
+/**
+ * What {@link evaluate} found: a row per model, baselines first.
+ *
+ * @example
+ * ```ts
+ * const r: Evaluation = await evaluate(train, test, { models: ["bias", "ease"] });
+ * console.log(r.warnings.join("\n"));
+ * ```
+ */
+export interface Evaluation {
+  /** Rating models, `bias` first. */
+  rating: RatingRow[];
+  /** Ranking models, `popularity` first. */
+  ranking: RankingRow[];
+  /** N of the ranking metrics. */
+  cutoff: number;
+  /** One line per model that loses to its baseline. */
+  warnings: string[];
+}
+
+/**
+ * Fits each model on `train` and scores it on `test` beside its baseline, as
+ * `eval` does: RMSE and MAE for rating models; NDCG, precision, recall, MAP
+ * at N and catalog coverage for ranking models (lib/models/rank.ts).
+ *
+ * @example
+ * ```ts
+ * import { evaluate, readRatings, splitRatings } from "./mod.ts";
+ * const { train, test } = splitRatings(await readRatings("data/ml-100k"));
+ * const r = await evaluate(train, test, { models: ["ease-weighted"] });
+ * console.log(r.ranking.map((x) => `${x.name} NDCG@${r.cutoff} ${x.ndcg.toFixed(3)}`));
+ * ```
+ */
+export async function evaluate(
+  train: RatingsTable,
+  test: RatingsTable,
+  options: EvaluationOptions = {},
+): Promise<Evaluation> {
+  const cutoff = options.cutoff ?? 10;
+  const r = await compareOnTables(train, test, {
+    models: options.models ?? [],
+    top: cutoff,
+    rankUsers: options.rankUsers ?? 0,
+    workers: options.workers,
+  });
+  return { rating: r.rating, ranking: r.ranking, cutoff, warnings: r.warnings };
+}
+
 /** Reads the split, compares the models, writes the JSON and report when asked. */
 export async function compareModels(options: CompareOptions): Promise<CompareResult> {
   const [{ table: train }, { table: test }] = await Promise.all([

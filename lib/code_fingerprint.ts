@@ -1,7 +1,7 @@
 /**
  * The code a step runs, fingerprinted: the local modules reachable from some
  * root modules through their relative imports (static, dynamic, re-exports,
- * and Workers started with `new URL("./x.ts", import.meta.url)`), each with a
+ * and Workers started with `new URL(<relative path>, import.meta.url)`), each with a
  * hash of its text. The pipeline's manifest keeps it per step
  * (lib/step_runner.ts), so editing a module reruns exactly the steps that
  * reach it.
@@ -20,7 +20,7 @@ export type CodeFingerprint = Record<string, string>;
 
 /** Which modules a step runs: where to start, and what not to walk into. */
 export interface CodeRoots {
-  /** Module URLs (`import.meta.url` or `new URL("./x.ts", import.meta.url).href`). */
+  /** Module URLs (a module's `import.meta.url`, or one resolved from it). */
   roots: readonly string[];
   /** Module URLs neither hashed nor followed. @default [] */
   exclude?: readonly string[];
@@ -31,9 +31,13 @@ const ROOT = new URL("../", import.meta.url);
 // `from "./x"`, `import "./x"`, `import("./x")`, `new URL("./x", …)`: relative specifiers only.
 const SPECIFIER = /(?:\bfrom|\bimport|\bimport\s*\(|\bnew URL\s*\()\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
 
-/** The relative specifiers a module's text imports (see the module doc). */
+// A line of a comment: a doc comment's example imports nothing.
+const COMMENT_LINE = /^\s*(?:\*|\/\/|\/\*)/;
+
+/** The relative specifiers a module's text imports (see the module doc), comment lines skipped. */
 export function localImports(text: string): string[] {
-  return [...text.matchAll(SPECIFIER)].map((m) => m[1]);
+  const code = text.split("\n").filter((line) => !COMMENT_LINE.test(line)).join("\n");
+  return [...code.matchAll(SPECIFIER)].map((m) => m[1]);
 }
 
 async function sha16(text: string): Promise<string> {
@@ -60,8 +64,9 @@ export async function fingerprintCode(code: CodeRoots): Promise<CodeFingerprint>
     try {
       text = await Deno.readTextFile(url);
     } catch (err) {
-      // A specifier in a doc comment's example may name no file: nothing runs it.
-      if (err instanceof Deno.errors.NotFound) continue;
+      if (err instanceof Deno.errors.NotFound) {
+        throw new Error(`${relative(url)}: imported but missing`);
+      }
       throw err;
     }
     out[relative(url)] = await sha16(text);

@@ -51,7 +51,7 @@ import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
-import type { ImportedTable } from "../lib/store/schema.ts";
+import { type ImportedTable, SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { runFiles, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import {
@@ -227,6 +227,15 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   try {
     await loader.begin();
     const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
+    // A store a newer build imported would be downgraded under its web app: refused.
+    const served = await loader.servedSchema();
+    if (served > SCHEMA_VERSION) {
+      throw new ImportRefusedError(
+        `the store has schema version ${served}, newer than this build's ${SCHEMA_VERSION}: ` +
+          "import with the build that made it, or into a new store (--db)",
+        found,
+      );
+    }
     found.servedUsers = await loader.servedUsers();
     if (!force && users < found.servedUsers * (1 - maxDrop)) {
       const dropped = 1 - users / found.servedUsers;
@@ -305,6 +314,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
       ["import_id", importId()],
+      // What readers check before serving (lib/store/sql_store.ts: StoreSchemaError).
+      ["schema_version", SCHEMA_VERSION],
     ];
     tables.import_meta = await load({
       table: "import_meta",

@@ -29,6 +29,7 @@ import {
 import { runLocalMr } from "../mr/mod.ts";
 import {
   type CompareResult,
+  EVAL_MODULES,
   type EvalResult,
   evaluateModel,
   formatCompare,
@@ -148,8 +149,8 @@ export interface PipelineResult {
 const SPLIT = new URL("./split.ts", import.meta.url).href;
 const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).href;
 const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
-const EVALUATE = new URL("../eval/evaluate.ts", import.meta.url).href;
-const MODEL_STEPS = new URL("../eval/model_steps.ts", import.meta.url).href;
+const EVALUATE = EVAL_MODULES.classic;
+const MODEL_STEPS = EVAL_MODULES.modelSteps;
 const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
 const IMPORT = new URL("./import.ts", import.meta.url).href;
 // A table: what a step takes from it is its models' options and modules, recorded apart.

@@ -57,6 +57,11 @@ export type ModelKind = "rating" | "ranking";
  * A model's configuration: every option that changes what the fit learns, by
  * name, as a number. A spec's {@link ModelSpec.defaults} holds each one with
  * its default; its keys are the valid keys of `--model name:key=value`.
+ *
+ * @example
+ * ```ts
+ * const options: ModelOptions = { lambda: 300, lowRatingWeight: 0.5, maxItems: 8000 };
+ * ```
  */
 export type ModelOptions = Readonly<Record<string, number>>;
 

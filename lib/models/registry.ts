@@ -76,9 +76,23 @@ export const RATING_BASELINE = "bias";
 /** The ranking yardstick every ranking model is compared with. */
 export const RANKING_BASELINE = "popularity";
 
-/** An unknown model name; the message lists the known ones. */
+/**
+ * An unknown model name; the message lists the known ones.
+ *
+ * @example
+ * ```ts
+ * import { fitRankingModel, UnknownModelError } from "./mod.ts";
+ * try {
+ *   await fitRankingModel(train, "eaze");
+ * } catch (err) {
+ *   if (err instanceof UnknownModelError) console.error(err.message);
+ * }
+ * ```
+ */
 export class UnknownModelError extends Error {
+  /** The name asked for. */
   readonly model: string;
+  /** An error naming `model`. */
   constructor(model: string) {
     super(
       `unknown model "${model}"; rating models: ${Object.keys(RATING_MODELS).join(", ")}; ` +
@@ -92,12 +106,28 @@ export class UnknownModelError extends Error {
   }
 }
 
-/** A model option that is not one of the model's, or a value that is not a number. */
+/**
+ * A model option that is not one of the model's, or a value that is not a
+ * number; the message lists the valid keys.
+ *
+ * @example
+ * ```ts
+ * import { fitRankingModel, ModelOptionError } from "./mod.ts";
+ * try {
+ *   await fitRankingModel(train, "ease:lamda=300");
+ * } catch (err) {
+ *   if (err instanceof ModelOptionError) console.error(err.validKeys); // lambda, …
+ * }
+ * ```
+ */
 export class ModelOptionError extends Error {
+  /** The model's registered name. */
   readonly model: string;
+  /** The option written. */
   readonly key: string;
   /** The model's option names. */
   readonly validKeys: readonly string[];
+  /** An error about `key` of `model`; `problem` says what is wrong with it. */
   constructor(model: string, key: string, validKeys: readonly string[], problem: string) {
     super(
       `model "${model}": ${problem}; valid keys: ${
@@ -184,3 +214,42 @@ export function splitModelList(text: string): string[] {
   }
   return out;
 }
+
+/**
+ * A registered model as `mod.ts` lists it.
+ *
+ * @example
+ * ```ts
+ * import { type ModelInfo, MODELS } from "./mod.ts";
+ * const ease: ModelInfo | undefined = MODELS.find((m) => m.name === "ease");
+ * console.log(ease?.options.lambda); // 500
+ * ```
+ */
+export interface ModelInfo {
+  /** The registered name, what `--model` and the fit functions take. */
+  name: string;
+  /** A rating model predicts stars; a ranking model lists movies. */
+  kind: "rating" | "ranking";
+  /** One line on what it is. */
+  summary: string;
+  /** Every option with the value this name fits with (the spec's default or the preset's). */
+  options: ModelOptions;
+}
+
+/**
+ * Every registered model, rating models first, with its options' values: the
+ * valid keys of `name:key=value,…`.
+ *
+ * @example
+ * ```ts
+ * import { MODELS } from "./mod.ts";
+ * for (const m of MODELS) console.log(m.name, m.kind, JSON.stringify(m.options));
+ * ```
+ */
+export const MODELS: readonly ModelInfo[] = [
+  ...Object.keys(RATING_MODELS),
+  ...Object.keys(RANKING_MODELS),
+].map((name) => {
+  const { kind, summary, options } = resolveModel(name);
+  return { name, kind, summary, options };
+});

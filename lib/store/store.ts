@@ -1,7 +1,10 @@
 /**
- * The store the web app and the CLI read: one interface, two backends
- * (SQLite file by default, MySQL/MariaDB for deployment), the same schema
- * and table names (docs/ARCHITECTURE.md). Every method is a parameterised query;
+ * The store the web app and the CLI read: two backends (SQLite file by
+ * default, MySQL/MariaDB for deployment), the same schema and table names
+ * (docs/ARCHITECTURE.md), and one interface per concern: {@link ServingStore}
+ * (what an import writes and pages read), {@link TmdbCache} (`movies_tmdb`,
+ * filled by the web app and `tmdb prefetch`), {@link SessionStore}
+ * (`revoked_sessions`); {@link Store} is all three. Every method is a parameterised query;
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
@@ -111,9 +114,17 @@ export interface StoreCounts {
   tmdbCached: number;
 }
 
-export interface Store {
+/** What an import writes and pages read (every table but the TMDB cache and the sessions). */
+export interface ServingStore {
   /** "sqlite" or "mysql", for status pages and logs. */
   readonly kind: "sqlite" | "mysql";
+  /**
+   * The schema version the store was imported with (lib/store/schema.ts,
+   * `import_meta.schema_version`): 0 for a store imported before versions
+   * were recorded. Reads of a store of another version than this build's
+   * throw {@link StoreSchemaError}.
+   */
+  schemaVersion(): Promise<number>;
   /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
   /** All of the user's ratings, training and test split. */
@@ -131,21 +142,10 @@ export interface Store {
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
   movie(movieId: number): Promise<Movie | null>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
-  /** Title search: case-insensitive substring, prefix matches first, then by title. */
-  searchMovies(query: string, limit: number): Promise<Movie[]>;
   /** Most-rated movies first (TMDB prefetch order). */
   popularMovies(limit: number): Promise<Movie[]>;
   /** A deterministic sample of user ids that have recommendations (login page). */
   sampleUserIds(limit: number): Promise<number[]>;
-  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
-  tmdbPut(entry: TmdbEntry): Promise<void>;
-  /** Whether session `sessionId` was ended by {@link revokeSession}. */
-  sessionRevoked(sessionId: string): Promise<boolean>;
-  /**
-   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
-   * is when its cookie expires anyway, after which the record may go.
-   */
-  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
   /**
    * Runs `read` (store calls of one request) so that all its calls see one
@@ -160,6 +160,27 @@ export interface Store {
    * first request; later imports are picked up on their own.
    */
   preload(): Promise<void>;
+}
+
+/** The TMDB cache (`movies_tmdb`): kept across imports. */
+export interface TmdbCache {
+  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
+  tmdbPut(entry: TmdbEntry): Promise<void>;
+}
+
+/** Ended sessions (`revoked_sessions`): kept across imports. */
+export interface SessionStore {
+  /** Whether session `sessionId` was ended by {@link revokeSession}. */
+  sessionRevoked(sessionId: string): Promise<boolean>;
+  /**
+   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
+   * is when its cookie expires anyway, after which the record may go.
+   */
+  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
+}
+
+/** A store connection: every concern, and closing it. */
+export interface Store extends ServingStore, TmdbCache, SessionStore {
   close(): Promise<void>;
 }
 
@@ -184,6 +205,32 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/**
+ * The store was imported under another schema version than this build's
+ * (lib/store/schema.ts): its tables may lack columns the queries read. The
+ * message is one line naming the command that rebuilds it; the web app
+ * answers 503 with it.
+ */
+export class StoreSchemaError extends StoreUnavailableError {
+  /** The store's version (0: imported before versions were recorded). */
+  readonly found: number;
+  /** This build's version. */
+  readonly expected: number;
+  constructor(found: number, expected: number, url = "<store url>", options?: ErrorOptions) {
+    super(
+      found < expected
+        ? `the store ${url} was imported with schema version ${found}, older than this build's ` +
+          `${expected}: rebuild it with 'deno task recsys import --db ${url} --run <run dir>'`
+        : `the store ${url} has schema version ${found}, newer than this build's ${expected}: ` +
+          "serve it with the build that imported it, or import into it again with this one",
+      options,
+    );
+    this.name = "StoreSchemaError";
+    this.found = found;
+    this.expected = expected;
   }
 }
 
