@@ -1,7 +1,9 @@
 /**
  * recsys32m as a library: read a MovieLens release, split it, fit the
  * models of the `pipeline` by name (with options), list and predict by
- * MovieLens ids, compute neighbor lists, and evaluate, all in memory.
+ * MovieLens ids, recommend for someone not in training from the ratings
+ * they give (fold-in, `Recommender.foldIn`), compute neighbor lists, and
+ * evaluate, all in memory.
  *
  * ```ts
  * import { fitRecommender, readRatings } from "./mod.ts";
@@ -21,6 +23,9 @@ export {
   fitRankingModel,
   fitRatingModel,
   fitRecommender,
+  type GivenRating,
+  type LivePick,
+  type LiveResult,
   type Movie,
   type Neighbor,
   type NeighborOptions,

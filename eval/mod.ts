@@ -25,15 +25,12 @@ export {
 } from "./compare.ts";
 /**
  * The modules behind the pipeline's eval steps, for their code fingerprint
- * (lib/code_fingerprint.ts): the classic models' evaluation and the model steps.
+ * (lib/code_fingerprint.ts): the classic models' evaluation, the model steps, the serve step.
  */
 export const EVAL_MODULES = {
   classic: new URL("./evaluate.ts", import.meta.url).href,
   modelSteps: new URL("./model_steps.ts", import.meta.url).href,
+  serveStep: new URL("./serve_step.ts", import.meta.url).href,
 } as const;
-export {
-  runRankingModelStep,
-  runRatingModelStep,
-  runServeStep,
-  type ServeStats,
-} from "./model_steps.ts";
+export { runRankingModelStep, runRatingModelStep } from "./model_steps.ts";
+export { runServeStep, type ServeStats } from "./serve_step.ts";

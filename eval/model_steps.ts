@@ -8,14 +8,13 @@
  * - {@link runRankingModelStep}: fits the ranking model (and popularity) on
  *   the training split, writes `recommendations.csv` (top N per user), and
  *   the comparison;
- * - {@link runServeStep}: refits both models on all ratings (train + test)
- *   and writes `serving_recommendations.csv`, what the store serves: the
- *   ranking model's list, the rating model's stars and the explanation.
+ * - the serve step is eval/serve_step.ts: it alone runs the fold-in code,
+ *   which reaches every model, so a step's code fingerprint
+ *   (lib/code_fingerprint.ts) names only the models it fits.
  */
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
-import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
 import type { RankingModel, RatingModel } from "../lib/models/model.ts";
-import { resolveModel } from "../lib/models/registry.ts";
 import {
   compareOnMatrix,
   type ComparePart,
@@ -32,7 +31,8 @@ interface StepFiles {
   report: string;
 }
 
-async function readSplit(files: { train: string; test: string }) {
+/** Reads the training and test splits. */
+export async function readSplit(files: { train: string; test: string }) {
   const [{ table: train }, { table: test }] = await Promise.all([
     readRatingsTable(files.train),
     readRatingsTable(files.test),
@@ -96,51 +96,4 @@ export async function runRankingModelStep(
   });
   log(formatCompare(result));
   return writeComparison(files, result);
-}
-
-export interface ServeStats {
-  ratings: number;
-  users: number;
-  lines: number;
-  ratingModel: string;
-  rankingModel: string;
-}
-
-/** Refits both models on all ratings and writes the serving list; see the module doc. */
-export async function runServeStep(
-  files: { train: string; test: string; ratingMetrics: string; out: string },
-  options: {
-    ratingModel: string;
-    rankingModel: string;
-    top: number;
-    workers?: number;
-    progress?: boolean;
-  },
-): Promise<ServeStats> {
-  const { train, test } = await readSplit(files);
-  const m = buildRatingMatrix(concatRatings(train, test));
-  // What the training fit learned (a blend's weights, fit on a held-out slice
-  // of the training split) is kept; the parameters are refit on all ratings.
-  const evaluated = JSON.parse(await Deno.readTextFile(files.ratingMetrics)) as CompareResult;
-  const learned = evaluated.rating.find((r) => r.name === options.ratingModel)?.learned;
-  const rating = resolveModel(options.ratingModel, "rating");
-  const ranking = resolveModel(options.rankingModel, "ranking");
-  const context = { workers: options.workers };
-  const rater = learned && rating.spec.refit
-    ? await rating.spec.refit(m, learned, rating.options, context)
-    : await rating.spec.fit(m, rating.options, context);
-  const ranker = await ranking.spec.fit(m, ranking.options, context);
-  const { users, lines } = await writeRecommendations(ranker, m, files.out, {
-    top: options.top,
-    rater,
-    progress: options.progress,
-    label: "serve",
-  });
-  return {
-    ratings: m.userItems.length,
-    users,
-    lines,
-    ratingModel: options.ratingModel,
-    rankingModel: options.rankingModel,
-  };
 }

@@ -2,7 +2,7 @@
  * The code a step runs, fingerprinted: the local modules reachable from some
  * root modules through their relative imports (static, dynamic, re-exports,
  * and Workers started with `new URL(<relative path>, import.meta.url)`), each with a
- * hash of its text. The pipeline's manifest keeps it per step
+ * hash of its text (type-only imports are not followed: they do not run). The pipeline's manifest keeps it per step
  * (lib/step_runner.ts), so editing a module reruns exactly the steps that
  * reach it.
  *
@@ -34,9 +34,16 @@ const SPECIFIER = /(?:\bfrom|\bimport|\bimport\s*\(|\bnew URL\s*\()\s*["'](\.{1,
 // A line of a comment: a doc comment's example imports nothing.
 const COMMENT_LINE = /^\s*(?:\*|\/\/|\/\*)/;
 
-/** The relative specifiers a module's text imports (see the module doc), comment lines skipped. */
+// `import type …` and `export type …` statements: erased when the module runs.
+const TYPE_ONLY = /\b(?:import|export)\s+type\s[^;]*?from\s*["'][^"']+["']/g;
+
+/**
+ * The relative specifiers a module's text imports at run time (see the module
+ * doc): comment lines and type-only imports are skipped.
+ */
 export function localImports(text: string): string[] {
-  const code = text.split("\n").filter((line) => !COMMENT_LINE.test(line)).join("\n");
+  const code = text.split("\n").filter((line) => !COMMENT_LINE.test(line)).join("\n")
+    .replace(TYPE_ONLY, "");
   return [...code.matchAll(SPECIFIER)].map((m) => m[1]);
 }
 

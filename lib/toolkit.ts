@@ -10,7 +10,9 @@
  *   lib/models/registry.ts by name, options as `name:key=value,…`;
  *   {@link fitRecommender}: both (the shipped pair by default), for lists
  *   with stars;
- * - {@link computeNeighbors}: the neighbor engine's top-K lists.
+ * - {@link computeNeighbors}: the neighbor engine's top-K lists;
+ * - {@link Recommender.foldIn}: lists and stars for a user who is not in
+ *   training, from the ratings given (lib/models/fold_in.ts, no refit).
  *
  * Every fitted object answers for ids of its training ratings; a user or
  * movie it has never seen gets an empty list or the model's baseline.
@@ -32,7 +34,11 @@ import { computeNeighborsFile } from "./neighbors/engine.ts";
 import { NEIGHBOR_DEFAULTS } from "./neighbors/options.ts";
 import { readNeighborFile } from "./neighbor_file.ts";
 import { defaultWorkers } from "./worker_pool.ts";
+import { foldInState } from "./models/fold_in_state.ts";
+import { FoldInRecommender } from "./models/fold_in.ts";
+import type { GivenRating, LiveRecommender, LiveResult } from "./live_recommender.ts";
 
+export type { GivenRating, LivePick, LiveResult } from "./live_recommender.ts";
 export type { RatingsTable };
 
 /**
@@ -189,6 +195,9 @@ export function splitRatings(ratings: RatingsTable, options: SplitOptions = {}):
   return { train: take(0, ratings.length - nTest), test: take(1, nTest) };
 }
 
+/** Each fitted object's model and training matrix, for fold-in (kept off the public surface). */
+const FITTED = new WeakMap<object, { model: RankingModel | RatingModel; m: RatingMatrix }>();
+
 /**
  * What a fit may use that never changes its result.
  *
@@ -242,6 +251,7 @@ export class Ranker {
     this.options = config.options;
     this.#model = model;
     this.#m = m;
+    FITTED.set(this, { model, m });
   }
 
   /**
@@ -255,13 +265,14 @@ export class Ranker {
    * ```
    */
   recommend(userId: number, n: number): Scored[] {
-    const u = denseIndexOf(this.#m.userIndex, userId);
+    const m = this.#m;
+    const u = denseIndexOf(m.userIndex, userId);
     if (u < 0 || n <= 0) return [];
     // One scratch per ranker (TopK grows its buffers for a longer list).
-    this.#scratch ??= new RankScratch(this.#m.itemIds.length, n);
-    const items = topNForUser(this.#model, this.#m, u, n, this.#scratch);
+    this.#scratch ??= new RankScratch(m.itemIds.length, n);
+    const items = topNForUser(this.#model, m, u, n, this.#scratch);
     const scores = this.#scratch.topScores;
-    return Array.from(items, (i, r) => ({ movieId: this.#m.itemIds[i], score: scores[r] }));
+    return Array.from(items, (i, r) => ({ movieId: m.itemIds[i], score: scores[r] }));
   }
 }
 
@@ -288,6 +299,7 @@ export class RatingPredictor {
     this.options = config.options;
     this.#model = model;
     this.#m = m;
+    FITTED.set(this, { model, m });
   }
 
   /**
@@ -324,9 +336,21 @@ export async function fitRankingModel(
   model: string = DEFAULT_RANKING_MODEL,
   options: FitOptions = {},
 ): Promise<Ranker> {
+  return await rankerOn(buildRatingMatrix(train), model, options);
+}
+
+async function rankerOn(m: RatingMatrix, model: string, options: FitOptions): Promise<Ranker> {
   const config = resolveModel(model, "ranking");
-  const m = buildRatingMatrix(train);
   return new Ranker(config, await config.spec.fit(m, config.options, options), m);
+}
+
+async function predictorOn(
+  m: RatingMatrix,
+  model: string,
+  options: FitOptions,
+): Promise<RatingPredictor> {
+  const config = resolveModel(model, "rating");
+  return new RatingPredictor(config, await config.spec.fit(m, config.options, options), m);
 }
 
 /**
@@ -345,9 +369,7 @@ export async function fitRatingModel(
   model: string = DEFAULT_RATING_MODEL,
   options: FitOptions = {},
 ): Promise<RatingPredictor> {
-  const config = resolveModel(model, "rating");
-  const m = buildRatingMatrix(train);
-  return new RatingPredictor(config, await config.spec.fit(m, config.options, options), m);
+  return await predictorOn(buildRatingMatrix(train), model, options);
 }
 
 /**
@@ -393,6 +415,7 @@ export class Recommender {
   readonly ranker: Ranker;
   /** The stars' model. */
   readonly predictor: RatingPredictor;
+  #live: LiveRecommender | null = null;
 
   /** Use {@link fitRecommender}. */
   constructor(ranker: Ranker, predictor: RatingPredictor) {
@@ -427,6 +450,31 @@ export class Recommender {
   predict(userId: number, movieId: number): number {
     return this.predictor.predict(userId, movieId);
   }
+
+  /**
+   * Fold-in: the `n` best movies and the stars of `predict` for someone who
+   * is not in training, known only by `ratings` (MovieLens ids, stars), from
+   * the fitted models without a refit (lib/models/fold_in.ts; what `web`
+   * answers `POST /api/recommendations` with). Never a movie given; movies
+   * the models do not know are counted in `ignored`. Throws
+   * FoldInUnsupportedError for models without fold-in (the shipped pair
+   * have it; see lib/models/fold_in_state.ts).
+   *
+   * @example
+   * ```ts
+   * const r = recommender.foldIn([{ movieId: 1, rating: 5 }, { movieId: 50, rating: 4.5 }], 10);
+   * console.log(r.items.map((p) => p.movieId), r.ignored);
+   * ```
+   */
+  foldIn(ratings: readonly GivenRating[], n: number, predict: readonly number[] = []): LiveResult {
+    if (!this.#live) {
+      const ranker = FITTED.get(this.ranker)!, rater = FITTED.get(this.predictor)!;
+      this.#live = new FoldInRecommender(
+        foldInState(ranker.model as RankingModel, rater.model as RatingModel, ranker.m),
+      );
+    }
+    return this.#live.recommend(ratings, n, predict);
+  }
 }
 
 /**
@@ -445,9 +493,11 @@ export async function fitRecommender(
   models: RecommenderModels = {},
 ): Promise<Recommender> {
   const fit = { workers: models.workers };
+  // One matrix for both: fold-in reads the two models' parameters side by side.
+  const m = buildRatingMatrix(train);
   return new Recommender(
-    await fitRankingModel(train, models.ranking ?? DEFAULT_RANKING_MODEL, fit),
-    await fitRatingModel(train, models.rating ?? DEFAULT_RATING_MODEL, fit),
+    await rankerOn(m, models.ranking ?? DEFAULT_RANKING_MODEL, fit),
+    await predictorOn(m, models.rating ?? DEFAULT_RATING_MODEL, fit),
   );
 }
 

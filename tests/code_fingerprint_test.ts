@@ -2,25 +2,32 @@ import assert from "node:assert/strict";
 import { fingerprintCode, localImports } from "../lib/code_fingerprint.ts";
 
 Deno.test("code fingerprint", async (t) => {
-  await t.step("reads static, re-exported, dynamic and Worker imports, not comments", () => {
-    const text = [
-      `import { a } from "./a.ts";`,
-      `export { b } from "../b.ts";`,
-      `import "./side.ts";`,
-      `const c = await import("./c.ts");`,
-      `new Worker(new URL("./w_worker.ts", import.meta.url), { type: "module" });`,
-      `import { x } from "npm:preact";`,
-      ` * import { fromDoc } from "./example.ts";`,
-      `// import { old } from "./old.ts";`,
-    ].join("\n");
-    assert.deepEqual(localImports(text), [
-      "./a.ts",
-      "../b.ts",
-      "./side.ts",
-      "./c.ts",
-      "./w_worker.ts",
-    ]);
-  });
+  await t.step(
+    "reads static, re-exported, dynamic and Worker imports, not comments or types",
+    () => {
+      const text = [
+        `import { a } from "./a.ts";`,
+        `export { b } from "../b.ts";`,
+        `import "./side.ts";`,
+        `const c = await import("./c.ts");`,
+        `new Worker(new URL("./w_worker.ts", import.meta.url), { type: "module" });`,
+        `import { x } from "npm:preact";`,
+        `import type { T } from "./types_only.ts";`,
+        `export type {\n  U,\n  V,\n} from "./more_types.ts";`,
+        `import { type W, value } from "./mixed.ts";`,
+        ` * import { fromDoc } from "./example.ts";`,
+        `// import { old } from "./old.ts";`,
+      ].join("\n");
+      assert.deepEqual(localImports(text), [
+        "./a.ts",
+        "../b.ts",
+        "./side.ts",
+        "./c.ts",
+        "./w_worker.ts",
+        "./mixed.ts",
+      ]);
+    },
+  );
 
   await t.step("changes with a reachable module and only with one", async () => {
     const dir = await Deno.makeTempDir();

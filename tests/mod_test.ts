@@ -8,6 +8,7 @@ import {
   computeNeighbors,
   fitRankingModel,
   fitRatingModel,
+  fitRecommender,
   ModelOptionError,
   MODELS,
   readRatings,
@@ -83,6 +84,30 @@ Deno.test("mod.ts", async (t) => {
       const user = ratings.users[0];
       assert.deepEqual(written.recommend(user, 20), preset.recommend(user, 20));
       assert.notDeepEqual(binary.recommend(user, 20), preset.recommend(user, 20));
+    });
+
+    await t.step("fold-in from a training user's own ratings gives their EASE list", async () => {
+      const recommender = await fitRecommender(ratings, {
+        ranking: "ease-weighted",
+        rating: "bias",
+      });
+      const user = ratings.users[0];
+      const given = [];
+      for (let k = 0; k < ratings.length; k++) {
+        if (ratings.users[k] === user) {
+          given.push({ movieId: ratings.movies[k], rating: ratings.ratings[k] / 2 });
+        }
+      }
+      // EASE scores a user by x_u · B alone: folded in, the same ratings give the same list.
+      const folded = recommender.foldIn(given, 10, [given[0].movieId]);
+      assert.deepEqual(
+        folded.items.map((p) => p.movieId),
+        recommender.recommend(user, 10).map((p) => p.movieId),
+      );
+      assert.equal(folded.ignored, 0);
+      assert.equal(folded.predictions.length, 1);
+      const unknown = recommender.foldIn([{ movieId: 987654321, rating: 4 }], 5);
+      assert.equal(unknown.ignored, 1);
     });
 
     await t.step("recommend never lists a movie the user rated, best first", async () => {

@@ -52,7 +52,8 @@ import {
 } from "../lib/models/registry.ts";
 import type { CodeRoots } from "../lib/code_fingerprint.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
-import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { hasFoldIn } from "../lib/models/fold_in_state.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
@@ -151,6 +152,7 @@ const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).h
 const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
 const EVALUATE = EVAL_MODULES.classic;
 const MODEL_STEPS = EVAL_MODULES.modelSteps;
+const SERVE_STEP = EVAL_MODULES.serveStep;
 const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
 const IMPORT = new URL("./import.ts", import.meta.url).href;
 // A table: what a step takes from it is its models' options and modules, recorded apart.
@@ -161,9 +163,9 @@ function modelRecord(config: ModelConfig): Record<string, unknown> {
   return { label: config.label, options: config.options };
 }
 
-/** The code of a model step: the step's driver and each model's own module, not the registry's others. */
-function modelCode(...configs: ModelConfig[]): CodeRoots {
-  return { roots: [MODEL_STEPS, ...configs.map((c) => c.spec.module)], exclude: [REGISTRY] };
+/** The code of a model step: its driver and each model's own module, not the registry's others. */
+function modelCode(driver: string, ...configs: ModelConfig[]): CodeRoots {
+  return { roots: [driver, ...configs.map((c) => c.spec.module)], exclude: [REGISTRY] };
 }
 
 /** Runs (or skips) every step; see the module doc. */
@@ -262,7 +264,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train, f.test],
       outputs: [f.testPredictions, f.ratingMetrics, f.ratingReport],
       options: { model: modelRecord(rating), baseline: modelRecord(ratingBaseline) },
-      code: modelCode(rating, ratingBaseline),
+      code: modelCode(MODEL_STEPS, rating, ratingBaseline),
       run: () =>
         runRatingModelStep(
           {
@@ -288,7 +290,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         cutoff,
         rankUsers: options.rankUsers,
       },
-      code: modelCode(ranking, rankingBaseline),
+      code: modelCode(MODEL_STEPS, ranking, rankingBaseline),
       run: () =>
         runRankingModelStep({
           train: f.train,
@@ -308,26 +310,30 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     {
       name: "serve",
       inputs: [f.train, f.test, f.ratingMetrics],
-      outputs: [f.serving],
+      // The state only for models with a fold-in (runServeStep says so otherwise).
+      outputs: hasFoldIn(options.ratingModel, options.rankingModel)
+        ? [f.serving, f.foldIn, f.foldInSidecar]
+        : [f.serving],
       options: {
         ratingModel: modelRecord(rating),
         rankingModel: modelRecord(ranking),
         top: options.top,
       },
-      code: modelCode(rating, ranking),
+      code: modelCode(SERVE_STEP, rating, ranking),
       run: () =>
         runServeStep({
           train: f.train,
           test: f.test,
           ratingMetrics: f.ratingMetrics,
           out: f.serving,
+          foldIn: f.foldIn,
         }, {
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,
           workers,
           progress,
-        }),
+        }, log),
     },
     neighborsStep("user", f.userNeighbors),
     neighborsStep("item", f.itemNeighbors),
@@ -360,6 +366,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.itemNeighbors,
         f.recommendations,
         f.serving,
+        ...(hasFoldIn(options.ratingModel, options.rankingModel) ? [f.foldIn] : []),
         movies,
         ...(links === null ? [] : [links]),
       ],
@@ -451,6 +458,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  models         ${f.testPredictions}, ${f.modelRecommendations}`,
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
+    `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
     `  seed list      ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,

@@ -26,5 +26,5 @@ export const biasSpec: ModelSpec<RatingModel> = {
   scales: true,
   defaults: { ...DEFAULT_BIAS },
   module: import.meta.url,
-  fit: (m, o) => fitBias(m, o as unknown as BiasOptions),
+  fit: (m, o) => fitBias(m, o as unknown as BiasOptions | undefined),
 };

@@ -204,6 +204,6 @@ export const blendSpec: ModelSpec<RatingModel> = {
   scales: true,
   defaults: { ...BLEND_DEFAULTS },
   module: import.meta.url,
-  fit: (m, o) => fitBlend(m, BLEND_MEMBERS, o as unknown as BlendOptions),
+  fit: (m, o) => fitBlend(m, BLEND_MEMBERS, o as unknown as BlendOptions | undefined),
   refit: (m, learned) => combineBlend(m, BLEND_MEMBERS, learned.weights as number[]),
 };

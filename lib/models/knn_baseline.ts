@@ -31,7 +31,7 @@ import { DEFAULT_BIAS, fitBaselines } from "../baselines.ts";
 import { mergeTopK, TopKLists } from "../top_k.ts";
 import { transposePositions } from "../co_rating.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
-import { clipToScale, ratingScale } from "./rating_scale.ts";
+import { clipToScale, type RatingScale, ratingScale } from "./rating_scale.ts";
 import type { Mode } from "../mode.ts";
 
 export interface KnnBaselineOptions {
@@ -165,6 +165,11 @@ export function baselineResiduals(
 /** A fitted baseline-centred kNN model, with its similarity lists for explanations. */
 export interface KnnBaselineModel extends RatingModel {
   readonly lists: SimilarityLists;
+  /** μ, the item biases b_i and λ_u of the baseline (a fold-in solves b_u with them). */
+  readonly baseline: { mu: number; itemBias: Float64Array; regUser: number };
+  /** K, the neighbours used per prediction. */
+  readonly k: number;
+  readonly scale: RatingScale;
 }
 
 /** Fits `knn-item` (mode "item") or `knn-user` (mode "user"); see the module doc. */
@@ -206,6 +211,9 @@ export function fitKnnBaseline(
   return {
     name: mode === "item" ? "knn-item" : "knn-user",
     lists,
+    baseline: { mu, itemBias: bi, regUser: DEFAULT_BIAS.regUser },
+    k: K,
+    scale,
     predict(u, i) {
       const base = mu + (u >= 0 ? bu[u] : 0) + (i >= 0 ? bi[i] : 0);
       if (u < 0 || i < 0) return clipToScale(scale, base);
@@ -231,7 +239,7 @@ export const knnItemSpec: ModelSpec<KnnBaselineModel> = {
   scales: true,
   defaults: { ...KNN_BASELINE_DEFAULTS },
   module: import.meta.url,
-  fit: (m, o) => fitKnnBaseline(m, "item", o as unknown as KnnBaselineOptions),
+  fit: (m, o) => fitKnnBaseline(m, "item", o as unknown as KnnBaselineOptions | undefined),
 };
 
 export const knnUserSpec: ModelSpec<KnnBaselineModel> = {
@@ -239,5 +247,5 @@ export const knnUserSpec: ModelSpec<KnnBaselineModel> = {
   scales: false,
   defaults: { ...KNN_BASELINE_DEFAULTS },
   module: import.meta.url,
-  fit: (m, o) => fitKnnBaseline(m, "user", o as unknown as KnnBaselineOptions),
+  fit: (m, o) => fitKnnBaseline(m, "user", o as unknown as KnnBaselineOptions | undefined),
 };

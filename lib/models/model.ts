@@ -46,9 +46,12 @@ export interface RankingModel {
   scoreUser(u: number, out: Float64Array): void;
   /**
    * The training item of `u` that contributed most to item `i`'s score, or
-   * null when the score has no per-item decomposition (popularity).
+   * null when the score has no per-item decomposition (popularity). With
+   * `liked`, only items j with `liked[j] = 1` compete and only a positive
+   * contribution counts (the serving list cites only a movie the user
+   * liked: lib/models/fold_in.ts `isLiked`).
    */
-  explain(u: number, i: number): Contribution | null;
+  explain(u: number, i: number, liked?: Uint8Array): Contribution | null;
 }
 
 export type ModelKind = "rating" | "ranking";
@@ -91,8 +94,11 @@ export interface ModelSpec<M> {
    * code a pipeline step fingerprints (lib/code_fingerprint.ts).
    */
   module: string;
-  /** Fits on `m` with `options` (every key of {@link defaults}, resolved). */
-  fit(m: RatingMatrix, options: ModelOptions, context?: FitContext): M | Promise<M>;
+  /**
+   * Fits on `m` with `options` (every key of {@link defaults}, resolved by
+   * lib/models/registry.ts; absent: the defaults).
+   */
+  fit(m: RatingMatrix, options?: ModelOptions, context?: FitContext): M | Promise<M>;
   /**
    * Refits on more data (all ratings, for serving) keeping what an earlier
    * fit `learned`; absent when a refit is just {@link fit}.
@@ -100,7 +106,7 @@ export interface ModelSpec<M> {
   refit?(
     m: RatingMatrix,
     learned: Record<string, unknown>,
-    options: ModelOptions,
+    options?: ModelOptions,
     context?: FitContext,
   ): M | Promise<M>;
 }

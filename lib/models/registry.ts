@@ -253,3 +253,29 @@ export const MODELS: readonly ModelInfo[] = [
   const { kind, summary, options } = resolveModel(name);
   return { name, kind, summary, options };
 });
+
+/**
+ * The spec of the registered rating model `name` with the name's
+ * configuration bound: `fit(m)` fits what `name` stands for (`blend`).
+ */
+export function ratingModelSpec(name: string): ModelSpec<RatingModel> {
+  return bound(resolveModel(name, "rating"));
+}
+
+/**
+ * The spec of the registered ranking model `name` with the name's
+ * configuration bound: `fit(m)` of `ease-weighted` is EASE with λ 300, w 0.5.
+ */
+export function rankingModelSpec(name: string): ModelSpec<RankingModel> {
+  return bound(resolveModel(name, "ranking"));
+}
+
+function bound<M>(config: ModelConfig<M>): ModelSpec<M> {
+  const { spec, options } = config;
+  return {
+    ...spec,
+    defaults: options,
+    fit: (m, o = options, c) => spec.fit(m, o, c),
+    ...(spec.refit ? { refit: (m, learned, o = options, c) => spec.refit!(m, learned, o, c) } : {}),
+  };
+}

@@ -12,8 +12,10 @@
  *   decimals; never a movie the user rated in training;
  * - `serving_recommendations.csv`: what the store serves, from both models
  *   refit on all ratings: `userId,rank,movieId,score,prediction,
- *   becauseMovieId,becauseRating` (the explanation empty when the ranking
- *   model has no per-item decomposition); never a movie the user rated.
+ *   becauseMovieId,becauseRating`: the movie the user liked (≥ the user's
+ *   mean and ≥ 3.5 stars) that contributed most to the pick, empty when
+ *   none did or the ranking model has no per-item decomposition); never a
+ *   movie the user rated.
  *
  * Every file is written through lib/atomic_file.ts. Cost: one prediction
  * per test rating; one top-N ranking (lib/models/rank.ts) per user.
@@ -33,6 +35,7 @@ import type { RatingsTable } from "../ratings_table.ts";
 import type { RankingModel, RatingModel } from "../models/model.ts";
 import { RankScratch, topNForUser } from "../models/rank.ts";
 import { Progress } from "../progress.ts";
+import { isLiked } from "../models/fold_in.ts";
 
 /** Writes `test_predictions.csv` for every line of `test`; returns the line count. */
 export async function writeTestPredictions(
@@ -94,8 +97,19 @@ export async function writeRecommendations(
     const rater = options.rater;
     await w.writeString((rater ? CSV_HEADERS.serving : CSV_HEADERS.modelRecommendations) + "\n");
     let buf = "";
+    // The user's liked movies (isLiked: ≥ the user's mean and ≥ 3.5 stars), the only ones cited.
+    const liked = new Uint8Array(m.itemIds.length);
     for (let u = 0; u < nUsers; u++) {
       const list = topNForUser(ranker, m, u, options.top, scratch);
+      const a = m.userOffsets[u], b = m.userOffsets[u + 1];
+      if (rater) {
+        let sum = 0;
+        for (let p = a; p < b; p++) sum += m.userRatings[p];
+        const mean = b > a ? sum / (2 * (b - a)) : 0;
+        for (let p = a; p < b; p++) {
+          liked[m.userItems[p]] = isLiked(m.userRatings[p] / 2, mean) ? 1 : 0;
+        }
+      }
       const n = list.length;
       const userId = m.userIds[u];
       for (let r = 0; r < n; r++) {
@@ -104,7 +118,7 @@ export async function writeRecommendations(
         if (!rater) {
           buf += `${userId},${m.itemIds[i]},${score}\n`;
         } else {
-          const why = ranker.explain(u, i);
+          const why = ranker.explain(u, i, liked);
           let because = ",";
           if (why) {
             const stars = userRatingOf(m, u, why.item);
@@ -116,6 +130,7 @@ export async function writeRecommendations(
         }
       }
       lines += n;
+      if (rater) { for (let p = a; p < b; p++) liked[m.userItems[p]] = 0; }
       if (buf.length > 1 << 16) {
         await w.writeString(buf);
         buf = "";
