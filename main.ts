@@ -52,7 +52,8 @@ const PROG = "recsys";
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
-    `${PROG}: user- and item-based collaborative filtering for MovieLens 32M`,
+    `${PROG}: rating and ranking models, neighbor lists, evaluation, a store and a web app ` +
+    "for the MovieLens releases (ML-100k … ML-32M); as a library: mod.ts",
     "",
     `Usage: deno task ${PROG} <command> [flags]   (deno task ${PROG} <command> --help)`,
     "",

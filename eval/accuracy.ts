@@ -5,7 +5,7 @@
  * the same names as `.csv` in the project's split form.
  *
  * Every fold: each model (every rating and ranking model of the registry,
- * plus the seed's `user-cosine` and `item-cosine` from neighbor files the
+ * plus the classic `user-cosine` and `item-cosine` from neighbor files the
  * in-process engine computes on the fold: cosine, K 50, min-common 5, no
  * shrinkage — the original design) is fitted on the base file and scored on
  * the test file (eval/compare.ts). Printed: one table per fold, then the
@@ -35,6 +35,7 @@ import {
   scoreRatings,
 } from "./compare.ts";
 import { evaluateNewUsers, formatNewUsers, readReleaseRatings } from "./new_users.ts";
+import { splitModelList } from "../lib/models/registry.ts";
 
 export interface AccuracyOptions {
   /** Directory with u1.base/u1.test … (or .csv). */
@@ -43,8 +44,8 @@ export interface AccuracyOptions {
   folds: number[];
   /** Model names (empty = all). */
   models: string[];
-  /** Include the seed's neighbour-file models. @default true */
-  seed: boolean;
+  /** Include the classic neighbour-file models. @default true */
+  classic: boolean;
   workers: number;
   log: (line: string) => void;
 }
@@ -73,7 +74,7 @@ async function foldFile(dir: string, fold: number, part: "base" | "test"): Promi
 
 /**
  * Reads a fold file (ML-100k's are tab-separated; a `.csv` copy uses commas).
- * The seed's neighbour engine reads files in the split form, so a
+ * The neighbour engine reads files in the split form, so a
  * tab-separated fold is also written as CSV into `scratch` for it.
  */
 async function readFold(
@@ -91,8 +92,8 @@ async function readFold(
   return { path: csv, table };
 }
 
-/** The seed's model of `mode` on a fold: neighbor file computed on `trainPath`. */
-async function seedRow(
+/** The classic model of `mode` on a fold: neighbor file computed on `trainPath`. */
+async function classicRow(
   mode: Mode,
   trainPath: string,
   m: RatingMatrix,
@@ -121,7 +122,7 @@ async function seedRow(
   const s = scoreRatings(model, m, test);
   return {
     name: model.name,
-    summary: `the seed's ${mode}-based formula, cosine K 50 (bias where it has no neighbour)`,
+    summary: `the classic ${mode}-based formula, cosine K 50 (bias where it has no neighbour)`,
     scales: true,
     fitSeconds,
     rmse: s.rmse,
@@ -187,10 +188,11 @@ export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyRes
         models: options.models,
         top: 10,
         rankUsers: 0,
+        workers: options.workers,
       });
-      if (options.seed && result.rating.length > 0) {
+      if (options.classic && result.rating.length > 0) {
         for (const mode of MODES) {
-          const row = await seedRow(mode, base.path, m, test.table, scratch, options.workers);
+          const row = await classicRow(mode, base.path, m, test.table, scratch, options.workers);
           row.losesToBaseline = !(row.rmse < result.rating[0].rmse);
           if (row.losesToBaseline) {
             result.warnings.push(
@@ -223,20 +225,21 @@ export const accuracyCommand = defineCommand({
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with u1.base, u1.test … (GroupLens ML-100k)",
+      doc: "GroupLens release directory with official folds u1.base, u1.test … (ML-100k)",
     },
     folds: { type: "int-list", min: 1, doc: "folds to run (default 1,2,3,4,5)" },
     model: {
       type: "string",
       default: "all",
       arg: "<names>",
-      doc: "comma-separated models, or all",
+      doc: "comma-separated models, each name or name:key=value,…, or all",
     },
-    seed: {
+    classic: {
       type: "string",
       default: "yes",
       choices: ["yes", "no"] as const,
-      doc: "also the seed's user-cosine and item-cosine",
+      was: ["seed"],
+      doc: "also the classic user-cosine and item-cosine (the original design)",
     },
     json: { type: "string", arg: "<file>", doc: "write every fold and the mean as JSON" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
@@ -261,8 +264,8 @@ export const accuracyCommand = defineCommand({
     const r = await runAccuracy({
       data: f.data,
       folds: f.folds ?? [1, 2, 3, 4, 5],
-      models: f.model === "all" ? [] : f.model.split(",").map((x) => x.trim()).filter(Boolean),
-      seed: f.seed === "yes",
+      models: f.model === "all" ? [] : splitModelList(f.model).map((x) => x.trim()).filter(Boolean),
+      classic: f.classic === "yes",
       workers: f.workers,
       log: (line) => console.log(line),
     });

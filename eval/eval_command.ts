@@ -26,7 +26,12 @@ export const evalCommand = defineCommand({
         "item-cosine) needs --neighbors",
     },
     neighbors: CLASSIC_NEIGHBORS_FLAG,
-    k: { type: "int-list", min: 1, doc: "neighbors used, one or a list (default: whole lists)" },
+    useK: {
+      type: "int-list",
+      min: 1,
+      was: ["k"],
+      doc: "neighbors used per prediction by a classic model, one or a list (default: whole lists)",
+    },
     json: { type: "string", arg: "<file>", doc: "write the metrics as JSON" },
     report: { type: "string", arg: "<file>", doc: "write a self-contained HTML report" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
@@ -36,7 +41,13 @@ export const evalCommand = defineCommand({
       choices: ["none", "baseline"] as const,
       doc: "also report CF with the bias baseline filling gaps",
     },
-    top: { type: "integer", default: 10, min: 1, doc: "N of the top-N ranking metrics" },
+    cutoff: {
+      type: "integer",
+      default: 10,
+      min: 1,
+      was: ["top"],
+      doc: "N of the @N ranking metrics (NDCG@N, precision@N)",
+    },
     rankUsers: {
       type: "integer",
       default: 2000,
@@ -47,7 +58,7 @@ export const evalCommand = defineCommand({
   },
   details: `Rating models: ${Object.keys(RATING_MODELS).join(", ")} (beside bias).\n` +
     `Ranking models: ${Object.keys(RANKING_MODELS).join(", ")} (beside popularity).\n` +
-    "Classic models (the original design; with --neighbors; --k, --fallback apply): " +
+    "Classic models (the original design; with --neighbors; --use-k, --fallback apply): " +
     "user-cosine, item-cosine.\n" +
     "Baselines use λ_u = 15, λ_i = 10, 10 ALS iterations (lib/baselines.ts).\n" +
     RANKING_CANDIDATES.order,
@@ -67,7 +78,7 @@ export const evalCommand = defineCommand({
         train: f.train,
         test: f.test,
         models: names,
-        top: f.top,
+        top: f.cutoff,
         rankUsers: f.rankUsers,
         workers: f.workers,
         json: f.json,
@@ -79,10 +90,12 @@ export const evalCommand = defineCommand({
       if (f.report) console.log(`wrote ${f.report}`);
       return;
     }
+    const { useK, cutoff, ...rest } = f;
     const r = await evaluateModel({
-      ...f,
+      ...rest,
       ...classic,
-      k: f.k ?? [],
+      top: cutoff,
+      k: useK ?? [],
       progress: undefined,
     });
     console.log(formatEvalSummary(r));

@@ -1,5 +1,5 @@
 /**
- * `eval` of a seed model: offline evaluation of a user- or item-based model
+ * `eval` of a classic model: offline evaluation of a user- or item-based model
  * on a test split (the command is eval/eval_command.ts).
  *
  * Every test rating is scored on a pool of Web Workers over shared typed

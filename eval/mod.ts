@@ -4,7 +4,7 @@
  * module of this folder.
  *
  * - the `eval` and `accuracy` commands;
- * - the seed models' evaluation ({@link evaluateModel}, its result and its
+ * - the classic models' evaluation ({@link evaluateModel}, its result and its
  *   terminal summary);
  * - the models' comparison ({@link formatCompare}, {@link scoreRatings}) and
  *   its library form ({@link evaluate}, re-exported by `mod.ts`);

@@ -5,7 +5,7 @@
  *
  * Recommendations come from the ranking model's list by default; two tabs
  * (plain links, `?list=model` and `?list=similar-users`, server-rendered so
- * they work without JS) switch to the seed's list from similar users. A user
+ * they work without JS) switch to the classic list from similar users. A user
  * the model has no list for gets the similar-users list without tabs.
  */
 import type { RecommendationSource, UserNeighbor } from "../lib/store/store.ts";

@@ -60,7 +60,7 @@ Deno.test("accuracy on two hand-written folds", async (t) => {
       data: dir,
       folds: [1, 2],
       models: ["bias", "popularity"],
-      seed: false,
+      classic: false,
       workers: 1,
       log: (l) => lines.push(l),
     });

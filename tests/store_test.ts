@@ -178,7 +178,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       import_meta: 11,
     });
     // User 1's m5 from the training split's list: user 1 rated it in the test split.
-    assert.equal(stats.seedRatedDropped, 1);
+    assert.equal(stats.classicRatedDropped, 1);
     store = await openStore(backend.url);
   });
 
@@ -635,7 +635,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       });
       try {
         const stats = await importStore({ db: backend.url, dir, progress: false });
-        assert.equal(stats.seedRatedDropped, 3);
+        assert.equal(stats.classicRatedDropped, 3);
         assert.equal(stats.tables.user_item_predictions, 4);
         const seed = async (u: number) =>
           itemIds((await store.recommendations(u, 10, "similar-users")).items);

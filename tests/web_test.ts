@@ -593,7 +593,7 @@ Deno.test("JSON API", async (t) => {
     });
 
     await t.step(
-      "source=similar-users is the seed's list with neighbors who liked it",
+      "source=similar-users is the classic list with neighbors who liked it",
       async () => {
         const body = await json("/api/users/1/recommendations?source=similar-users");
         assert.equal(body.source, "similar-users");

@@ -7,20 +7,20 @@
  * serving. Importing the same files twice gives the same store. The TMDB
  * cache (`movies_tmdb`) is kept.
  *
- * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--dir`),
- * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
+ * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--run`),
+ * and in `--run`: `ratings_train.csv`, `ratings_test.csv`,
  * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
  * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written. Optional in `--dir`: `serving_recommendations.csv`, the
+ * is written. Optional in `--run`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
- * without it that table is empty and the dashboard serves the seed's list.
+ * without it that table is empty and the dashboard serves the classic list.
  * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
  * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
  * a state file whose size or header disagrees with its sidecar (cut, or
  * replaced) fails the import before the store is touched. Without it the
  * table is empty and `web` serves new visitors without fold-in.
  *
- * Rated movies are never recommended. The seed's list was computed on the
+ * Rated movies are never recommended. The classic list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
  * are dropped and counted. The serving list is the pipeline's, refit on all
  * ratings, which never lists a rated movie: a line that does is refused
@@ -49,7 +49,7 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { LAYOUT_FLAG, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
@@ -116,7 +116,7 @@ export interface ImportStats {
   /** Seconds spent writing each table (file reading and sorting excluded). */
   loadSeconds: Record<ImportedTable, number>;
   /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
-  seedRatedDropped: number;
+  classicRatedDropped: number;
   /**
    * Seconds of the commit: secondary indexes, the swap, dropping the old
    * tables and giving their pages back (SQLite: incremental vacuum).
@@ -249,7 +249,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const progress = options.progress;
   const loader = openLoader(options.db);
   const load = (data: TableData) => loadWithProgress(loader, data, progress, loadSeconds);
-  let seedRatedDropped = 0;
+  let classicRatedDropped = 0;
   let commitSeconds = 0;
   try {
     await loader.begin();
@@ -305,7 +305,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       rankRecommendations(await readRecommendations(files.recommendations)),
       rated,
     );
-    seedRatedDropped = dropped;
+    classicRatedDropped = dropped;
     const counts = neighborCounts(userLists, train, rec);
     tables.user_topk_neighbors = await load({
       table: "user_topk_neighbors",
@@ -368,7 +368,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     rows,
     tables,
     loadSeconds,
-    seedRatedDropped,
+    classicRatedDropped,
     commitSeconds,
   };
 }
@@ -382,27 +382,29 @@ export const importCommand = defineCommand({
       arg: "<url>",
       doc: "sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB)",
     },
-    dir: {
+    run: {
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
+      was: ["dir"],
+      doc: "pipeline run directory to read: ratings_{train,test}.csv, *_topk_neighbors.txt, " +
+        "recommendations (user_based_recommendations.csv; serving_recommendations.csv when present)",
     },
     data: {
       type: "string",
       arg: "<dir>",
-      doc: "GroupLens release directory (any layout) to take movies and links from",
+      doc: "GroupLens release directory to take movies and links from",
     },
+    layout: LAYOUT_FLAG,
     movies: {
       type: "string",
       arg: "<file>",
-      doc: "movies.csv, movies.dat or u.item (default: from --data, else <dir>/movies.csv)",
+      doc: "movies.csv, movies.dat or u.item (default: from --data, else <run>/movies.csv)",
     },
     links: {
       type: "string",
       arg: "<file>",
-      doc: "links.csv (default: from --data, else <dir>/links.csv)",
+      doc: "links.csv (default: from --data, else <run>/links.csv)",
     },
     duplicates: DUPLICATES_FLAG,
     force: {
@@ -425,10 +427,10 @@ export const importCommand = defineCommand({
     if (!db) {
       throw new UsageError(`import: no store given (--db <url> or ${STORE_URL_ENV})`, "--db");
     }
-    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
+    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data, f.layout);
     const stats = await importStore({
       db,
-      dir: f.dir,
+      dir: f.run,
       movies: f.movies ?? release?.movies,
       links: f.links ?? release?.links,
       duplicates: f.duplicates,
@@ -438,9 +440,9 @@ export const importCommand = defineCommand({
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
     }
-    if (stats.seedRatedDropped > 0) {
+    if (stats.classicRatedDropped > 0) {
       console.log(
-        `dropped ${stats.seedRatedDropped} rows of user_based_recommendations.csv: ` +
+        `dropped ${stats.classicRatedDropped} rows of user_based_recommendations.csv: ` +
           "movies the user rated",
       );
     }

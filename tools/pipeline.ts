@@ -1,7 +1,7 @@
 /**
  * `pipeline`: a GroupLens release to a served store in one command —
  * split → rating-model → ranking-model → serve → neighbors (user, item) →
- * eval of the seed's models (user, item) → predict (the seed's list) →
+ * eval of the classic models (user, item) → predict (the classic list) →
  * import — skipping every step that is up to date (lib/step_runner.ts; the
  * manifest is `<out>/manifest.json`), then a summary: metrics, files, time
  * per step. With `demo`, the only code that composes stages, each through its
@@ -65,10 +65,10 @@ export type Engine = typeof ENGINES[number];
 /**
  * Defaults of the options that change output, shared by `pipeline` and `demo`.
  * The models served come from lib/models/registry.ts (chosen on ML-100k's
- * five folds). The neighbor options shape only the seed's files: the
- * neighbor lists, the "similar users" list and the seed's list; pearson
+ * five folds). The neighbor options shape only the classic files: the
+ * neighbor lists, the "similar users" list and the classic list; pearson
  * with shrinkage 100 at K 50 was an earlier choice, made on synthetic data,
- * which measures speed and says nothing of quality. The seed's cosine stays
+ * which measures speed and says nothing of quality. The classic cosine stays
  * a flag away.
  */
 export const PIPELINE_DEFAULTS = {
@@ -173,13 +173,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const { data, out, workers, progress } = options;
+  // Checked before anything else: a bad model or option fails now, not after the split.
+  const rating = resolveModel(options.ratingModel, "rating");
+  const ranking = resolveModel(options.rankingModel, "ranking");
   // Resolved up front: the import at the end needs the movies file, after the long steps.
   const release = await resolveMovieLensDir(data, options.layout ?? "auto");
   const { ratings, movies, links } = release;
   const duplicates = options.duplicates ?? "latest";
-  // Checked before any step: a bad model or option fails now, not after the split.
-  const rating = resolveModel(options.ratingModel, "rating");
-  const ranking = resolveModel(options.rankingModel, "ranking");
   const cutoff = options.cutoff ?? PIPELINE_DEFAULTS.cutoff;
   const ratingBaseline = resolveModel(RATING_BASELINE, "rating");
   const rankingBaseline = resolveModel(RANKING_BASELINE, "ranking");
@@ -432,7 +432,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     "",
     formatCompare(r.ranking),
     "",
-    "the seed's neighbour models (original design, for comparison):",
+    "the classic neighbour models (original design, for comparison):",
     "model   K     RMSE     MAE  coverage   +fallback RMSE   bias RMSE   NDCG@N  precision@N",
   ];
   for (const e of [r.user, r.item]) {
@@ -459,7 +459,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
     `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
-    `  seed list      ${f.recommendations}`,
+    `  classic list   ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,
   );
@@ -468,7 +468,8 @@ export function formatPipelineSummary(r: PipelineResult): string {
 
 export const pipelineCommand = defineCommand({
   name: "pipeline",
-  summary: "split → neighbors → eval → predict → import, skipping up-to-date steps",
+  summary: "split → rating and ranking models → serve → neighbors → classic evals → predict → " +
+    "import, skipping up-to-date steps",
   flags: {
     data: {
       type: "string",
@@ -537,8 +538,10 @@ export const pipelineCommand = defineCommand({
       doc: "import even a data set that would empty the store or drop over half its users",
     },
   },
-  details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
-    "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",
+  details:
+    "Steps whose inputs (size, mtime), options (a model's every option included) and code\n" +
+    "(a hash of the modules the step runs) match <out>/manifest.json are skipped; a redone\n" +
+    "step redoes everything downstream. Delete the manifest to redo all.",
   async run(flags) {
     const r = await runPipeline({ ...flags, db: storeUrl(flags.db) });
     console.log("");

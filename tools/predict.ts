@@ -32,10 +32,15 @@ export const predictCommand = defineCommand({
         "name:key=value,…, or classic model (user-cosine, item-cosine, with --neighbors)",
     },
     neighbors: CLASSIC_NEIGHBORS_FLAG,
-    out: requiredFlag("<file>", "recommendations CSV"),
-    top: { type: "integer", default: 100, min: 1, doc: "recommendations per user" },
+    out: requiredFlag("<file>", "recommendations CSV file to write"),
+    top: { type: "integer", default: 100, min: 1, doc: "list length: recommendations per user" },
     all: { type: "boolean", doc: "every candidate instead of the top N (overrides --top; large)" },
-    k: { type: "integer", min: 1, doc: "neighbors used per list (default: whole lists)" },
+    useK: {
+      type: "integer",
+      min: 1,
+      was: ["k"],
+      doc: "neighbors used per prediction by a classic model (default: whole lists)",
+    },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
     duplicates: DUPLICATES_FLAG,
   },
@@ -54,8 +59,11 @@ export const predictCommand = defineCommand({
           "--model",
         );
       }
-      if (f.neighbors || f.all || f.k !== undefined) {
-        throw new UsageError("--neighbors, --all and --k are for the classic models", "--model");
+      if (f.neighbors || f.all || f.useK !== undefined) {
+        throw new UsageError(
+          "--neighbors, --all and --use-k are for the classic models",
+          "--model",
+        );
       }
       const config = resolveModel(f.model, "ranking");
       const t0 = performance.now();
@@ -68,11 +76,12 @@ export const predictCommand = defineCommand({
       );
       return;
     }
+    const { useK, ...rest } = f;
     const s = await predictToFile({
-      ...f,
+      ...rest,
       ...classic,
       top: f.all ? 0 : f.top,
-      k: f.k ?? 0,
+      k: useK ?? 0,
     });
     console.log(
       `predict: ${s.lines} lines for ${s.users} users (${s.usersWithout} without candidates), ` +

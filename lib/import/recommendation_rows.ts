@@ -1,6 +1,6 @@
 /**
  * The two recommendation lists as store rows, checked against the ratings:
- * the seed's list ranked per user with the movies the user rated dropped
+ * the classic list ranked per user with the movies the user rated dropped
  * ({@link rankRecommendations}, {@link dropRated}), and the serving list
  * (`serving_recommendations.csv`) ordered by (user, rank) after checking that
  * ranks run 1, 2, 3, … per user, no rated movie is listed and every
@@ -53,7 +53,7 @@ export function rankRecommendations(
 
 export type RankedRecommendations = ReturnType<typeof rankRecommendations>;
 
-/** The ranked seed list without the movies each user rated, `pos` renumbered. */
+/** The ranked classic list without the movies each user rated, `pos` renumbered. */
 export function dropRated(
   rec: RankedRecommendations,
   rated: RatedMovies,

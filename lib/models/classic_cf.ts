@@ -24,7 +24,7 @@ import type { RatingModel } from "./model.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
 import type { Mode } from "../mode.ts";
 
-/** The seed's model of `mode` over `graph` (dense indices of `m`), bias where it has no answer. */
+/** The classic model of `mode` over `graph` (dense indices of `m`), bias where it has no answer. */
 export function classicCfModel(
   m: RatingMatrix,
   graph: NeighborGraph,

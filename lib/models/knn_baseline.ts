@@ -12,7 +12,7 @@
  * - prediction: among the items the user rated, the K with the largest
  *   positive similarity to i form N; then
  *   `r̂_ui = b_ui + Σ_{j∈N} s_ij e_uj / Σ_{j∈N} s_ij`, and `b_ui` alone when N
- *   is empty. No prediction ever rests on a negative similarity (the seed's
+ *   is empty. No prediction ever rests on a negative similarity (the classic
  *   `Σ|s|` denominator turned one −0.03 neighbour into +2.5 stars).
  *
  * Defaults chosen on ML-100k (five official folds): K 40, λ 100,

@@ -4,7 +4,7 @@
  *
  * Rating models: `bias` (the baseline), `knn-item`, `knn-user`, `bmf`,
  * `blend` (bmf + knn-item). Ranking models: see {@link RANKING_MODELS}.
- * The seed's neighbour-file models keep their names `user-cosine` and
+ * The classic neighbour-file models keep their names `user-cosine` and
  * `item-cosine` (`user`/`item` too) in `eval` and `predict`, which read
  * the neighbor files the engines write (lib/models/classic_data.ts).
  *

@@ -1,5 +1,5 @@
 /**
- * The seed model's recommendations file (`user_based_recommendations.csv`,
+ * The classic model's recommendations file (`user_based_recommendations.csv`,
  * what `predict --model user-cosine|item-cosine` writes), header
  * `userId,movieId,prediction`, for every user in training: the
  * movies the model can score that the user did not rate, sorted by
@@ -86,7 +86,7 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
   const out = await AtomicFileWriter.open(options.out);
   let lines = 0, usersWithout = 0, done = 0;
   try {
-    await out.writeString(CSV_HEADERS.seedRecommendations + "\n");
+    await out.writeString(CSV_HEADERS.classicRecommendations + "\n");
     const ready = new Map<number, PredictChunkResult>();
     let next = 0;
     let writing: Promise<void> = Promise.resolve();

@@ -45,7 +45,7 @@ export interface Page<T> {
 
 /**
  * Where a recommendation list comes from: `model`, the ranking model refit on
- * all ratings (`user_recommendations`); `similar-users`, the seed's user–user
+ * all ratings (`user_recommendations`); `similar-users`, the classic user–user
  * list from the training split (`user_item_predictions`).
  */
 export type RecommendationSource = "model" | "similar-users";

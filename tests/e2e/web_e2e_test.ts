@@ -223,8 +223,8 @@ Deno.test({
       for (const r of reasons) {
         assert.match(r, /^Liked by \d+ of your similar users$|^Predicted from your similar/);
       }
-      const seedTitles = await page.locator("#recommended .card-title").allTextContents();
-      assert.notDeepEqual(seedTitles, modelTitles);
+      const classicTitles = await page.locator("#recommended .card-title").allTextContents();
+      assert.notDeepEqual(classicTitles, modelTitles);
       await page.evaluate(() => document.querySelector("#recommended")!.scrollIntoView());
       await page.mouse.move(0, 0);
       await page.waitForLoadState("networkidle");
