@@ -78,6 +78,11 @@ export function parseId(raw: string | undefined, param: string): number {
   return Number(raw);
 }
 
+/** A user id path segment: like {@link parseId}, but 0 too (ML-32M-style data may have a user 0). */
+export function parseUserIdParam(raw: string | undefined, param: string): number {
+  return raw === "0" ? 0 : parseId(raw, param);
+}
+
 /** An optional integer query parameter within [min, max]. */
 export function parseIntParam(
   raw: string | undefined,

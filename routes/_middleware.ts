@@ -76,7 +76,7 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
 }
 
-const SESSION_VALUE = /^([1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+const SESSION_VALUE = /^(0|[1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
 
 /**
  * Reads the signed session cookie into `c.var.userId` and `c.var.sessionId`

@@ -41,7 +41,8 @@ function parseUserId(text: string): number | string {
     return `“${text.slice(0, 40)}” is not a user id: use digits only, like 42.`;
   }
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
+  // 0 is a user id like any other (every imported user can sign in).
+  if (!Number.isSafeInteger(id) || id < 0 || id > 2_147_483_647) {
     return `${text.slice(0, 40)} is not a valid user id.`;
   }
   return id;

@@ -39,8 +39,7 @@
  */
 import {
   type Movie,
-  type Page,
-  type RatedMovie,
+  type RatedPage,
   type RatedQuery,
   type Recommendation,
   type RecommendationList,
@@ -52,6 +51,7 @@ import {
   StoreSchemaError,
   StoreUnavailableError,
   type TmdbEntry,
+  type UserMovie,
   type UserNeighbor,
 } from "./store.ts";
 import { createTableSql, type Dialect, SCHEMA_VERSION, TABLES } from "./schema.ts";
@@ -84,6 +84,7 @@ const SNAPSHOT_TRIES = 3;
 interface Catalogue {
   stamp: number | null;
   movies: Map<number, Movie>;
+  movielensIds: boolean;
 }
 
 function stampOf(r: Row | undefined): number | null {
@@ -166,7 +167,11 @@ export class SqlStore implements Store {
     const stamp = rows.length ? stampOf(rows[0]) : await this.#currentStamp();
     const movies = new Map<number, Movie>();
     for (const r of rows) movies.set(r.movie_id as number, movieOf(r));
-    return { stamp, movies };
+    const ids = await this.#db.all(
+      "SELECT value FROM import_meta WHERE name = 'movielens_ids'",
+      [],
+    );
+    return { stamp, movies, movielensIds: ids.length === 0 || Number(ids[0].value) === 1 };
   }
 
   /**
@@ -218,7 +223,11 @@ export class SqlStore implements Store {
    * from the same import. When an import lands between the query and the catalogue's
    * reading, the query is read again.
    */
-  async #withMovies(sql: string, params: readonly SqlParam[]): Promise<[Row, Movie][]> {
+  async #withMovies(
+    sql: string,
+    params: readonly SqlParam[],
+    keepUnknown = false,
+  ): Promise<[Row, Movie][]> {
     for (let attempt = 0;; attempt++) {
       const rows = await this.#db.all(sql, params);
       if (rows.length === 0) return [];
@@ -229,7 +238,8 @@ export class SqlStore implements Store {
       if (read !== stamp && attempt < 2) continue;
       const out: [Row, Movie][] = [];
       for (const r of rows) {
-        const movie = movies.get(r.movie_id as number);
+        const movie = movies.get(r.movie_id as number) ??
+          (keepUnknown ? unknownMovie(r.movie_id as number) : undefined);
         if (movie) out.push([r, movie]);
       }
       return out;
@@ -263,7 +273,7 @@ export class SqlStore implements Store {
     return rows.length > 0;
   }
 
-  async ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>> {
+  async ratedMovies(userId: number, query: RatedQuery): Promise<RatedPage> {
     const id = checkInt("userId", userId, 0);
     const byTitle = query.sort === "title";
     const key = query.sort === "rating"
@@ -281,25 +291,31 @@ export class SqlStore implements Store {
     // title): a heavy user's page costs one sort of (movie, rating, ts) tuples, not a join
     // per rating (measured 6.4 → 0.8 ms for 6k ratings). The total rides along. Both
     // splits: the user rated the test split's movies too.
+    // The sum rides on the same key ranges as the count (the reason rule needs the mean).
     const count = "((SELECT COUNT(*) FROM ratings_train WHERE user_id = ?) + " +
-      "(SELECT COUNT(*) FROM ratings_test WHERE user_id = ?)) AS total";
+      "(SELECT COUNT(*) FROM ratings_test WHERE user_id = ?)) AS total, " +
+      "((SELECT COALESCE(SUM(rating2), 0) FROM ratings_train WHERE user_id = ?) + " +
+      "(SELECT COALESCE(SUM(rating2), 0) FROM ratings_test WHERE user_id = ?)) AS sum2";
     const rated = "(SELECT movie_id, rating2, ts FROM ratings_train WHERE user_id = ? " +
       "UNION ALL SELECT movie_id, rating2, ts FROM ratings_test WHERE user_id = ?) r";
     const rows = await this.#withMovies(
       `SELECT r.movie_id, r.rating2, r.ts, ${count}, ${STAMP} ` +
-        `FROM ${rated}${byTitle ? " JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
+        `FROM ${rated}${byTitle ? " LEFT JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
         `ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC LIMIT ? OFFSET ?`,
-      [id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+      [id, id, id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+      true,
     );
     // An empty page (offset past the end, or no ratings) still needs the total.
-    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id]);
+    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id, id, id]);
+    const total = Number(first.total);
     return {
       items: rows.map(([r, movie]) => ({
         movie,
         rating: (r.rating2 as number) / 2,
         timestamp: r.ts as number,
       })),
-      total: Number(first.total),
+      total,
+      meanRating: total > 0 ? Number(first.sum2) / (2 * total) : null,
     };
   }
 
@@ -375,6 +391,26 @@ export class SqlStore implements Store {
     }));
   }
 
+  async userMovie(userId: number, movieId: number): Promise<UserMovie> {
+    const u = checkInt("userId", userId, 0), m = checkInt("movieId", movieId, 0);
+    // Point lookups on the ratings' keys; the lists are scanned within the user's key range
+    // (at most their 100 rows each).
+    const [r] = await this.#db.all(
+      "SELECT (SELECT rating2 FROM ratings_train WHERE user_id = ? AND movie_id = ?) AS tr, " +
+        "(SELECT rating2 FROM ratings_test WHERE user_id = ? AND movie_id = ?) AS te, " +
+        "(SELECT MIN(prediction) FROM user_recommendations WHERE user_id = ? AND movie_id = ?) " +
+        "AS mp, (SELECT MIN(prediction) FROM user_item_predictions " +
+        "WHERE user_id = ? AND movie_id = ?) AS sp",
+      [u, m, u, m, u, m, u, m],
+    );
+    const rating2 = (r.tr ?? r.te ?? null) as number | null;
+    const prediction = (r.mp ?? r.sp ?? null) as number | null;
+    return {
+      rating: rating2 === null ? null : Number(rating2) / 2,
+      prediction: prediction === null ? null : Number(prediction),
+    };
+  }
+
   async movie(movieId: number): Promise<Movie | null> {
     const rows = await this.#db.all(
       `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} WHERE m.movie_id = ?`,
@@ -402,6 +438,12 @@ export class SqlStore implements Store {
     return rows.map(([r, movie]) => ({ movie, similarity: r.similarity as number }));
   }
 
+  async movielensIds(): Promise<boolean> {
+    // The catalogue this request's reads loaded (or checked) is the current import's.
+    const c = this.#catalogue ?? await this.#catalogueOf(await this.#currentStamp());
+    return c.movielensIds;
+  }
+
   async popularMovies(limit: number): Promise<Movie[]> {
     const rows = await this.#db.all(
       `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} ORDER BY m.popularity_rank LIMIT ?`,
@@ -411,9 +453,9 @@ export class SqlStore implements Store {
   }
 
   async sampleUserIds(limit: number): Promise<number[]> {
-    // Every user with recommendations has a row at pos 0; the lowest ids, deterministic.
+    // Every user with similar users has a row at pos 0; the lowest ids, deterministic.
     const rows = await this.#db.all(
-      "SELECT user_id FROM user_item_predictions WHERE pos = 0 ORDER BY user_id LIMIT ?",
+      "SELECT user_id FROM user_topk_neighbors WHERE pos = 0 ORDER BY user_id LIMIT ?",
       [limitOf(limit)],
     );
     return rows.map((r) => r.user_id as number);

@@ -30,6 +30,12 @@ export interface RatedMovie {
   timestamp: number;
 }
 
+/** A page of the user's rated movies, with what all of them say about the user. */
+export interface RatedPage extends Page<RatedMovie> {
+  /** The user's mean stars over all their ratings (both splits); null with none. */
+  meanRating: number | null;
+}
+
 export interface RatedQuery {
   sort: RatedSort;
   order: SortOrder;
@@ -75,6 +81,14 @@ export interface Recommendation {
 export interface RecommendationList {
   source: RecommendationSource;
   items: Recommendation[];
+}
+
+/** What the store knows of one user and one movie (the movie page). */
+export interface UserMovie {
+  /** The user's stars (either split); null when they did not rate it. */
+  rating: number | null;
+  /** Predicted stars from the user's model list, else their similar-users list; null if in neither. */
+  prediction: number | null;
 }
 
 export interface UserNeighbor {
@@ -127,8 +141,11 @@ export interface ServingStore {
   schemaVersion(): Promise<number>;
   /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
-  /** All of the user's ratings, training and test split. */
-  ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>>;
+  /**
+   * A page of the user's ratings, training and test split; a rated movie the movie list
+   * lacks is listed under a stand-in title ("Movie 123"), so the page and `total` agree.
+   */
+  ratedMovies(userId: number, query: RatedQuery): Promise<RatedPage>;
   /**
    * The user's top `limit` from `source`; without one, the model list when it has rows
    * for the user, else the similar-users list. Never a movie the user rated (the import
@@ -140,6 +157,8 @@ export interface ServingStore {
     source?: RecommendationSource,
   ): Promise<RecommendationList>;
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
+  /** The user's rating of the movie, or its predicted stars when listed for them. */
+  userMovie(userId: number, movieId: number): Promise<UserMovie>;
   movie(movieId: number): Promise<Movie | null>;
   /**
    * Movies by id from the in-memory catalogue of the import being served
@@ -147,9 +166,16 @@ export interface ServingStore {
    */
   moviesById(movieIds: readonly number[]): Promise<Map<number, Movie>>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
+  /**
+   * Whether the imported release numbers movies as movielens.org does
+   * (`import_meta.movielens_ids`: the csv and dat layouts do, ML-100k's u.item does not;
+   * true for a store imported before it was recorded). Read with the catalogue: no query
+   * once a request has read movies.
+   */
+  movielensIds(): Promise<boolean>;
   /** Most-rated movies first (TMDB prefetch order). */
   popularMovies(limit: number): Promise<Movie[]>;
-  /** A deterministic sample of user ids that have recommendations (login page). */
+  /** A deterministic sample of user ids that have similar users (login page). */
   sampleUserIds(limit: number): Promise<number[]>;
   counts(): Promise<StoreCounts>;
   /**
