@@ -57,7 +57,7 @@ export default class UserIdSuggest extends Component<UserIdSuggestProps, UserIdS
     const { value, error } = this.props;
     const { text, pool } = this.state;
     const typed = text.trim();
-    const problem = movieLensIdProblem(typed);
+    const problem = movieLensIdProblem(typed, { zero: true });
     const notNumber = problem === "not digits";
     const matching = typed === "" || notNumber
       ? pool.slice(0, SHOWN)

@@ -22,7 +22,10 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
-  /** Fold-in for users not in the data (absent: a store without fold-in state). */
+  /**
+   * Fold-in for users not in the data (visitors' profiles, the stateless API); absent: a
+   * store without fold-in state, and profiles get popularity (routes/_profiles.ts).
+   */
   live?: LiveRecommender;
 }
 
@@ -31,6 +34,12 @@ export interface AppEnv {
     deps: AppDeps;
     /** The logged-in user, from the signed session cookie; null when logged out. */
     userId: number | null;
+    /**
+     * The visitor's own profile (routes/_profiles.ts), from a profile session's cookie;
+     * null for a persona's session or none. Its record may still be gone (forgotten,
+     * expired): `currentProfile` checks.
+     */
+    profileId: string | null;
     /** The random id of the logged-in session (what a logout revokes); null when logged out. */
     sessionId: string | null;
     /** When the logged-in session expires (unix seconds: issued + its lifetime); null when logged out. */
@@ -76,15 +85,12 @@ export class CsrfError extends Error {
 
 /** A client over a rate limit (routes/_rate_limit.ts): 429 with `Retry-After`. */
 export class TooManyRequestsError extends Error {
-  /** Whole seconds until the client's window ends (at least 1). */
-  readonly retryAfterSeconds: number;
-  /** What was limited ("login"). */
-  readonly what: string;
-  constructor(what: string, retryAfterSeconds: number) {
-    super(`Too many ${what} requests from your address; try again in ${retryAfterSeconds} s`);
+  /** Seconds until the client may try again. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super(message);
     this.name = "TooManyRequestsError";
-    this.what = what;
-    this.retryAfterSeconds = retryAfterSeconds;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -92,6 +98,14 @@ export class TooManyRequestsError extends Error {
 export function parseId(raw: string | undefined, param: string): number {
   if (raw === undefined || movieLensIdProblem(raw) !== null) {
     throw new BadRequestError(param, `${param} must be a positive whole number`);
+  }
+  return Number(raw);
+}
+
+/** A user id path segment: like {@link parseId}, but 0 too (ML-32M-style data may have a user 0). */
+export function parseUserIdParam(raw: string | undefined, param: string): number {
+  if (raw === undefined || movieLensIdProblem(raw, { zero: true }) !== null) {
+    throw new BadRequestError(param, `${param} must be a whole number`);
   }
   return Number(raw);
 }

@@ -1,104 +1,80 @@
 /**
- * A per-client rate limit as one middleware factory: at most `limit`
- * requests per client per fixed window of `windowMs`; the next one throws
- * {@link TooManyRequestsError}, which the app's `onError` answers with 429,
- * `Retry-After` (the seconds left in that client's window) and a message
- * saying when to retry. Requests refused do not count, so a client that
- * keeps trying waits no longer than its window.
+ * Per-client rate limiting, one middleware factory for every route that
+ * needs it (profile creation and ratings here; login and logout may share
+ * it): at most `limit` requests per client address in each window of
+ * `windowSeconds`, counted per serving thread (so a server with N threads
+ * lets up to N × `limit` through: a flood bound, not an exact quota; the
+ * store-side caps of routes/_profiles.ts are exact). Over it: 429 with
+ * `Retry-After` (the seconds until the window ends), before the handler runs.
  *
- * State is in memory, per limiter and per serving thread: with `--threads N`
- * the kernel spreads a client's connections over the threads, so a client
- * gets at most N × `limit` per window. Memory is bounded by `maxClients`
- * windows; beyond it the oldest window is forgotten first (a forgotten
- * client starts a new window: the bound on the map wins over exactness).
- * Cost per request: one Map lookup.
- *
- * The client is the TCP peer address by default (`c.env.remoteAddr` as
- * `Deno.serve` passes it): behind a reverse proxy every client shares the
- * proxy's address, so the limit then applies to all of them together.
- *
- * Used for the login and logout forms (routes/app.ts); reuse it for any
- * route that writes per anonymous request (one limiter per group of routes
- * that should share an allowance).
- *
- * @example
- * ```ts
- * import { Hono } from "hono";
- * import { rateLimit } from "./_rate_limit.ts";
- * const app = new Hono();
- * app.post("/profiles", rateLimit({ name: "profile", limit: 5, windowMs: 60_000 }), (c) =>
- *   c.text("created"));
- * ```
+ * Memory: one small record per client seen in the current window; expired
+ * records are dropped whenever the table passes {@link RATE_TABLE_MAX}
+ * entries, and when it is still that full the oldest go.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { TooManyRequestsError } from "./_http.ts";
+import { type AppEnv, TooManyRequestsError } from "./_http.ts";
 
-export interface RateLimitOptions {
-  /**
-   * What is limited, in the 429 message ("Too many login requests …").
-   * @default "these"
-   */
-  name?: string;
-  /** Requests allowed per client per window. @default 20 */
-  limit?: number;
-  /** Window length, ms. @default 60_000 */
-  windowMs?: number;
-  /**
-   * Windows kept at most (distinct clients seen within a window); the oldest
-   * goes first beyond it. @default 10_000
-   */
-  maxClients?: number;
-  /**
-   * The client a request counts for.
-   * @default the peer address (`c.env.remoteAddr.hostname`), else "unknown"
-   */
-  // deno-lint-ignore no-explicit-any
-  key?: (c: Context<any>) => string;
-  /** The clock, ms (tests pass a fake one). @default Date.now */
-  now?: () => number;
-}
+/** Clients remembered per limiter before expired ones are swept. */
+export const RATE_TABLE_MAX = 10_000;
 
-interface Window {
-  start: number;
-  count: number;
-}
-
-/** The peer address `Deno.serve` hands to `app.fetch` as the env. */
-// deno-lint-ignore no-explicit-any
-function peerAddress(c: Context<any>): string {
+/**
+ * The client's address: the connection's peer, or behind the proxy that
+ * `--public-origin` names, the last address it appended to X-Forwarded-For.
+ */
+export function clientAddress(c: Context<AppEnv>): string {
+  if (c.var.deps.session.origin) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
+    if (forwarded) return forwarded;
+  }
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
   return env?.remoteAddr?.hostname ?? "unknown";
 }
 
-/** A rate limit per client; see the module doc. */
-export function rateLimit({
-  name = "these",
-  limit = 20,
-  windowMs = 60_000,
-  maxClients = 10_000,
-  key = peerAddress,
-  now = Date.now,
-}: RateLimitOptions = {}): MiddlewareHandler {
-  // Insertion order is window-start order: a window is re-inserted when it restarts.
-  const windows = new Map<string, Window>();
-  const limitPerClient: MiddlewareHandler = async (c, next) => {
-    const client = key(c);
-    const t = now();
-    let w = windows.get(client);
-    if (w && t - w.start >= windowMs) {
-      windows.delete(client);
-      w = undefined;
+export interface RateLimitOptions {
+  /** Requests allowed per client and window. */
+  limit: number;
+  /** The window's length. @default 60 */
+  windowSeconds?: number;
+  /** Which client a request counts for. @default {@link clientAddress} */
+  key?: (c: Context<AppEnv>) => string;
+  /** What the 429 says. @default "Too many requests: try again in a moment" */
+  message?: string;
+}
+
+/** A 429 answering over-limit clients, with `Retry-After`. */
+export function rateLimit(
+  {
+    limit,
+    windowSeconds = 60,
+    key = clientAddress,
+    message = "Too many requests: try again in a moment",
+  }: RateLimitOptions,
+) {
+  const windows = new Map<string, { start: number; count: number }>();
+  const limitRate: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const now = Date.now() / 1000;
+    const k = key(c);
+    let w = windows.get(k);
+    if (!w || now - w.start >= windowSeconds) {
+      if (!w && windows.size >= RATE_TABLE_MAX) {
+        for (const [name, old] of windows) {
+          if (now - old.start >= windowSeconds) windows.delete(name);
+        }
+        // Still full: the oldest windows go (Map keeps insertion order).
+        for (const name of windows.keys()) {
+          if (windows.size < RATE_TABLE_MAX) break;
+          windows.delete(name);
+        }
+      }
+      w = { start: now, count: 0 };
+      windows.delete(k);
+      windows.set(k, w);
     }
-    if (!w) {
-      while (windows.size >= maxClients) windows.delete(windows.keys().next().value!);
-      w = { start: t, count: 0 };
-      windows.set(client, w);
+    if (++w.count > limit) {
+      const retry = Math.max(1, Math.ceil(w.start + windowSeconds - now));
+      throw new TooManyRequestsError(message, retry);
     }
-    if (w.count >= limit) {
-      throw new TooManyRequestsError(name, Math.max(1, Math.ceil((w.start + windowMs - t) / 1000)));
-    }
-    w.count++;
     await next();
   };
-  return limitPerClient;
+  return limitRate;
 }

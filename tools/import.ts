@@ -7,20 +7,20 @@
  * serving. Importing the same files twice gives the same store. The TMDB
  * cache (`movies_tmdb`) is kept.
  *
- * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--dir`),
- * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
+ * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--run`),
+ * and in `--run`: `ratings_train.csv`, `ratings_test.csv`,
  * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
  * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written. Optional in `--dir`: `serving_recommendations.csv`, the
+ * is written. Optional in `--run`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
- * without it that table is empty and the dashboard serves the seed's list.
+ * without it that table is empty and the dashboard serves the classic list.
  * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
  * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
  * a state file whose size or header disagrees with its sidecar (cut, or
  * replaced) fails the import before the store is touched. Without it the
  * table is empty and `web` serves new visitors without fold-in.
  *
- * Rated movies are never recommended. The seed's list was computed on the
+ * Rated movies are never recommended. The classic list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
  * are dropped and counted. The serving list is the pipeline's, refit on all
  * ratings, which never lists a rated movie: a line that does is refused
@@ -43,7 +43,7 @@
  * or no users is refused before the store is touched; under the import lock,
  * before each table is loaded, one that would leave fewer than
  * `1 - maxDrop` of the served import's users, movies, user or item neighbor
- * rows, or users with a similar-users or model list, and any empty list file
+ * rows, or users with a model list, and any empty list file
  * (neighbors, recommendations, serving list) where the store serves rows from
  * it, is refused too ({@link ImportRefusedError}, naming the file, what it
  * holds and what is served): an empty or truncated file must not wipe a live
@@ -53,16 +53,20 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { countDistinct, maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import {
+  hasMovielensIds,
+  LAYOUT_FLAG,
+  readMovieList,
+  resolveMovieLensDir,
+} from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readVerifiedNeighborFile } from "../lib/neighbor_meta.ts";
 import { verifySidecar } from "../lib/file_seal.ts";
 import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
-import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
-import type { ImportedTable } from "../lib/store/schema.ts";
+import { type ImportedTable, SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { runFiles, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import {
@@ -72,9 +76,11 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
-import { neighborColumns, neighborCounts } from "../lib/import/neighbor_counts.ts";
+import { movieStats } from "../lib/import/movie_stats.ts";
+import { neighborColumns } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
-import { dropRated, rankRecommendations, servingRows } from "../lib/import/recommendation_rows.ts";
+import { servingRows } from "../lib/import/recommendation_rows.ts";
+import { similarUsersList } from "../lib/import/similar_users_list.ts";
 
 export { type ImportFound, ImportInputError, ImportRefusedError };
 
@@ -103,7 +109,7 @@ export interface ImportOptions {
   /**
    * The largest fraction of what the served import holds a new import may
    * drop without `force`, checked for each of: users, movies, user and item
-   * neighbor rows, users with a similar-users list, users with a model list
+   * neighbor rows, users with a model list
    * (0.5: at least half of each must remain).
    * @default 0.5
    */
@@ -124,8 +130,6 @@ export interface ImportStats {
   tables: Record<ImportedTable, number>;
   /** Seconds spent writing each table (file reading and sorting excluded). */
   loadSeconds: Record<ImportedTable, number>;
-  /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
-  seedRatedDropped: number;
   /**
    * Seconds of the commit: secondary indexes, the swap, dropping the old
    * tables and giving their pages back (SQLite: incremental vacuum).
@@ -214,7 +218,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     test: run.test,
     userNeighbors: run.userNeighbors,
     itemNeighbors: run.itemNeighbors,
-    recommendations: run.recommendations,
   };
   await checkInputs(Object.values(files).filter((f) => f !== null));
   const servingFile = run.serving;
@@ -236,7 +239,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   for (const [file, mode] of [[files.userNeighbors, "user"], [files.itemNeighbors, "item"]]) {
     await verifySidecar(file, { expected: { mode }, inputs: trainInput, label });
   }
-  await verifySidecar(files.recommendations, { inputs: trainInput });
   if (serving) await verifySidecar(servingFile, { inputs: { ...trainInput, test: files.test } });
   const movies = (await readMovieList(files.movies, { warn: options.warn })).movies;
   const links = files.links === null ? [] : await readLinks(files.links, { warn: options.warn });
@@ -268,10 +270,18 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const progress = options.progress;
   const loader = openLoader(options.db);
   const load = (data: TableData) => loadWithProgress(loader, data, progress, loadSeconds);
-  let seedRatedDropped = 0;
   let commitSeconds = 0;
   try {
     await loader.begin();
+    // A store a newer build imported would be downgraded under its web app: refused.
+    const servedSchema = await loader.servedSchema();
+    if (servedSchema > SCHEMA_VERSION) {
+      throw new ImportRefusedError(
+        `the store has schema version ${servedSchema}, newer than this build's ${SCHEMA_VERSION}: ` +
+          "import with the build that made it, or into a new store (--db)",
+        found,
+      );
+    }
     const maxDrop = options.maxDrop ?? DEFAULT_MAX_DROP;
     const served = await loader.servedCounts();
     found.servedUsers = served.get("users") ?? 0;
@@ -299,6 +309,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     guard("the split", "users", users, "user");
     guard(files.movies, "movies", movies.length, "movie");
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    const stats = movieStats([train, test]);
     tables.movies = await load(recordRows(
       "movies",
       movies,
@@ -307,6 +318,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       (m) => m.genres.join("|"),
       (m) => m.year,
       (m) => rank.get(m.movieId)!,
+      (m) => stats.count(m.movieId),
+      (m) => stats.sum2(m.movieId),
     ));
     tables.links = await load(
       recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
@@ -330,23 +343,27 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       tables.user_recommendations = await load(rows);
     } else tables.user_recommendations = 0;
     tables.fold_in_state = await load(foldInRows(foldIn?.bytes ?? new Uint8Array(0)));
-    const userLists = await readVerifiedNeighborFile(files.userNeighbors, "user", files.train);
-    guard(files.userNeighbors, "user_topk_neighbors", userLists.nids.length, "neighbor row");
-    const [uIds, uPos] = neighborColumns(userLists);
-    const { rec, dropped } = dropRated(
-      rankRecommendations(
-        await readRecommendations(files.recommendations, { train: files.train }),
-      ),
+    const similar = similarUsersList(
+      await readVerifiedNeighborFile(files.userNeighbors, "user", files.train),
+      train,
       rated,
     );
-    seedRatedDropped = dropped;
-    const seedLists = countDistinct(rec.users);
-    guard(files.recommendations, "user_item_predictions_lists", seedLists, "list");
-    const counts = neighborCounts(userLists, train, rec);
+    guard(
+      files.userNeighbors,
+      "user_topk_neighbors",
+      similar.neighbors.nbrs.length,
+      "neighbor row",
+    );
     tables.user_topk_neighbors = await load({
       table: "user_topk_neighbors",
-      length: userLists.nids.length,
-      columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
+      length: similar.neighbors.nbrs.length,
+      columns: [
+        similar.neighborUsers,
+        similar.neighborPos,
+        similar.neighbors.nbrs,
+        similar.similarities,
+        similar.neighbors.common,
+      ],
     });
 
     tables.ratings_test = await load(ratingRows("ratings_test", test));
@@ -362,8 +379,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     tables.user_item_predictions = await load({
       table: "user_item_predictions",
-      length: rec.users.length,
-      columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
+      length: similar.list.users.length,
+      columns: [
+        similar.list.users,
+        similar.list.pos,
+        similar.list.movies,
+        similar.list.predictions,
+        similar.list.support,
+      ],
     });
 
     const meta: [string, number][] = [
@@ -376,13 +399,20 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
       // Users with a list, for the drop guard of the next import.
-      ["user_item_predictions_lists", seedLists],
       ["user_recommendations_lists", servingLists],
+      // The data's rating scale (Store.catalogue().scale): the site's stars offer these steps.
+      ["rating2_min", stats.minRating2],
+      ["rating2_max", stats.maxRating2],
+      ["half_stars", stats.halfStars ? 1 : 0],
+      // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
+      ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
       ["fold_in_bytes", foldIn?.bytes.length ?? 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
       ["import_id", importId()],
+      // What readers check before serving (lib/store/sql_store.ts: StoreSchemaError).
+      ["schema_version", SCHEMA_VERSION],
     ];
     tables.import_meta = await load({
       table: "import_meta",
@@ -406,7 +436,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     rows,
     tables,
     loadSeconds,
-    seedRatedDropped,
     commitSeconds,
   };
 }
@@ -420,27 +449,30 @@ export const importCommand = defineCommand({
       arg: "<url>",
       doc: "sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB)",
     },
-    dir: {
+    run: {
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
+      was: ["dir"],
+      doc: "pipeline run directory to read: ratings_{train,test}.csv, *_topk_neighbors.txt, " +
+        "recommendations (user_based_recommendations.csv; serving_recommendations.csv and " +
+        "fold_in_state.bin when present)",
     },
     data: {
       type: "string",
       arg: "<dir>",
-      doc: "GroupLens release directory (any layout) to take movies and links from",
+      doc: "GroupLens release directory to take movies and links from",
     },
+    layout: LAYOUT_FLAG,
     movies: {
       type: "string",
       arg: "<file>",
-      doc: "movies.csv, movies.dat or u.item (default: from --data, else <dir>/movies.csv)",
+      doc: "movies.csv, movies.dat or u.item (default: from --data, else <run>/movies.csv)",
     },
     links: {
       type: "string",
       arg: "<file>",
-      doc: "links.csv (default: from --data, else <dir>/links.csv)",
+      doc: "links.csv (default: from --data, else <run>/links.csv)",
     },
     duplicates: DUPLICATES_FLAG,
     force: {
@@ -475,10 +507,10 @@ export const importCommand = defineCommand({
     if (f.maxUserDrop !== undefined) {
       console.error("import: --max-user-drop is now --max-drop (it guards more than users)");
     }
-    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
+    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data, f.layout);
     const stats = await importStore({
       db,
-      dir: f.dir,
+      dir: f.run,
       movies: f.movies ?? release?.movies,
       links: f.links ?? release?.links,
       duplicates: f.duplicates,
@@ -487,12 +519,6 @@ export const importCommand = defineCommand({
     });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
-    }
-    if (stats.seedRatedDropped > 0) {
-      console.log(
-        `dropped ${stats.seedRatedDropped} rows of user_based_recommendations.csv: ` +
-          "movies the user rated",
-      );
     }
     console.log(
       `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +

@@ -1,17 +1,20 @@
 /**
  * `pipeline`: a GroupLens release to a served store in one command —
  * split → rating-model → ranking-model → serve → neighbors (user, item) →
- * eval of the seed's models (user, item) → predict (the seed's list) →
+ * eval of the classic models (user, item) → predict (the classic list) →
  * import — skipping every step that is up to date (lib/step_runner.ts; the
  * manifest is `<out>/manifest.json`), then a summary: metrics, files, time
  * per step. With `demo`, the only code that composes stages, each through its
  * public entry (docs/ARCHITECTURE.md, "Layering").
  *
  * Files in `<out>`: every name of lib/run_dir.ts, and the SQLite store
- * `recsys.db` unless `--db` (or `RECSYS_DB`) names another. `--engine mr`
- * computes the neighbor files with the local Hadoop Streaming runner
- * instead of the in-process engine; both write the same bytes, but the
- * engine is recorded as an option so switching reruns.
+ * `recsys.db` unless `--db` (or `RECSYS_DB`) names another. `--engine`
+ * `hadoop` (Apache Hadoop's local job runner, or the installation of
+ * `HADOOP_HOME`), `hadoop-yarn` (a one-machine YARN + HDFS cluster per
+ * neighbor step) or `mr` (the local imitation of Hadoop Streaming) computes
+ * the neighbor files with the MR jobs instead of the in-process engine; all
+ * write the same bytes, but the engine is recorded as an option so switching
+ * reruns. Hadoop's log is `<neighbor file>.hadoop.log`.
  */
 import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { runSteps, type Step, type StepReport } from "../lib/step_runner.ts";
@@ -20,15 +23,17 @@ import { defaultWorkers } from "../lib/worker_pool.ts";
 import { formatSeconds } from "../lib/progress.ts";
 import { splitRatings } from "./split.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
+import { USER_CANDIDATES } from "../lib/models/user_liked.ts";
 import {
   NEIGHBOR_DEFAULTS,
   neighborFlags,
   type NeighborParams,
   type NeighborsOptions,
 } from "../lib/neighbors/options.ts";
-import { runLocalMr } from "../mr/mod.ts";
+import { runMr } from "../mr/mod.ts";
 import {
   type CompareResult,
+  EVAL_MODULES,
   type EvalResult,
   evaluateModel,
   formatCompare,
@@ -42,9 +47,14 @@ import { importStore } from "./import.ts";
 import {
   DEFAULT_RANKING_MODEL,
   DEFAULT_RATING_MODEL,
+  type ModelConfig,
+  RANKING_BASELINE,
   RANKING_MODELS,
+  RATING_BASELINE,
   RATING_MODELS,
+  resolveModel,
 } from "../lib/models/registry.ts";
+import type { CodeRoots } from "../lib/code_fingerprint.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { hasFoldIn } from "../lib/models/fold_in_state.ts";
@@ -58,16 +68,26 @@ import {
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
-export const ENGINES = ["inproc", "mr"] as const;
+export const ENGINES = ["inproc", "mr", "hadoop", "hadoop-yarn"] as const;
 export type Engine = typeof ENGINES[number];
+
+/** `--engine`, shared with `demo`. */
+export const ENGINE_FLAG = {
+  type: "string",
+  default: "inproc",
+  choices: ENGINES,
+  doc: "neighbor engine: in-process Workers; hadoop (Hadoop's local job runner, or " +
+    "$HADOOP_HOME's cluster), hadoop-yarn (a one-machine YARN + HDFS cluster), or mr " +
+    "(the local imitation of Hadoop Streaming), all MR1–MR4 with 4 reducers",
+} as const;
 
 /**
  * Defaults of the options that change output, shared by `pipeline` and `demo`.
  * The models served come from lib/models/registry.ts (chosen on ML-100k's
- * five folds). The neighbor options shape only the seed's files: the
- * neighbor lists, the "similar users" list and the seed's list; pearson
+ * five folds). The neighbor options shape only the classic files: the
+ * neighbor lists, the "similar users" list and the classic list; pearson
  * with shrinkage 100 at K 50 was an earlier choice, made on synthetic data,
- * which measures speed and says nothing of quality. The seed's cosine stays
+ * which measures speed and says nothing of quality. The classic cosine stays
  * a flag away.
  */
 export const PIPELINE_DEFAULTS = {
@@ -77,6 +97,7 @@ export const PIPELINE_DEFAULTS = {
   similarity: "pearson" as SimilarityKind,
   shrink: 100,
   top: 100,
+  cutoff: 10,
   ratingModel: DEFAULT_RATING_MODEL,
   rankingModel: DEFAULT_RANKING_MODEL,
   rankUsers: 2000,
@@ -100,11 +121,16 @@ export interface PipelineOptions extends Omit<NeighborParams, "mode"> {
   seed: number;
   /** Test fraction, in (0, 1). Changes output. @default 0.2 */
   testRatio: number;
-  /** Recommendations kept per user. Changes output. @default 100 */
+  /** Recommendations kept per user (list length). Changes output. @default 100 */
   top: number;
-  /** Rating model of test_predictions.csv and the served stars (lib/models/registry.ts). Changes output. @default "blend" */
+  /** N of the @N ranking metrics of every evaluation step. Changes output. @default 10 */
+  cutoff?: number;
+  /**
+   * Rating model of test_predictions.csv and the served stars: a name or
+   * `name:key=value,…` (lib/models/registry.ts). Changes output. @default "blend"
+   */
   ratingModel: string;
-  /** Ranking model of recommendations.csv and the served lists. Changes output. @default "ease-weighted" */
+  /** Ranking model of recommendations.csv and the served lists, as above. Changes output. @default "ease-weighted" */
   rankingModel: string;
   /** Users sampled for the ranking metrics (0 = all). Changes output. @default 2000 */
   rankUsers: number;
@@ -141,18 +167,46 @@ export interface PipelineResult {
   seconds: number;
 }
 
+// The modules each step runs, for its code fingerprint (lib/code_fingerprint.ts).
+const SPLIT = new URL("./split.ts", import.meta.url).href;
+const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).href;
+const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
+const EVALUATE = EVAL_MODULES.classic;
+const MODEL_STEPS = EVAL_MODULES.modelSteps;
+const SERVE_STEP = EVAL_MODULES.serveStep;
+const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
+const IMPORT = new URL("./import.ts", import.meta.url).href;
+// A table: what a step takes from it is its models' options and modules, recorded apart.
+const REGISTRY = new URL("../lib/models/registry.ts", import.meta.url).href;
+
+/** A model as a step records it: its name as written and every option's value. */
+function modelRecord(config: ModelConfig): Record<string, unknown> {
+  return { label: config.label, options: config.options };
+}
+
+/** The code of a model step: its driver and each model's own module, not the registry's others. */
+function modelCode(driver: string, ...configs: ModelConfig[]): CodeRoots {
+  return { roots: [driver, ...configs.map((c) => c.spec.module)], exclude: [REGISTRY] };
+}
+
 /** Runs (or skips) every step; see the module doc. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const warn = options.warn ?? ((line: string) => console.warn(line));
   const { data, out, workers, progress } = options;
+  // Checked before anything else: a bad model or option fails now, not after the split.
+  const rating = resolveModel(options.ratingModel, "rating");
+  const ranking = resolveModel(options.rankingModel, "ranking");
   // Resolved and read up front: the import at the end needs the movies and links, after the
   // long steps, and a bad movie list must fail now (the ratings are read by split, first).
   const release = await resolveMovieLensDir(data, options.layout ?? "auto");
   const { ratings, movies, links } = release;
   await readMovieCatalog(release, { warn });
   const duplicates = options.duplicates ?? "latest";
+  const cutoff = options.cutoff ?? PIPELINE_DEFAULTS.cutoff;
+  const ratingBaseline = resolveModel(RATING_BASELINE, "rating");
+  const rankingBaseline = resolveModel(RANKING_BASELINE, "ranking");
   log(
     `data: ${data}, layout ${release.layout} (${release.releases})` +
       (links === null ? "; no links file: no TMDB ids, so the site shows no posters" : ""),
@@ -168,29 +222,44 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     shrink: options.shrink,
     maxRaters: options.maxRaters,
   };
-  const neighborsStep = (mode: "user" | "item", path: string): Step => ({
-    name: `neighbors-${mode}`,
-    inputs: [f.train],
-    outputs: [path],
-    options: { ...neighborOptions, engine: options.engine },
-    run: () => {
-      const o: NeighborsOptions = { mode, ...neighborOptions, workers, progress };
-      return options.engine === "mr"
-        ? runLocalMr(f.train, path, { ...o, reducers: 4 })
-        : computeNeighborsFile(f.train, path, o);
-    },
-  });
+  // The user file holds at least USER_CANDIDATES candidates: the import re-ranks them into
+  // the 50 similar users of the dashboard (lib/models/user_liked.ts: ML-100k NDCG@10 of the
+  // similar-users list 0.353 from 200 candidates, 0.312 from 50).
+  const neighborsStep = (mode: "user" | "item", path: string): Step => {
+    const params = mode === "user"
+      ? { ...neighborOptions, k: Math.max(neighborOptions.k, USER_CANDIDATES) }
+      : neighborOptions;
+    return {
+      name: `neighbors-${mode}`,
+      inputs: [f.train],
+      outputs: [path],
+      options: { ...params, engine: options.engine },
+      code: { roots: [options.engine === "mr" ? MR_ENTRY : NEIGHBOR_ENGINE] },
+      run: () => {
+        const o: NeighborsOptions = { mode, ...params, workers, progress };
+        if (options.engine === "inproc") return computeNeighborsFile(f.train, path, o);
+        const runner = options.engine === "mr" ? "local" : options.engine;
+        return runMr(f.train, path, {
+          ...o,
+          reducers: 4,
+          runner,
+          onHadoopJob: (j) => log(`  ${j.name} on ${runner}: ${j.seconds.toFixed(1)}s`),
+        });
+      },
+    };
+  };
   const evalDefaults = {
     k: [] as number[],
     fallback: "baseline" as const,
-    top: 10,
-    rankUsers: 2000,
+    top: cutoff,
+    rankUsers: options.rankUsers,
   };
   const evalStep = (model: "user" | "item", neighbors: string, json: string, report: string) => ({
     name: `eval-${model}`,
     inputs: [f.train, f.test, neighbors],
     outputs: [json, report],
     options: evalDefaults,
+    code: { roots: [EVALUATE] },
     async run() {
       const r = await evaluateModel({
         train: f.train,
@@ -213,6 +282,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [ratings],
       outputs: [f.train, f.test],
       options: { seed: options.seed, testRatio: options.testRatio, duplicates },
+      code: { roots: [SPLIT] },
       run: () =>
         splitRatings(ratings, out, {
           seed: options.seed,
@@ -228,7 +298,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       name: "rating-model",
       inputs: [f.train, f.test],
       outputs: [f.testPredictions, f.ratingMetrics, f.ratingReport],
-      options: { model: options.ratingModel },
+      options: { model: modelRecord(rating), baseline: modelRecord(ratingBaseline) },
+      code: modelCode(MODEL_STEPS, rating, ratingBaseline),
       run: () =>
         runRatingModelStep(
           {
@@ -240,13 +311,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           },
           options.ratingModel,
           log,
+          workers,
         ),
     },
     {
       name: "ranking-model",
       inputs: [f.train, f.test],
       outputs: [f.modelRecommendations, f.rankingMetrics, f.rankingReport],
-      options: { model: options.rankingModel, top: options.top, rankUsers: options.rankUsers },
+      options: {
+        model: modelRecord(ranking),
+        baseline: modelRecord(rankingBaseline),
+        top: options.top,
+        cutoff,
+        rankUsers: options.rankUsers,
+      },
+      code: modelCode(MODEL_STEPS, ranking, rankingBaseline),
       run: () =>
         runRankingModelStep({
           train: f.train,
@@ -257,7 +336,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         }, {
           model: options.rankingModel,
           top: options.top,
+          cutoff,
           rankUsers: options.rankUsers,
+          workers,
           progress,
         }, log),
     },
@@ -269,10 +350,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ? [f.serving, f.foldIn, f.foldInSidecar]
         : [f.serving],
       options: {
-        ratingModel: options.ratingModel,
-        rankingModel: options.rankingModel,
+        ratingModel: modelRecord(rating),
+        rankingModel: modelRecord(ranking),
         top: options.top,
       },
+      code: modelCode(SERVE_STEP, rating, ranking),
       run: () =>
         runServeStep({
           train: f.train,
@@ -284,6 +366,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,
+          workers,
           progress,
         }, log),
     },
@@ -296,6 +379,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train, f.userNeighbors],
       outputs: [f.recommendations],
       options: { top: options.top, k: 0 },
+      code: { roots: [PREDICT] },
       run: () =>
         predictToFile({
           train: f.train,
@@ -324,6 +408,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
       options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
+      code: { roots: [IMPORT] },
       run: () =>
         importStore({
           db: dbUrl,
@@ -391,7 +476,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     "",
     formatCompare(r.ranking),
     "",
-    "the seed's neighbour models (original design, for comparison):",
+    "the classic neighbour models (original design, for comparison):",
     "model   K     RMSE     MAE  coverage   +fallback RMSE   bias RMSE   NDCG@N  precision@N",
   ];
   for (const e of [r.user, r.item]) {
@@ -418,7 +503,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
     `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
-    `  seed list      ${f.recommendations}`,
+    `  classic list   ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,
   );
@@ -427,7 +512,8 @@ export function formatPipelineSummary(r: PipelineResult): string {
 
 export const pipelineCommand = defineCommand({
   name: "pipeline",
-  summary: "split → neighbors → eval → predict → import, skipping up-to-date steps",
+  summary: "split → rating and ranking models → serve → neighbors → classic evals → predict → " +
+    "import, skipping up-to-date steps",
   flags: {
     data: {
       type: "string",
@@ -453,17 +539,25 @@ export const pipelineCommand = defineCommand({
       min: 1,
       doc: "recommendations kept per user",
     },
+    cutoff: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.cutoff,
+      min: 1,
+      doc: "N of the @N ranking metrics (NDCG@N, precision@N) of every evaluation",
+    },
     ratingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.ratingModel,
-      choices: Object.keys(RATING_MODELS),
-      doc: "rating model: test_predictions.csv and the stars served",
+      arg: "<name[:key=value,…]>",
+      doc: `rating model (${Object.keys(RATING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: test_predictions.csv and the stars served",
     },
     rankingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.rankingModel,
-      choices: Object.keys(RANKING_MODELS),
-      doc: "ranking model: recommendations.csv and the lists served",
+      arg: "<name[:key=value,…]>",
+      doc: `ranking model (${Object.keys(RANKING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: recommendations.csv and the lists served",
     },
     rankUsers: {
       type: "integer",
@@ -471,12 +565,7 @@ export const pipelineCommand = defineCommand({
       min: 0,
       doc: "test users sampled for the ranking metrics (0 = all)",
     },
-    engine: {
-      type: "string",
-      default: "inproc",
-      choices: ENGINES,
-      doc: "neighbor engine: in-process Workers, or the local Hadoop Streaming runner",
-    },
+    engine: ENGINE_FLAG,
     db: {
       type: "string",
       arg: "<url>",
@@ -488,8 +577,10 @@ export const pipelineCommand = defineCommand({
       doc: "import even a data set that would empty the store or drop over half its users",
     },
   },
-  details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
-    "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",
+  details:
+    "Steps whose inputs (size, mtime), options (a model's every option included) and code\n" +
+    "(a hash of the modules the step runs) match <out>/manifest.json are skipped; a redone\n" +
+    "step redoes everything downstream. Delete the manifest to redo all.",
   async run(flags) {
     const r = await runPipeline({ ...flags, db: storeUrl(flags.db) });
     console.log("");

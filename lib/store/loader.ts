@@ -48,6 +48,8 @@ export interface StoreLoader {
    * store holds none yet); after {@link begin}, under the import lock.
    */
   servedCounts(): Promise<Map<string, number>>;
+  /** The served import's schema version (`import_meta.schema_version`; 0 when none is recorded). */
+  servedSchema(): Promise<number>;
   /** Appends rows to the staging copy; `onRows(done)` reports progress. */
   load(data: TableData, onRows?: (done: number) => void): Promise<void>;
   /** Builds secondary indexes, then swaps all staging tables in atomically. */

@@ -306,6 +306,13 @@ export class SqliteLoader implements StoreLoader {
     return Promise.resolve();
   }
 
+  servedSchema(): Promise<number> {
+    const row = this.#conn.prepare(
+      "SELECT value FROM import_meta WHERE name = 'schema_version'",
+    ).get() as { value: number | bigint } | undefined;
+    return Promise.resolve(row ? Number(row.value) : 0);
+  }
+
   servedCounts(): Promise<Map<string, number>> {
     const rows = this.#conn.prepare("SELECT name, value FROM import_meta").all() as {
       name: string;

@@ -6,15 +6,15 @@
  * is the ranking model's list, with `score` and `because` (`{movieId, title,
  * rating}` of the rated movie that contributed most, or null); without
  * `source`, a user the model has no list for gets the similar-users list, and
- * `source` in the answer says which was served. `similar-users` is the seed's
+ * `source` in the answer says which was served. `similar-users` is the classic
  * user–user list, with `likedByNeighbors`.
  */
-import { type AppContext, parseId, parseIntParam } from "../../../_http.ts";
+import { type AppContext, parseIntParam, parseUserIdParam } from "../../../_http.ts";
 import { recommendationSource, recommendationViews, requireKnownUser } from "../../../_data.ts";
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
-    const userId = parseId(c.req.param("id"), "user id");
+    const userId = parseUserIdParam(c.req.param("id"), "user id");
     const limit = parseIntParam(c.req.query("limit"), "limit", 30, 1, 100);
     const source = recommendationSource(c.req.query("source"), "source");
     const list = await recommendationViews(c.var.deps, userId, limit, source);
