@@ -10,7 +10,7 @@
  * throw {@link TmdbRequestError} and are never cached. Every answer is capped
  * before it is stored ({@link TMDB_CAPS}: body ≤ 256 KB, read as a stream
  * and abandoned past the cap; overview ≤ 2,000 characters; poster path one
- * `/<name>.jpg|png|webp`; id a positive 32-bit integer): an answer over a
+ * `/<name>.jpg|png|webp|svg`; id a positive 32-bit integer): an answer over a
  * cap is {@link TmdbAnswerError}, dropped (never stored) and logged once.
  *
  * {@link TmdbMetadata} is what pages use (a `MovieMetadataSource`, lib/movie_metadata.ts): cached entries come from the store
@@ -108,7 +108,7 @@ export const TMDB_CAPS = {
   /** Characters of an overview. */
   overviewChars: 2000,
   /** A poster path: one file name under the image base. */
-  posterPath: /^\/[A-Za-z0-9_-]{1,100}\.(?:jpg|jpeg|png|webp)$/,
+  posterPath: /^\/[A-Za-z0-9_-]{1,100}\.(?:jpg|jpeg|png|webp|svg)$/,
 } as const;
 
 interface TmdbMovieJson {
@@ -188,7 +188,7 @@ export class TmdbClient {
       throw new TmdbAnswerError(
         path,
         "poster_path",
-        `${poster.length} characters, not /<name>.jpg|png|webp`,
+        `${poster.length} characters, not /<name>.jpg|png|webp|svg`,
       );
     }
     const overview = json.overview;
