@@ -14,6 +14,8 @@ import { LAYOUTS as FIX } from "./fixtures/layouts.ts";
 Deno.test("pipeline on every release layout", async (t) => {
   const root = await Deno.makeTempDir();
   const logs: string[] = [];
+  /** Warnings (stderr by default): duplicates dropped, a movie list read as Latin-1. */
+  const warnings: string[] = [];
   const base = (data: string): PipelineOptions => ({
     ...PIPELINE_DEFAULTS,
     k: 5,
@@ -24,11 +26,13 @@ Deno.test("pipeline on every release layout", async (t) => {
     workers: 1,
     progress: false,
     log: (l) => logs.push(l),
+    warn: (l) => warnings.push(l),
   });
 
   /** Runs the pipeline on `data` and returns the split lines and store facts. */
   async function run(data: string) {
     logs.length = 0;
+    warnings.length = 0;
     const r = await runPipeline(base(data));
     assert.ok(r.steps.every((s) => s.status === "ran"));
     const lines = [
@@ -71,7 +75,10 @@ Deno.test("pipeline on every release layout", async (t) => {
     const { lines, movie3 } = await run("ml-1m");
     // The fixture repeats one pair with timestamp 0; the later-timestamped rating is kept.
     assert.deepEqual(lines, wholeStars);
-    assert.ok(logs.some((l) => /1 duplicated .*ratings\.dat:12 and .*ratings\.dat:14/.test(l)));
+    assert.ok(
+      warnings.some((l) => /1 duplicated .*ratings\.dat:12 and .*ratings\.dat:14/.test(l)),
+    );
+    assert.ok(warnings.some((l) => /movies\.dat:\d+: not valid UTF-8/.test(l)), "Latin-1 noted");
     assert.equal(movie3?.title, "Misérables, Les (1995)");
   });
 
