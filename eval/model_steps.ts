@@ -67,7 +67,7 @@ export async function runRatingModelStep(
 /** Fits `model` on the training split; writes its top `top` per user and the comparison with popularity. */
 export async function runRankingModelStep(
   files: StepFiles & { recommendations: string },
-  options: { model: string; top: number; rankUsers: number; progress?: boolean },
+  options: { model: string; top: number; rankUsers: number; workers?: number; progress?: boolean },
   log: (line: string) => void,
 ): Promise<CompareResult> {
   const { train, test } = await readSplit(files);
@@ -79,6 +79,7 @@ export async function runRankingModelStep(
   });
   await writeRecommendations(fitted.get(options.model) as RankingModel, m, files.recommendations, {
     top: options.top,
+    workers: options.workers,
     progress: options.progress,
     label: `recommend ${options.model}`,
   });
@@ -97,7 +98,13 @@ export interface ServeStats {
 /** Refits both models on all ratings and writes the serving list; see the module doc. */
 export async function runServeStep(
   files: { train: string; test: string; ratingMetrics: string; out: string },
-  options: { ratingModel: string; rankingModel: string; top: number; progress?: boolean },
+  options: {
+    ratingModel: string;
+    rankingModel: string;
+    top: number;
+    workers?: number;
+    progress?: boolean;
+  },
 ): Promise<ServeStats> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(concatRatings(train, test));
@@ -111,6 +118,7 @@ export async function runServeStep(
   const { users, lines } = await writeRecommendations(ranker, m, files.out, {
     top: options.top,
     rater,
+    workers: options.workers,
     progress: options.progress,
     label: "serve",
   });

@@ -61,7 +61,7 @@ export const predictCommand = defineCommand({
       const t0 = performance.now();
       const m = buildRatingMatrix((await readRatingsTable(f.train)).table);
       const model = await spec.fit(m);
-      const r = await writeRecommendations(model, m, f.out, { top: f.top });
+      const r = await writeRecommendations(model, m, f.out, { top: f.top, workers: f.workers });
       console.log(
         `predict: ${r.lines} lines for ${r.users} users from ${f.model} in ` +
           `${((performance.now() - t0) / 1000).toFixed(2)} s → ${f.out}`,
