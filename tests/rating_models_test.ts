@@ -189,10 +189,13 @@ Deno.test("bmf (Bayesian MF, Gibbs sampling)", async (t) => {
     return Math.sqrt(se / held.length);
   };
   const options = { ...BAYES_MF_DEFAULTS, factors: 4, sweeps: 300, burnIn: 50, thin: 2 };
-  await t.step("recovers held-out cells of a low-rank matrix far better than the biases", () => {
-    const bmf = rmseOf(fitBayesMf(tm, options)), bias = rmseOf(fitBias(tm));
-    assert.ok(bmf < 0.5 * bias, `bmf ${bmf} vs bias ${bias}`);
-  });
+  await t.step(
+    "recovers held-out cells of a low-rank matrix far better than the biases",
+    async () => {
+      const bmf = rmseOf(await fitBayesMf(tm, options)), bias = rmseOf(fitBias(tm));
+      assert.ok(bmf < 0.5 * bias, `bmf ${bmf} vs bias ${bias}`);
+    },
+  );
   await t.step("the work budget leaves small data alone and cuts sweeps on large data", () => {
     const d = BAYES_MF_DEFAULTS;
     assert.deepEqual(sweepPlan(80_000, d), { sweeps: d.sweeps, burnIn: d.burnIn, thin: d.thin });
@@ -203,13 +206,35 @@ Deno.test("bmf (Bayesian MF, Gibbs sampling)", async (t) => {
     assert.equal(big.burnIn, Math.floor(big.sweeps / 4));
     assert.equal(sweepPlan(1e9, d).sweeps, 12);
   });
-  await t.step("the same seed gives the same model", () => {
-    const x = fitBayesMf(tm, { ...options, sweeps: 60 }),
-      y = fitBayesMf(tm, { ...options, sweeps: 60 });
-    assert.equal(x.predict(0, 3), y.predict(0, 3));
+  await t.step("the same seed gives the same model on 1 and 2 workers", async () => {
+    const x = await fitBayesMf(tm, { ...options, sweeps: 60, workers: 1 }),
+      y = await fitBayesMf(tm, { ...options, sweeps: 60, workers: 2 }),
+      z = await fitBayesMf(tm, { ...options, sweeps: 60, seed: 43, workers: 1 });
+    for (let u = 0; u < tm.userIds.length; u++) {
+      for (let i = 0; i < tm.itemIds.length; i++) assert.equal(y.predict(u, i), x.predict(u, i));
+    }
+    assert.notEqual(z.predict(0, 3), x.predict(0, 3));
   });
-  await t.step("predictions stay on the training scale, also for unknown ids", () => {
-    const model = fitBayesMf(tm, { ...options, sweeps: 60 });
+  await t.step("rows split over workers in several chunks give the same model", async () => {
+    // 300 users: three chunks of rows on the user side.
+    const many: [number, number, number][] = [];
+    for (let u = 0; u < 300; u++) {
+      for (let i = 0; i < c.length; i++) {
+        if ((u + i) % 3 === 0) continue;
+        const r = Math.round(2 * (3 + 1.5 * a[u % a.length] * c[i])) / 2;
+        many.push([u + 1, i + 1, Math.min(5, Math.max(0.5, r))]);
+      }
+    }
+    const mm = buildRatingMatrix(table(many));
+    const o = { ...options, sweeps: 20, burnIn: 4, thin: 4 };
+    const x = await fitBayesMf(mm, { ...o, workers: 1 }),
+      y = await fitBayesMf(mm, { ...o, workers: 2 });
+    for (let u = 0; u < mm.userIds.length; u++) {
+      for (let i = 0; i < mm.itemIds.length; i++) assert.equal(y.predict(u, i), x.predict(u, i));
+    }
+  });
+  await t.step("predictions stay on the training scale, also for unknown ids", async () => {
+    const model = await fitBayesMf(tm, { ...options, sweeps: 60 });
     for (const [u, i] of [[0, 0], [-1, 2], [3, -1], [-1, -1]]) {
       const p = model.predict(u, i);
       assert.ok(p >= ratingScale(tm).min && p <= ratingScale(tm).max, `${p}`);
@@ -230,8 +255,8 @@ Deno.test("blend", async (t) => {
   });
   await t.step(
     "the weights are ridge least squares on the held-out slice, fitted without it",
-    () => {
-      const blend = fitBlend(m, members, options);
+    async () => {
+      const blend = await fitBlend(m, members, options);
       const { fit, held } = validationSplit(m, options);
       const sub = buildRatingMatrix(fit, { shared: false });
       const fitted = members.map((x) => x.fit(sub));
