@@ -19,6 +19,8 @@ import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.ts";
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
+import { peerEaseEntry } from "./peer_bench.ts";
+import { pipelineEntry } from "./pipeline_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
@@ -36,7 +38,9 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   evalItemEntry,
   predictTop100Entry,
   ...MODEL_BENCHMARKS,
+  peerEaseEntry,
   webDashboardEntry,
+  pipelineEntry,
 ];
 
 /** One row of `bench/results.json`. */
