@@ -10,6 +10,11 @@
  * shrinkage — the original design) is fitted on the base file and scored on
  * the test file (eval/compare.ts). Printed: one table per fold, then the
  * mean over folds with each model's mean fit time. `--json` keeps it all.
+ *
+ * `--new-users` instead judges the shipped models' fold-in on users who are
+ * not in training (eval/new_users.ts): the data directory's whole ratings
+ * file, issue 21's strong-generalisation protocol, the reference baselines
+ * beside them.
  */
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
@@ -29,6 +34,7 @@ import {
   type RatingRow,
   scoreRatings,
 } from "./compare.ts";
+import { evaluateNewUsers, formatNewUsers, readReleaseRatings } from "./new_users.ts";
 
 export interface AccuracyOptions {
   /** Directory with u1.base/u1.test … (or .csv). */
@@ -234,8 +240,24 @@ export const accuracyCommand = defineCommand({
     },
     json: { type: "string", arg: "<file>", doc: "write every fold and the mean as JSON" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    newUsers: {
+      type: "boolean",
+      doc: "fold-in for users not in training (u.data, issue 21's protocol) instead of the folds",
+    },
   },
   async run(f) {
+    if (f.newUsers) {
+      const r = await evaluateNewUsers(
+        await readReleaseRatings(f.data),
+        (line) => console.log(line),
+      );
+      console.log(formatNewUsers(r));
+      if (f.json) {
+        await writeFileAtomic(f.json, JSON.stringify(r, null, 2) + "\n");
+        console.log(`wrote ${f.json}`);
+      }
+      return;
+    }
     const r = await runAccuracy({
       data: f.data,
       folds: f.folds ?? [1, 2, 3, 4, 5],

@@ -10,7 +10,10 @@
  *   the comparison;
  * - {@link runServeStep}: refits both models on all ratings (train + test)
  *   and writes `serving_recommendations.csv`, what the store serves: the
- *   ranking model's list, the rating model's stars and the explanation.
+ *   ranking model's list, the rating model's stars and the explanation;
+ *   and `fold_in_state.bin` (+ sidecar), what fold-in scores a user who is
+ *   not in the data from (lib/models/fold_in_state.ts), for the web and
+ *   `POST /api/recommendations`.
  */
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
 import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
@@ -24,6 +27,12 @@ import {
   writeCompareFiles,
 } from "./compare.ts";
 import { writeRecommendations, writeTestPredictions } from "../lib/recommend/model_files.ts";
+import { foldInState, FoldInUnsupportedError } from "../lib/models/fold_in_state.ts";
+import {
+  type FoldInSidecar,
+  sidecarPath,
+  writeFoldInStateFile,
+} from "../lib/models/fold_in_file.ts";
 
 interface StepFiles {
   train: string;
@@ -93,11 +102,17 @@ export interface ServeStats {
   lines: number;
   ratingModel: string;
   rankingModel: string;
+  /** The fold-in state's sidecar; null when a model has no fold-in (no state file then). */
+  foldIn: FoldInSidecar | null;
 }
 
-/** Refits both models on all ratings and writes the serving list; see the module doc. */
+/**
+ * Refits both models on all ratings and writes the serving list and the
+ * fold-in state; see the module doc. A model without fold-in gets no state
+ * file (a stale one is removed) and a line on `log`.
+ */
 export async function runServeStep(
-  files: { train: string; test: string; ratingMetrics: string; out: string },
+  files: { train: string; test: string; ratingMetrics: string; out: string; foldIn: string },
   options: {
     ratingModel: string;
     rankingModel: string;
@@ -105,6 +120,7 @@ export async function runServeStep(
     workers?: number;
     progress?: boolean;
   },
+  log: (line: string) => void = () => {},
 ): Promise<ServeStats> {
   const { train, test } = await readSplit(files);
   const m = buildRatingMatrix(concatRatings(train, test));
@@ -122,11 +138,27 @@ export async function runServeStep(
     progress: options.progress,
     label: "serve",
   });
+  let foldIn: FoldInSidecar | null = null;
+  try {
+    foldIn = await writeFoldInStateFile(files.foldIn, foldInState(ranker, rater, m), {
+      rankingModel: options.rankingModel,
+      ratingModel: options.ratingModel,
+    });
+  } catch (err) {
+    if (!(err instanceof FoldInUnsupportedError)) throw err;
+    log(`serve: ${err.message}; no ${files.foldIn} (web serves new visitors popular movies)`);
+    for (const path of [files.foldIn, sidecarPath(files.foldIn)]) {
+      await Deno.remove(path).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+  }
   return {
     ratings: m.userItems.length,
     users,
     lines,
     ratingModel: options.ratingModel,
     rankingModel: options.rankingModel,
+    foldIn,
   };
 }

@@ -42,6 +42,11 @@ export interface LiveResult {
 
 /** Recommends for a user known only by the ratings given (fold-in, no refit). */
 export interface LiveRecommender {
+  /**
+   * The data's rating scale in stars (what a given rating must lie in; the
+   * API refuses one outside it). Absent: 0.5..5.
+   */
+  readonly scale?: { min: number; max: number };
   recommend(
     ratings: readonly GivenRating[],
     limit: number,

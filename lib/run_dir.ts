@@ -39,6 +39,12 @@ export const RUN_FILE_NAMES = {
   rankingReport: "report_ranking.html",
   /** both models refit on all ratings: {@link CSV_HEADERS.serving}. */
   serving: "serving_recommendations.csv",
+  /**
+   * both models' fold-in state (lib/models/fold_in_file.ts), and its sidecar
+   * (size and counts; a cut state file is refused).
+   */
+  foldIn: "fold_in_state.bin",
+  foldInSidecar: "fold_in_state.json",
   /** lib/step_runner.ts's record of what is up to date. */
   manifest: "manifest.json",
   /** the SQLite store a pipeline imports into unless told otherwise. */

@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { Store } from "../lib/store/store.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import type { Assets } from "./_assets.ts";
 import type { SessionOptions } from "./_session.ts";
@@ -17,6 +18,8 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
+  /** Fold-in for users not in the data (absent: a store without fold-in state). */
+  live?: LiveRecommender;
 }
 
 export interface AppEnv {

@@ -9,7 +9,8 @@
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
  * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
  * | 404 | {@link NotFoundError} or no route |
- * | 413 | a request body over {@link MAX_BODY_BYTES} (one log line) |
+ * | 413 | a request body over {@link MAX_BODY_BYTES} (256 KiB on `POST /api/recommendations`; one log line) |
+ * | 415 | `POST /api/recommendations` without `Content-Type: application/json` |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
  * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
  * | 500 | anything else (logged with its stack) |
@@ -47,6 +48,9 @@ import * as userNeighbors from "./api/users/[id]/neighbors.ts";
 import * as userRatings from "./api/users/[id]/ratings.ts";
 import * as movieApi from "./api/movies/[id].ts";
 import * as similarApi from "./api/movies/[id]/similar.ts";
+import * as recommendationsApi from "./api/recommendations.ts";
+import { RECOMMENDATIONS_MAX_BODY_BYTES } from "./api/recommendations.ts";
+import type { LiveRecommender } from "../lib/live_recommender.ts";
 
 export interface AppOptions {
   /** Where every page and API answer comes from. */
@@ -67,10 +71,24 @@ export interface AppOptions {
    * @default the request URL's origin, plain HTTP
    */
   publicOrigin?: string;
+  /**
+   * Recommendations for users who are not in the data, from their ratings
+   * alone (lib/models/fold_in.ts over the store's fold-in state, loaded once
+   * by `web`): `POST /api/recommendations` and visitor profiles. Absent
+   * (a store imported without fold-in state): the API answers 503 and
+   * profiles get the popular movies.
+   */
+  live?: LiveRecommender;
 }
 
-/** The largest request body any route accepts (the login and logout forms need < 1 KB). */
+/**
+ * The largest request body any route accepts (the login and logout forms need < 1 KB), but
+ * `POST /api/recommendations` (routes/api/recommendations.ts: 256 KiB).
+ */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The one route without a session: it reads none, keeps nothing, needs no CSRF token. */
+const STATELESS_API = "/api/recommendations";
 
 /** Builds the app; `app.fetch` serves it, `app.request()` tests it. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -87,6 +105,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     metadata,
     assets: loadAssets(options.islandsBundle),
     session: sessionOptions,
+    live: options.live,
   };
   const app = new Hono<AppEnv>();
 
@@ -98,11 +117,20 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     "*",
     securityHeaders({ imageOrigins: [new URL(metadata.imageBase).origin], hsts: https }),
   );
-  // Every route, not only the forms: a body nobody reads still costs a read.
-  app.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  // Every route, not only the forms: a body nobody reads still costs a read. The stateless
+  // recommendations API takes up to 5,000 ratings, so it has its own cap.
+  const smallBody = bodyLimit({ maxSize: MAX_BODY_BYTES });
+  app.use("*", (c, next) => c.req.path === STATELESS_API ? next() : smallBody(c, next));
 
-  // The session is read everywhere (error pages show who is signed in); CSRF tokens only on pages.
-  app.use("*", session(sessionOptions));
+  // The session is read everywhere (error pages show who is signed in) but on the stateless
+  // API, which must not depend on one; CSRF tokens only on pages.
+  const readSession = session(sessionOptions);
+  app.use("*", (c, next) => {
+    if (c.req.path !== STATELESS_API) return readSession(c, next);
+    c.set("userId", null);
+    c.set("sessionId", null);
+    return next();
+  });
   const page = [csrf(sessionOptions)] as const;
 
   // Pages.
@@ -122,6 +150,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/api/users/:id/ratings", userRatings.handler.GET);
   app.get("/api/movies/:id", movieApi.handler.GET);
   app.get("/api/movies/:id/similar", similarApi.handler.GET);
+  app.post(
+    STATELESS_API,
+    bodyLimit({ maxSize: RECOMMENDATIONS_MAX_BODY_BYTES }),
+    recommendationsApi.handler.POST,
+  );
 
   // Content-hashed assets: cacheable for a year.
   app.get("/assets/:file", (c) => {
@@ -161,9 +194,13 @@ function errorResponse(c: AppContext, err: Error): Response {
   const title = TITLES[status] ?? (status < 500 ? TITLES[400] : TITLES[500]);
   let message = err.message || title;
   if (status === 413) {
+    const max = c.req.path === STATELESS_API ? RECOMMENDATIONS_MAX_BODY_BYTES : MAX_BODY_BYTES;
     // One line per request: an oversize body is the client's doing, a stack trace says nothing.
-    console.error(`web: 413 ${c.req.method} ${c.req.path}: body over ${MAX_BODY_BYTES} bytes`);
-    message = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
+    console.error(`web: 413 ${c.req.method} ${c.req.path}: body over ${max} bytes`);
+    message = `The request body is larger than ${max} bytes.`;
+  } else if (status === 503 && err instanceof HTTPException) {
+    // A 503 of our own (the API on a store without fold-in state): its message says why.
+    console.error(`web: 503 ${c.req.path}: ${err.message}`);
   } else if (status >= 500 && !(err instanceof StoreUnavailableError)) {
     console.error(err);
     message = "An unexpected error happened on our side. It has been logged.";
@@ -176,6 +213,11 @@ function errorResponse(c: AppContext, err: Error): Response {
   } else if (status === 403) {
     message = `${err.message}. Reload the page and try again.`;
   }
-  if (c.req.path.startsWith("/api/")) return c.json({ error: message }, status);
+  if (c.req.path.startsWith("/api/")) {
+    // The field at fault (`ratings[3].rating`, `limit`, …) for a client to point at.
+    return err instanceof BadRequestError
+      ? c.json({ error: message, field: err.param }, status)
+      : c.json({ error: message }, status);
+  }
   return renderPage(c, title, h(ErrorPage, { data: { status, title, message } }), status);
 }

@@ -7,6 +7,7 @@ import { biasSpec } from "../lib/models/bias.ts";
 import { RankScratch, topNForUser } from "../lib/models/rank.ts";
 import { type RankedBlock, rankUsers } from "../lib/recommend/ranked_users.ts";
 import { writeRecommendations } from "../lib/recommend/model_files.ts";
+import { isLiked } from "../lib/models/fold_in.ts";
 
 Deno.test("ranked users", async (t) => {
   // 603 users: three blocks of 256, the last one partial.
@@ -41,8 +42,15 @@ Deno.test("ranked users", async (t) => {
             [...b.scores.subarray(at, at + want.length)],
             [...scratch.topScores.subarray(0, want.length)],
           );
+          // The explanation cites a movie the user liked (≥ the user's mean and ≥ 3.5 stars).
+          const liked = new Uint8Array(m.itemIds.length);
+          const mine = [...m.userRatings.subarray(m.userOffsets[u], m.userOffsets[u + 1])];
+          const mean = mine.reduce((x, y) => x + y, 0) / (2 * mine.length);
+          for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+            liked[m.userItems[p]] = isLiked(m.userRatings[p] / 2, mean) ? 1 : 0;
+          }
           for (let r = 0; r < want.length; r++) {
-            assert.equal(b.because![at + r], ease.explain(u, want[r])!.item);
+            assert.equal(b.because![at + r], ease.explain(u, want[r], liked)?.item ?? -1);
           }
           at += want.length;
         }

@@ -38,6 +38,41 @@ import {
 } from "../lib/store/store.ts";
 import { RecommendationsFormatError } from "../lib/store/recommendations_csv.ts";
 import { RatingsFormatError, RatingsInputError } from "../lib/ratings_error.ts";
+import {
+  decodeFoldInState,
+  FoldInStateError,
+  writeFoldInStateFile,
+} from "../lib/models/fold_in_file.ts";
+import type { FoldInState } from "../lib/models/fold_in_state.ts";
+
+/** A fold-in state of `n` movies, all EASE columns, B filled with distinct values. */
+function foldInTestState(n: number): FoldInState {
+  return {
+    itemIds: Int32Array.from({ length: n }, (_, i) => i + 1),
+    itemCounts: new Int32Array(n).fill(1),
+    scaleMin: 0.5,
+    scaleMax: 5,
+    ranking: "ease",
+    lowRatingWeight: 0.5,
+    easeCols: Int32Array.from({ length: n }, (_, i) => i),
+    easeB: Float32Array.from({ length: n * n }, (_, k) => (k % 997) / 997),
+    mu: 3.5,
+    regUser: 15,
+    itemBias: new Float64Array(n),
+    knnK: 40,
+    knnOffsets: new Int32Array(n + 1),
+    knnNeighbors: new Int32Array(0),
+    knnSims: new Float32Array(0),
+    bmfSamples: 0,
+    bmfFactors: 0,
+    bmfW0: new Float64Array(0),
+    bmfAlpha: new Float64Array(0),
+    bmfUserPriors: new Float64Array(0),
+    bmfItemBias: new Float32Array(0),
+    bmfItemFactors: new Float32Array(0),
+    ratingWeights: Float64Array.of(0, 0, 1),
+  };
+}
 
 function noRatings(err: unknown): void {
   assert.ok(err instanceof RatingsInputError, String(err));
@@ -137,7 +172,9 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       item_topk_neighbors: 5,
       user_item_predictions: 3,
       user_recommendations: 3,
-      import_meta: 9,
+      // The fixture run has no fold_in_state.bin.
+      fold_in_state: 0,
+      import_meta: 10,
     });
     // User 1's m5 from the training split's list: user 1 rated it in the test split.
     assert.equal(stats.seedRatedDropped, 1);
@@ -157,6 +194,42 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       tmdbCached: 0,
     });
   });
+
+  await t.step(
+    "imports the fold-in state in chunks with the lists; a cut state file is refused",
+    async () => {
+      assert.equal(await store.foldInState(false), null);
+      const dir = await fixtureCopy({});
+      try {
+        // 600 EASE columns: B alone is 1.44 MB, so the state spans two 1 MiB rows.
+        const state = foldInTestState(600);
+        const path = `${dir}/fold_in_state.bin`;
+        await writeFoldInStateFile(path, state, { rankingModel: "ease", ratingModel: "bias" });
+        const file = await Deno.readFile(path);
+        const stats = await importStore({ db: backend.url, dir, progress: false });
+        assert.equal(stats.tables.fold_in_state, 2);
+        const bytes = await store.foldInState(true);
+        assert.ok(bytes && bytes.buffer instanceof SharedArrayBuffer);
+        assert.deepEqual(bytes, new Uint8Array(file));
+        assert.deepEqual(
+          Array.from(decodeFoldInState(bytes, "store").easeB),
+          Array.from(state.easeB),
+        );
+
+        await Deno.writeFile(path, file.subarray(0, file.length - 100));
+        await assert.rejects(
+          () => importStore({ db: backend.url, dir, progress: false }),
+          (err) => err instanceof FoldInStateError && /cut/.test(err.message),
+        );
+        assert.deepEqual(await store.foldInState(false), new Uint8Array(file));
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+      // The fixture again, as the next steps expect: a run without a state empties the table.
+      await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+      assert.equal(await store.foldInState(false), null);
+    },
+  );
 
   await t.step("knows which users exist", async () => {
     assert.equal(await store.userExists(1), true);

@@ -14,6 +14,11 @@
  * is written. Optional in `--dir`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
  * without it that table is empty and the dashboard serves the seed's list.
+ * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
+ * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
+ * a state file whose size or header disagrees with its sidecar (cut, or
+ * replaced) fails the import before the store is touched. Without it the
+ * table is empty and `web` serves new visitors without fold-in.
  *
  * Rated movies are never recommended. The seed's list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
@@ -47,6 +52,7 @@ import { readLinks } from "../lib/movielens_csv.ts";
 import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
+import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
 import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
@@ -160,6 +166,19 @@ async function loadWithProgress(
   return data.length;
 }
 
+/** Bytes per `fold_in_state` row: below every MySQL/MariaDB default packet limit (4 MiB+). */
+export const FOLD_IN_CHUNK = 1 << 20;
+
+/** The state's bytes as `fold_in_state` rows: (part, chunk) views, no copy. */
+function foldInRows(bytes: Uint8Array): TableData {
+  const parts: number[] = [], chunks: Uint8Array[] = [];
+  for (let at = 0, part = 0; at < bytes.length; at += FOLD_IN_CHUNK, part++) {
+    parts.push(part);
+    chunks.push(bytes.subarray(at, Math.min(bytes.length, at + FOLD_IN_CHUNK)));
+  }
+  return { table: "fold_in_state", length: parts.length, columns: [parts, chunks] };
+}
+
 async function checkInputs(files: string[]): Promise<void> {
   for (const f of files) {
     try {
@@ -192,6 +211,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   });
+  const foldInFile = run.foldIn;
+  const foldIn = await Deno.stat(foldInFile).then(
+    () => readFoldInStateFile(foldInFile),
+    (err) => {
+      if (err instanceof Deno.errors.NotFound) return null;
+      throw err;
+    },
+  );
   const movies = await readMovieList(files.movies);
   const links = files.links === null ? [] : await readLinks(files.links);
   const train = ratingsInKeyOrder(
@@ -262,6 +289,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
         servingRows(await readServing(servingFile), rated, [files.train, files.test], servingFile),
       )
       : 0;
+    tables.fold_in_state = await load(foldInRows(foldIn?.bytes ?? new Uint8Array(0)));
     const userLists = await readNeighborFile(files.userNeighbors);
     const [uIds, uPos] = neighborColumns(userLists);
     const { rec, dropped } = dropRated(
@@ -301,6 +329,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      ["fold_in_bytes", foldIn?.bytes.length ?? 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.

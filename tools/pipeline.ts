@@ -46,7 +46,8 @@ import {
   RATING_MODELS,
 } from "../lib/models/registry.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
-import { type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
+import { hasFoldIn } from "../lib/models/fold_in_state.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
@@ -254,7 +255,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     {
       name: "serve",
       inputs: [f.train, f.test, f.ratingMetrics],
-      outputs: [f.serving],
+      // The state only for models with a fold-in (runServeStep says so otherwise).
+      outputs: hasFoldIn(options.ratingModel, options.rankingModel)
+        ? [f.serving, f.foldIn, f.foldInSidecar]
+        : [f.serving],
       options: {
         ratingModel: options.ratingModel,
         rankingModel: options.rankingModel,
@@ -266,13 +270,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           test: f.test,
           ratingMetrics: f.ratingMetrics,
           out: f.serving,
+          foldIn: f.foldIn,
         }, {
           ratingModel: options.ratingModel,
           rankingModel: options.rankingModel,
           top: options.top,
           workers,
           progress,
-        }),
+        }, log),
     },
     neighborsStep("user", f.userNeighbors),
     neighborsStep("item", f.itemNeighbors),
@@ -304,6 +309,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         f.itemNeighbors,
         f.recommendations,
         f.serving,
+        ...(hasFoldIn(options.ratingModel, options.rankingModel) ? [f.foldIn] : []),
         movies,
         ...(links === null ? [] : [links]),
       ],
@@ -394,6 +400,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  models         ${f.testPredictions}, ${f.modelRecommendations}`,
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
+    `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
     `  seed list      ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,

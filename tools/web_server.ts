@@ -10,6 +10,14 @@
  * pages show placeholders. Shutdown stops accepting connections, lets
  * requests in flight finish and closes the store.
  *
+ * Fold-in (`POST /api/recommendations`, visitors' picks): the store's
+ * fold-in state is read once at start by this thread into a
+ * SharedArrayBuffer, and every serving thread scores over the same memory
+ * (a Worker gets views of it in its start message, not a copy); each thread
+ * has its own {@link FoldInRecommender} scratch. A store without the state
+ * (or a cut one, which is reported) serves without fold-in. The state is
+ * the one of the import served at start: after a new import, restart `web`.
+ *
  * Before anything else, start-up checks that the port is free (bound once
  * without SO_REUSEPORT: the serving threads set it, and so would another
  * server's, so a busy port would otherwise be shared silently) and that a
@@ -29,6 +37,9 @@ import {
 import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
 import { createApp } from "../routes/app.ts";
 import { bundleIslands } from "./web_bundle.ts";
+import type { FoldInState } from "../lib/models/fold_in_state.ts";
+import { decodeFoldInState, FoldInStateError } from "../lib/models/fold_in_file.ts";
+import { FoldInRecommender } from "../lib/models/fold_in.ts";
 
 /**
  * Serving threads of `web` by default: one per core. On the idle 2-core build
@@ -148,6 +159,8 @@ export interface ServerThreadOptions {
   /** Set SO_REUSEPORT (several threads on one port). */
   reusePort: boolean;
   publicOrigin?: string;
+  /** The store's fold-in state (arrays on a SharedArrayBuffer); null: none. */
+  foldIn: FoldInState | null;
 }
 
 /** One serving thread's server, store and TMDB lookups. */
@@ -179,6 +192,7 @@ export function serveThread(o: ServerThreadOptions): Promise<ServerThread> {
       metadata: tmdb,
       islandsBundle: o.islandsBundle,
       publicOrigin: o.publicOrigin,
+      live: o.foldIn ? new FoldInRecommender(o.foldIn) : undefined,
     });
     let served = 0;
     let server: Deno.HttpServer<Deno.NetAddr>;
@@ -320,6 +334,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     ? undefined
     : parsePublicOrigin(options.publicOrigin);
   const tmdbConfig = options.tmdb !== undefined ? options.tmdb : tmdbConfigFromEnv();
+  const foldIn = await loadFoldIn(options.db, quiet);
   const threadOptions: ServerThreadOptions = {
     db: options.db,
     port: options.port,
@@ -329,6 +344,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     islandsBundle: await bundleIslands(),
     reusePort: threads > 1,
     publicOrigin,
+    foldIn,
   };
   const main = await serveThread(threadOptions);
   // Port 0 picked a free port: the Workers join that one.
@@ -374,6 +390,43 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
       return stopped;
     },
   };
+}
+
+/**
+ * The store's fold-in state, read once on a SharedArrayBuffer for every
+ * serving thread; null (with a line on stderr, unless quiet for the plain
+ * absence) when the store has none, is down, or holds a cut state.
+ */
+async function loadFoldIn(db: string, quiet: boolean): Promise<FoldInState | null> {
+  let store: Store | null = null;
+  try {
+    store = await openStore(db);
+    const bytes = await store.foldInState(true);
+    if (!bytes) {
+      if (!quiet) {
+        console.log(
+          "web: the store has no fold-in state (imported without fold_in_state.bin): " +
+            "POST /api/recommendations answers 503, new visitors get popular movies",
+        );
+      }
+      return null;
+    }
+    const state = decodeFoldInState(bytes, `store ${maskStoreUrl(db)}`);
+    if (!quiet) {
+      console.log(
+        `web: fold-in state ${(bytes.length / 2 ** 20).toFixed(1)} MiB ` +
+          `(${state.itemIds.length} movies, ${state.easeCols.length} EASE columns, ` +
+          `${state.bmfSamples} bmf samples), shared by every serving thread`,
+      );
+    }
+    return state;
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError) && !(err instanceof FoldInStateError)) throw err;
+    console.error(`web: no fold-in: ${err.message}`);
+    return null;
+  } finally {
+    await store?.close();
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM, with its name; both listeners are removed then. */

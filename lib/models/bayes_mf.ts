@@ -43,7 +43,7 @@
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
-import { clipToScale, ratingScale } from "./rating_scale.ts";
+import { clipToScale, type RatingScale, ratingScale } from "./rating_scale.ts";
 import { Random } from "./random.ts";
 import { defaultWorkers, PhaseWorkers } from "../worker_pool.ts";
 
@@ -252,11 +252,35 @@ export function sampleRows(st: GibbsState, phase: GibbsPhase, chunk: number): vo
 /** Rows per chunk: enough work per claim, few enough for heavy items to balance. */
 const GIBBS_BLOCK = 128;
 
+/**
+ * The kept Gibbs samples of the item side, with what a new user's
+ * conditional posterior needs (lib/models/fold_in.ts): sample t's global
+ * bias `w0[t]`, noise precision `alpha[t]`, user priors
+ * `userPriors[t·2(k+1) ..]` = μ_w, λ_w, then μ_vf, λ_vf per factor f, and
+ * the item biases and factors (dense items of the fitted matrix).
+ */
+export interface BayesMfSamples {
+  count: number;
+  factors: number;
+  scale: RatingScale;
+  w0: Float64Array;
+  alpha: Float64Array;
+  userPriors: Float64Array;
+  itemBias: Float32Array[];
+  /** Item i's factors at `i·k ..`, per sample. */
+  itemFactors: Float32Array[];
+}
+
+/** A fitted bmf: predictions and the samples fold-in reads. */
+export interface BayesMfModel extends RatingModel {
+  readonly samples: BayesMfSamples;
+}
+
 /** Fits the sampler; see the module doc. */
 export async function fitBayesMf(
   m: RatingMatrix,
   options: BayesMfOptions = BAYES_MF_DEFAULTS,
-): Promise<RatingModel> {
+): Promise<BayesMfModel> {
   const nU = m.userIds.length, nI = m.itemIds.length, n = m.userItems.length;
   const k = options.factors;
   const { sweeps, burnIn, thin } = sweepPlan(n, options);
@@ -349,6 +373,9 @@ export async function fitBayesMf(
   const kept = Math.max(1, Math.floor((sweeps - burnIn) / thin));
   const S = { w0: new Float64Array(kept), wu: [] as Float32Array[], wi: [] as Float32Array[] };
   const SV = { u: [] as Float32Array[], i: [] as Float32Array[] };
+  // What a fold-in needs of each kept sample beyond the item side (lib/models/fold_in.ts):
+  // the noise precision and the user priors, [μ_w, λ_w, μ_v1, λ_v1, …].
+  const SP = { alpha: new Float64Array(kept), userPriors: new Float64Array(kept * 2 * (k + 1)) };
   let s = 0;
   try {
     for (let sweep = 0; sweep < sweeps; sweep++) {
@@ -379,6 +406,14 @@ export async function fitBayesMf(
       await sampleSide(1, sweep);
       if (sweep >= burnIn && (sweep - burnIn) % thin === thin - 1 && s < kept) {
         S.w0[s] = w0;
+        SP.alpha[s] = alpha;
+        const pr = SP.userPriors, at = s * 2 * (k + 1);
+        pr[at] = pwU.mu;
+        pr[at + 1] = pwU.lambda;
+        for (let f = 0; f < k; f++) {
+          pr[at + 2 + 2 * f] = pvU[f].mu;
+          pr[at + 3 + 2 * f] = pvU[f].lambda;
+        }
         S.wu.push(Float32Array.from(wu));
         S.wi.push(Float32Array.from(wi));
         SV.u.push(Float32Array.from(vu));
@@ -393,6 +428,16 @@ export async function fitBayesMf(
   const count = s;
   return {
     name: "bmf",
+    samples: {
+      count,
+      factors: k,
+      scale,
+      w0: S.w0.subarray(0, count),
+      alpha: SP.alpha.subarray(0, count),
+      userPriors: SP.userPriors.subarray(0, count * 2 * (k + 1)),
+      itemBias: S.wi,
+      itemFactors: SV.i,
+    },
     predict(u, i) {
       let sum = 0;
       for (let t = 0; t < count; t++) {
@@ -408,7 +453,7 @@ export async function fitBayesMf(
   };
 }
 
-export const bayesMfSpec: ModelSpec<RatingModel> = {
+export const bayesMfSpec: ModelSpec<BayesMfModel> = {
   summary: "Bayesian biased matrix factorisation, Gibbs sampling (32 factors, 200 sweeps)",
   scales: true,
   fit: (m) => fitBayesMf(m),

@@ -165,15 +165,16 @@ export class EaseModel implements RankingModel {
   }
 
   /** The rated item j with the largest x_uj·B[j][i] (ties: smaller j); null when i is not modelled. */
-  explain(u: number, i: number): Contribution | null {
+  explain(u: number, i: number, liked?: Uint8Array): Contribution | null {
     const ci = this.cols[i];
     if (ci < 0) return null;
     const M = this.colItems.length, m = this.m;
     let best: Contribution | null = null;
     for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
       const j = m.userItems[p], cj = this.cols[j];
-      if (cj < 0) continue;
+      if (cj < 0 || (liked && !liked[j])) continue;
       const w = (m.userRatings[p] >= 8 ? 1 : this.lowRatingWeight) * this.b[cj * M + ci];
+      if (liked && !(w > 0)) continue;
       if (best === null || w > best.weight) best = { item: j, weight: w };
     }
     return best;

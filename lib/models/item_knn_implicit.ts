@@ -64,10 +64,11 @@ export class ItemKnnImplicitModel implements RankingModel {
     sumRowsOfUserItems(this.m, this.reverse, u, out);
   }
 
-  /** The first of i's neighbours (best first) that u rated. */
-  explain(u: number, i: number): Contribution | null {
+  /** The first of i's neighbours (best first) that u rated (and liked, with `liked`). */
+  explain(u: number, i: number, liked?: Uint8Array): Contribution | null {
     const { offsets, items, values } = this.neighbors;
     for (let q = offsets[i]; q < offsets[i + 1]; q++) {
+      if (liked && (!liked[items[q]] || !(values[q] > 0))) continue;
       if (userRated(this.m, u, items[q])) return { item: items[q], weight: values[q] };
     }
     return null;

@@ -35,7 +35,7 @@ import { mergeTopK, type TopKArrays, TopKLists } from "../top_k.ts";
 import { transposePositions, upperPairCost } from "../co_rating.ts";
 import { defaultWorkers, runChunks } from "../worker_pool.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
-import { clipToScale, ratingScale } from "./rating_scale.ts";
+import { clipToScale, type RatingScale, ratingScale } from "./rating_scale.ts";
 import type { Mode } from "../mode.ts";
 
 export interface KnnBaselineOptions {
@@ -248,6 +248,11 @@ export function baselineResiduals(
 /** A fitted baseline-centred kNN model, with its similarity lists for explanations. */
 export interface KnnBaselineModel extends RatingModel {
   readonly lists: SimilarityLists;
+  /** μ, the item biases b_i and λ_u of the baseline (a fold-in solves b_u with them). */
+  readonly baseline: { mu: number; itemBias: Float64Array; regUser: number };
+  /** K, the neighbours used per prediction. */
+  readonly k: number;
+  readonly scale: RatingScale;
 }
 
 /** Fits `knn-item` (mode "item") or `knn-user` (mode "user"); see the module doc. */
@@ -290,6 +295,9 @@ export async function fitKnnBaseline(
   return {
     name: mode === "item" ? "knn-item" : "knn-user",
     lists,
+    baseline: { mu, itemBias: bi, regUser: DEFAULT_BIAS.regUser },
+    k: K,
+    scale,
     predict(u, i) {
       const base = mu + (u >= 0 ? bu[u] : 0) + (i >= 0 ? bi[i] : 0);
       if (u < 0 || i < 0) return clipToScale(scale, base);

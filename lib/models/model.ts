@@ -46,9 +46,12 @@ export interface RankingModel {
   scoreUser(u: number, out: Float64Array): void;
   /**
    * The training item of `u` that contributed most to item `i`'s score, or
-   * null when the score has no per-item decomposition (popularity).
+   * null when the score has no per-item decomposition (popularity). With
+   * `liked`, only items j with `liked[j] = 1` compete and only a positive
+   * contribution counts (the serving list cites only a movie the user
+   * liked: lib/models/fold_in.ts `isLiked`).
    */
-  explain(u: number, i: number): Contribution | null;
+  explain(u: number, i: number, liked?: Uint8Array): Contribution | null;
 }
 
 export type ModelKind = "rating" | "ranking";

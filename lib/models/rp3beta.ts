@@ -62,14 +62,16 @@ export class Rp3betaModel implements RankingModel {
   }
 
   /** The rated item i with the largest W(i, j) (ties: smaller i). */
-  explain(u: number, j: number): Contribution | null {
+  explain(u: number, j: number, liked?: Uint8Array): Contribution | null {
     const { offsets, items, values } = this.w;
     const m = this.m;
     let best: Contribution | null = null;
     for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
       const i = m.userItems[p];
+      if (liked && !liked[i]) continue;
       for (let q = offsets[i]; q < offsets[i + 1]; q++) {
         if (items[q] === j) {
+          if (liked && !(values[q] > 0)) break;
           if (best === null || values[q] > best.weight) best = { item: i, weight: values[q] };
           break;
         }

@@ -12,8 +12,10 @@
  *   decimals; never a movie the user rated in training;
  * - `serving_recommendations.csv`: what the store serves, from both models
  *   refit on all ratings: `userId,rank,movieId,score,prediction,
- *   becauseMovieId,becauseRating` (the explanation empty when the ranking
- *   model has no per-item decomposition); never a movie the user rated.
+ *   becauseMovieId,becauseRating`: the movie the user liked (≥ the user's
+ *   mean and ≥ 3.5 stars) that contributed most to the pick, empty when
+ *   none did or the ranking model has no per-item decomposition); never a
+ *   movie the user rated.
  *
  * Every file is written through lib/atomic_file.ts. Cost: one prediction
  * per test rating; one top-N ranking (lib/models/rank.ts) per user.

@@ -13,7 +13,8 @@
  *
  * A block: `sizes[k]` entries for its k-th user, then the entries of all its
  * users in `items` (dense), `scores`, and with `explain` the dense item of
- * the explanation in `because` (−1 when the model has none).
+ * the explanation in `because` (−1 when the model has none): the rated movie
+ * the user liked (lib/models/fold_in.ts `isLiked`) contributing most.
  *
  * Time: one `scoreUser` and one selection per user (lib/models/rank.ts),
  * split over the workers. Memory per thread: the {@link RankScratch}; per
@@ -24,6 +25,7 @@ import type { RankingModel } from "../models/model.ts";
 import { EaseModel } from "../models/ease.ts";
 import { RankScratch, topNForUser } from "../models/rank.ts";
 import { runChunks } from "../worker_pool.ts";
+import { isLiked } from "../models/fold_in.ts";
 
 /** The lists of one block of users. */
 export interface RankedBlock {
@@ -75,6 +77,8 @@ export interface RankState {
   init: RankInit;
   model: RankingModel;
   scratch: RankScratch;
+  /** The current user's liked movies, the only ones an explanation cites. */
+  liked: Uint8Array;
 }
 
 export function prepareRanking(init: RankInit, model?: RankingModel): RankState {
@@ -83,6 +87,7 @@ export function prepareRanking(init: RankInit, model?: RankingModel): RankState 
     init,
     model: model ?? rebuildRanker(init.ranker!, m),
     scratch: new RankScratch(m.itemIds.length, init.top),
+    liked: new Uint8Array(m.itemIds.length),
   };
 }
 
@@ -101,7 +106,15 @@ export function rankBlock(s: RankState, chunk: number): RankedBlock {
     items.set(list, at);
     scores.set(s.scratch.topScores.subarray(0, n), at);
     if (because) {
-      for (let r = 0; r < n; r++) because[at + r] = s.model.explain(u, list[r])?.item ?? -1;
+      const a = m.userOffsets[u], b = m.userOffsets[u + 1], liked = s.liked;
+      let sum = 0;
+      for (let p = a; p < b; p++) sum += m.userRatings[p];
+      const mean = b > a ? sum / (2 * (b - a)) : 0;
+      for (let p = a; p < b; p++) {
+        liked[m.userItems[p]] = isLiked(m.userRatings[p] / 2, mean) ? 1 : 0;
+      }
+      for (let r = 0; r < n; r++) because[at + r] = s.model.explain(u, list[r], liked)?.item ?? -1;
+      for (let p = a; p < b; p++) liked[m.userItems[p]] = 0;
     }
     sizes[u - first] = n;
     at += n;

@@ -27,7 +27,8 @@ export type ColumnData =
   | Uint8Array
   | Uint32Array
   | Float64Array
-  | readonly (string | number | null)[];
+  | readonly (string | number | null)[]
+  | readonly Uint8Array[];
 
 /** Rows for one table: `columns[c][i]` is column `c` of row `i`. */
 export interface TableData {

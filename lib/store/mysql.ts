@@ -24,6 +24,7 @@ import type { Row, SqlParam, SqlRunner } from "./sql_store.ts";
 import {
   createIndexSql,
   createTableSql,
+  hasBlobColumn,
   IMPORTED_TABLES,
   type ImportedTable,
   TABLES,
@@ -302,7 +303,8 @@ export class MysqlLoader implements StoreLoader {
     const cols = def.columns.map((col) => col.name).join(", ");
     const staging = this.#staging(data.table);
     const report = onRows ?? (() => {});
-    if (!this.#useInsert) {
+    // Blob chunks are not TSV: plain INSERTs, one ~1 MiB row per packet.
+    if (!this.#useInsert && !hasBlobColumn(def)) {
       try {
         const [result] = await c.query({
           sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE ${staging} ` +
@@ -329,8 +331,9 @@ export class MysqlLoader implements StoreLoader {
       }
     }
     const width = def.columns.length;
-    for (let start = 0; start < data.length; start += INSERT_BATCH) {
-      const end = Math.min(data.length, start + INSERT_BATCH);
+    const batch = hasBlobColumn(def) ? 1 : INSERT_BATCH;
+    for (let start = 0; start < data.length; start += batch) {
+      const end = Math.min(data.length, start + batch);
       const rows: unknown[][] = [];
       for (let i = start; i < end; i++) {
         const row = new Array(width);

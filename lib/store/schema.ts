@@ -36,6 +36,12 @@
  *   the status page never scan the 25M-row ratings table.
  * - `movies_tmdb` is a cache filled by the web app and the `tmdb` command; an
  *   import never touches it. Nor `revoked_sessions` (the web app's logouts).
+ * - `fold_in_state` holds the serve step's `fold_in_state.bin`
+ *   (lib/models/fold_in_file.ts) in 1 MiB chunks by `part` (a row fits any
+ *   server's packet limit; a scale-1 state is ~600 chunks), imported and
+ *   swapped with the lists so a web start never pairs one import's lists
+ *   with another's models; `import_meta.fold_in_bytes` is its length. Empty
+ *   when the run has no state file.
  * - Every table is clustered on its primary key (SQLite `WITHOUT ROWID`,
  *   InnoDB), which is also the only index the queries need besides
  *   `movies(popularity_rank)`.
@@ -48,7 +54,7 @@ export type Dialect = "sqlite" | "mysql";
  * version must be imported again (the pipeline re-runs its import step, the
  * web bench rebuilds its cached store).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const COLUMN_TYPES = [
   "int",
@@ -60,6 +66,7 @@ const COLUMN_TYPES = [
   "title",
   "short",
   "text",
+  "blob",
 ] as const;
 
 type ColumnType = typeof COLUMN_TYPES[number];
@@ -68,6 +75,11 @@ interface Column {
   name: string;
   type: ColumnType;
   nullable?: boolean;
+}
+
+/** Whether a table has a blob column (loaded a row per statement: each row is up to 1 MiB). */
+export function hasBlobColumn(def: TableDef): boolean {
+  return def.columns.some((c) => c.type === "blob");
 }
 
 export interface TableDef {
@@ -88,6 +100,7 @@ export const IMPORTED_TABLES = [
   "item_topk_neighbors",
   "user_item_predictions",
   "user_recommendations",
+  "fold_in_state",
   "import_meta",
 ] as const;
 
@@ -201,6 +214,15 @@ export const TABLES: Record<TableName, TableDef> = {
     ],
     ["user_id", "pos"],
   ),
+  fold_in_state: table(
+    "fold_in_state",
+    [
+      // 0-based chunk number; the chunks in order are the state file's bytes.
+      "part int",
+      "bytes blob",
+    ],
+    ["part"],
+  ),
   import_meta: table(
     "import_meta",
     [
@@ -246,11 +268,14 @@ const MYSQL_TYPES: Record<ColumnType, string> = {
   title: "VARCHAR(1000)",
   short: "VARCHAR(64)",
   text: "TEXT",
+  // ≤ 16 MiB per value; the import writes 1 MiB chunks.
+  blob: "MEDIUMBLOB",
 };
 
 function sqliteType(t: ColumnType): string {
   if (t === "double") return "REAL";
   if (t === "title" || t === "short" || t === "text") return "TEXT";
+  if (t === "blob") return "BLOB";
   return "INTEGER";
 }
 

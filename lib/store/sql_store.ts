@@ -55,6 +55,7 @@ import {
   type UserNeighbor,
 } from "./store.ts";
 import { createTableSql, type Dialect, TABLES } from "./schema.ts";
+import { FoldInStateError } from "../models/fold_in_file.ts";
 
 export type Row = Record<string, unknown>;
 export type SqlParam = number | string | null;
@@ -331,6 +332,16 @@ export class SqlStore implements Store {
     return rows.length ? movieOf(rows[0]) : null;
   }
 
+  async moviesById(movieIds: readonly number[]): Promise<Map<number, Movie>> {
+    const { movies } = await this.#catalogueOf(await this.#currentStamp());
+    const out = new Map<number, Movie>();
+    for (const id of movieIds) {
+      const movie = movies.get(id);
+      if (movie) out.set(id, movie);
+    }
+    return out;
+  }
+
   async similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]> {
     const rows = await this.#withMovies(
       `SELECT neighbor_id AS movie_id, similarity, ${STAMP} FROM item_topk_neighbors ` +
@@ -468,6 +479,36 @@ export class SqlStore implements Store {
       recommendations: meta.get("user_recommendations") ?? 0,
       tmdbCached: Number(tmdb[0].n),
     };
+  }
+
+  foldInState(shared: boolean): Promise<Uint8Array | null> {
+    return this.snapshot(async () => {
+      const meta = await this.#db.all(
+        "SELECT value FROM import_meta WHERE name = 'fold_in_bytes'",
+        [],
+      );
+      const total = meta.length > 0 ? Number(meta[0].value) : 0;
+      if (total === 0) return null;
+      const out = new Uint8Array(shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
+      let at = 0;
+      // Chunk by chunk: never the whole state twice in memory.
+      for (let part = 0; at < total; part++) {
+        const rows = await this.#db.all("SELECT bytes FROM fold_in_state WHERE part = ?", [part]);
+        if (rows.length === 0) break;
+        const chunk = rows[0].bytes as Uint8Array;
+        if (at + chunk.length > total) break;
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+      if (at !== total) {
+        throw new FoldInStateError(
+          "store",
+          `fold_in_state holds ${at === total ? "more than" : at} of the ${total} bytes ` +
+            "import_meta records: import the run again",
+        );
+      }
+      return out;
+    });
   }
 
   close(): Promise<void> {

@@ -27,6 +27,7 @@ import type { Row, SqlParam, SqlRunner } from "./sql_store.ts";
 import {
   createIndexSql,
   createTableSql,
+  hasBlobColumn,
   IMPORTED_TABLES,
   type ImportedTable,
   type TableDef,
@@ -175,7 +176,7 @@ export class SqliteRunner implements SqlRunner {
 }
 
 /** Rows per multi-row INSERT statement. */
-const BATCH = 256;
+const ROWS_PER_INSERT = 256;
 /** Rows per transaction. */
 const TXN_ROWS = 1 << 20;
 
@@ -314,6 +315,8 @@ export class SqliteLoader implements StoreLoader {
     const sql = (rows: number) =>
       `INSERT INTO ${this.#staging(data.table)} (${cols}) VALUES ` +
       new Array(rows).fill(tuple).join(",");
+    // A blob row is up to 1 MiB: one per statement, not 256 MiB bound at once.
+    const BATCH = hasBlobColumn(def) ? 1 : ROWS_PER_INSERT;
     const full = this.#conn.prepare(sql(BATCH));
     const args: SqlParam[] = new Array(BATCH * width);
     const columns = data.columns;

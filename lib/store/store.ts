@@ -130,6 +130,11 @@ export interface Store {
   ): Promise<RecommendationList>;
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
   movie(movieId: number): Promise<Movie | null>;
+  /**
+   * Movies by id from the in-memory catalogue of the import being served
+   * (one stamp lookup, no row reads); ids the catalogue lacks are absent.
+   */
+  moviesById(movieIds: readonly number[]): Promise<Map<number, Movie>>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
   /** Title search: case-insensitive substring, prefix matches first, then by title. */
   searchMovies(query: string, limit: number): Promise<Movie[]>;
@@ -147,6 +152,13 @@ export interface Store {
    */
   revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /**
+   * The fold-in state of the import being served (the bytes of the serve
+   * step's `fold_in_state.bin`, lib/models/fold_in_file.ts), on a
+   * SharedArrayBuffer when `shared`; null when the store has none (imported
+   * from a run without one, or before schema 4). Read once by `web` at start.
+   */
+  foldInState(shared: boolean): Promise<Uint8Array | null>;
   /**
    * Runs `read` (store calls of one request) so that all its calls see one
    * import: `read` runs again, up to 3 times, when an import was swapped in
