@@ -8,6 +8,8 @@ import { fitPopularity } from "../lib/models/popularity.ts";
 import { RankScratch, topNForUser } from "../lib/models/rank.ts";
 import { fitRp3beta } from "../lib/models/rp3beta.ts";
 import { invertSpd } from "../lib/models/spd_inverse.ts";
+import { synthesize } from "../tools/synth.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
 
 const assertEquals = (actual: unknown, expected: unknown) =>
   assert.deepStrictEqual(actual, expected);
@@ -205,6 +207,18 @@ Deno.test("ease", async (t) => {
     for (const workers of [1, 2]) {
       const model = await fitEase(shared, { lambda: 2, minRatings: 1, workers });
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
+    }
+  });
+  await t.step("gives B the same bits on 1, 2 and 3 workers (G's rows split by work)", async () => {
+    const dir = await Deno.makeTempDir();
+    await synthesize(dir, { scale: 0.002, seed: 4 });
+    const big = buildRatingMatrix((await readRatingsTable(`${dir}/ratings.csv`)).table);
+    await Deno.remove(dir, { recursive: true });
+    const o = { lambda: 50, lowRatingWeight: 0.5, minRatings: 5 };
+    const one = await fitEase(big, { ...o, workers: 1 });
+    assert.ok(one.colItems.length > 50);
+    for (const workers of [2, 3]) {
+      assert.deepEqual((await fitEase(big, { ...o, workers })).b, one.b);
     }
   });
   await t.step(

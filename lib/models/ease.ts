@@ -53,13 +53,15 @@
  *   on one. Scoring: M additions per rated item, ~7 ms per user at that share.
  *
  * Fit: G's upper triangle from every pair of a user's modelled items
- * (Σ_u |I_u ∩ M|²/2 additions), the inverse by the blocked sweep operator
+ * (Σ_u |I_u ∩ M|²/2 additions; on Workers, G's rows in ranges of equal work,
+ * each entry summed over the users in order by one range: the same bits on
+ * any worker count), the inverse by the blocked sweep operator
  * over Workers (lib/models/spd_inverse.ts),
  * then B as Float32 (halves what serving keeps). Scoring: |I_u ∩ M| row
  * additions of length M per user.
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
-import { defaultWorkers } from "../worker_pool.ts";
+import { defaultWorkers, runChunks } from "../worker_pool.ts";
 import type { Contribution, ModelSpec, RankingModel } from "./model.ts";
 import { invertSpd } from "./spd_inverse.ts";
 
@@ -194,6 +196,85 @@ export function supportedItems(m: RatingMatrix, minRatings: number, max: number)
   return order.subarray(0, max).sort();
 }
 
+/** What a range of G's rows needs (shared with Workers, not copied). */
+export interface GramInit {
+  userOffsets: Int32Array;
+  userItems: Int32Array;
+  userRatings: Uint8Array;
+  /** Dense item → column, −1 when not modelled. */
+  cols: Int32Array;
+  /** G, M², row-major; a range fills only its rows' upper part. */
+  g: Float64Array;
+  lowRatingWeight: number;
+  /** Range c is G's rows `starts[c] .. starts[c+1]`. */
+  starts: Int32Array;
+}
+
+/**
+ * Rows `starts[chunk] .. starts[chunk+1]` of G's upper triangle: for every
+ * user in order, `G[a][b] += x_ua · x_ub` over the user's modelled columns
+ * a ≤ b with a in the range. Each entry is summed by one range, users in
+ * ascending order, so G is the same bits however the rows are split.
+ */
+export function gramRows(init: GramInit, chunk: number): number {
+  const { userOffsets, userItems, userRatings, cols, g, lowRatingWeight } = init;
+  const c0 = init.starts[chunk], c1 = init.starts[chunk + 1];
+  const M = Math.round(Math.sqrt(g.length));
+  const list = new Int32Array(M), xs = new Float64Array(M);
+  const nUsers = userOffsets.length - 1;
+  for (let u = 0; u < nUsers; u++) {
+    let len = 0;
+    for (let p = userOffsets[u]; p < userOffsets[u + 1]; p++) {
+      const c = cols[userItems[p]];
+      if (c < 0) continue;
+      xs[len] = userRatings[p] >= 8 ? 1 : lowRatingWeight;
+      list[len++] = c;
+    }
+    for (let x = 0; x < len; x++) {
+      // Columns ascend in a user's row; upper triangle only: the inverse reads no other.
+      const a = list[x];
+      if (a < c0) continue;
+      if (a >= c1) break;
+      const row = a * M, wx = xs[x];
+      for (let y = x; y < len; y++) g[row + list[y]] += wx * xs[y];
+    }
+  }
+  return 0;
+}
+
+/** `parts` ranges of G's rows of about equal work (row a: Σ_u the user's columns ≥ a). */
+function gramRanges(m: RatingMatrix, cols: Int32Array, M: number, parts: number): Int32Array {
+  const cost = new Float64Array(M);
+  let total = 0;
+  for (let u = 0; u < m.userIds.length; u++) {
+    let len = 0;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      if (cols[m.userItems[p]] >= 0) len++;
+    }
+    let x = 0;
+    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+      const c = cols[m.userItems[p]];
+      if (c < 0) continue;
+      cost[c] += len - x++;
+    }
+    total += (len * (len + 1)) / 2;
+  }
+  const starts = new Int32Array(parts + 1);
+  starts[parts] = M;
+  for (let a = 0, c = 1, acc = 0; a < M && c < parts; a++) {
+    acc += cost[a];
+    if (acc >= (total * c) / parts) starts[c++] = a + 1;
+  }
+  for (let c = 1; c <= parts; c++) starts[c] = Math.max(starts[c], starts[c - 1]);
+  return starts;
+}
+
+function shareInt32(a: Int32Array): Int32Array {
+  const c = new Int32Array(new SharedArrayBuffer(a.length * 4));
+  c.set(a);
+  return c;
+}
+
 /** Fits B (see module doc). */
 export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promise<EaseModel> {
   const lambda = options.lambda ?? 500;
@@ -205,24 +286,25 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
 
   const bytes = M * M * 8;
   const g = new Float64Array(workers > 1 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  const lowRatingWeight = options.lowRatingWeight ?? 1;
-  const list = new Int32Array(M);
-  const xs = new Float64Array(M);
-  const nUsers = m.userIds.length;
-  for (let u = 0; u < nUsers; u++) {
-    let len = 0;
-    for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-      const c = cols[m.userItems[p]];
-      if (c < 0) continue;
-      xs[len] = m.userRatings[p] >= 8 ? 1 : lowRatingWeight;
-      list[len++] = c;
-    }
-    for (let x = 0; x < len; x++) {
-      // Upper triangle only (columns ascend in a user's row): the inverse reads no other.
-      const row = list[x] * M, wx = xs[x];
-      for (let y = x; y < len; y++) g[row + list[y]] += wx * xs[y];
-    }
-  }
+  const gram: GramInit = {
+    userOffsets: m.userOffsets,
+    userItems: m.userItems,
+    userRatings: m.userRatings,
+    cols,
+    g,
+    lowRatingWeight: options.lowRatingWeight ?? 1,
+    starts: Int32Array.of(0, M),
+  };
+  if (workers > 1 && M > 1 && m.userItems.buffer instanceof SharedArrayBuffer) {
+    gram.starts = gramRanges(m, cols, M, workers);
+    await runChunks<GramInit, number>({
+      worker: new URL("./ease_worker.ts", import.meta.url),
+      init: { ...gram, cols: shareInt32(cols) },
+      chunks: gram.starts.length - 1,
+      workers,
+    });
+  } else gramRows(gram, 0);
+  const lowRatingWeight = gram.lowRatingWeight;
   for (let c = 0; c < M; c++) g[c * M + c] += lambda;
 
   await invertSpd(g, M, { workers });
