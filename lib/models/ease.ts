@@ -130,6 +130,16 @@ export class EaseModel implements RankingModel {
   }
 
   scoreUser(u: number, out: Float64Array): void {
+    const row = this.scoreColumns(u), M = row.length;
+    if (M < out.length) out.fill(-Infinity);
+    for (let c = 0; c < M; c++) out[this.colItems[c]] = row[c];
+  }
+
+  /**
+   * User u's score of every modelled column (`x_u · B`), the item of column
+   * c being `colItems[c]`: a view of a buffer the next call overwrites.
+   */
+  scoreColumns(u: number): Float64Array {
     const M = this.colItems.length, b = this.b, row = this.#row;
     const bases = this.#bases, weights = this.#weights;
     const m = this.m;
@@ -162,8 +172,7 @@ export class EaseModel implements RankingModel {
       const b0 = bases[k], w0 = weights[k];
       for (let i = 0; i < M; i++) row[i] += w0 * b[b0 + i];
     }
-    if (M < out.length) out.fill(-Infinity);
-    for (let c = 0; c < M; c++) out[this.colItems[c]] = row[c];
+    return row;
   }
 
   /** The rated item j with the largest x_uj·B[j][i] (ties: smaller j); null when i is not modelled. */

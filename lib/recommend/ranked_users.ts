@@ -91,6 +91,33 @@ export function prepareRanking(init: RankInit, model?: RankingModel): RankState 
   };
 }
 
+/**
+ * {@link topNForUser} for EASE, over its M modelled columns instead of every
+ * item (the others score −∞ and are never candidates): the same candidates,
+ * scores and order (columns ascend with items), so the same list.
+ */
+function easeTopN(
+  model: EaseModel,
+  m: RatingMatrix,
+  u: number,
+  n: number,
+  scratch: RankScratch,
+): Int32Array {
+  const row = model.scoreColumns(u), cols = model.cols, colItems = model.colItems;
+  for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+    const c = cols[m.userItems[p]];
+    if (c >= 0) row[c] = -Infinity;
+  }
+  const top = scratch.top;
+  top.reset(n);
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c];
+    if (v === -Infinity || v !== v) continue;
+    top.push(v, colItems[c]);
+  }
+  return top.ids.subarray(0, top.drain());
+}
+
 /** The lists of block `chunk` (see module doc). */
 export function rankBlock(s: RankState, chunk: number): RankedBlock {
   const { matrix: m, top, explain, block } = s.init;
@@ -100,8 +127,11 @@ export function rankBlock(s: RankState, chunk: number): RankedBlock {
   const items = new Int32Array(cap), scores = new Float64Array(cap);
   const because = explain ? new Int32Array(cap) : null;
   let at = 0;
+  const ease = s.model instanceof EaseModel ? s.model : null;
   for (let u = first; u < end; u++) {
-    const list = topNForUser(s.model, m, u, top, s.scratch);
+    const list = ease
+      ? easeTopN(ease, m, u, top, s.scratch)
+      : topNForUser(s.model, m, u, top, s.scratch);
     const n = list.length;
     items.set(list, at);
     scores.set(s.scratch.topScores.subarray(0, n), at);
