@@ -21,6 +21,8 @@ import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
 import { peerEaseEntry } from "./peer_bench.ts";
 import { pipelineEntry } from "./pipeline_bench.ts";
+import { searchEntry } from "./search_bench.ts";
+import { webFoldInEntry, webFoldInShapeEntry } from "./fold_in_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
@@ -40,6 +42,9 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   ...MODEL_BENCHMARKS,
   peerEaseEntry,
   webDashboardEntry,
+  webFoldInEntry,
+  webFoldInShapeEntry,
+  searchEntry,
   pipelineEntry,
 ];
 

@@ -2,10 +2,10 @@
  * A movie card: poster (or a placeholder), a dark overlay with the overview
  * shown on hover and on keyboard focus of the poster link (pure CSS), title,
  * year, genres, an optional score line and links to the movie page and to
- * MovieLens.
+ * MovieLens (when the data's ids are movielens.org's).
  */
 import type { ComponentChildren } from "preact";
-import { displayTitle, genreList, movielensUrl, type MovieView } from "../lib/movie_view.ts";
+import { displayTitle, genreList, type MovieView } from "../lib/movie_view.ts";
 
 export function Poster({ movie, size = "card" }: { movie: MovieView; size?: "card" | "large" }) {
   const title = displayTitle(movie.title);
@@ -53,9 +53,11 @@ export function MovieCard({ movie, children }: { movie: MovieView; children?: Co
           {[movie.year, genreList(movie.genres)].filter((x) => x !== null).join(" · ")}
         </p>
         {children}
-        <a class="ext" href={movielensUrl(movie.movieId)} target="_blank" rel="noopener">
-          MovieLens ↗
-        </a>
+        {movie.movielensUrl && (
+          <a class="ext" href={movie.movielensUrl} target="_blank" rel="noopener">
+            MovieLens ↗
+          </a>
+        )}
       </div>
     </article>
   );

@@ -8,7 +8,11 @@
  * plus the seed's `user-cosine` and `item-cosine` from neighbor files the
  * in-process engine computes on the fold: cosine, K 50, min-common 5, no
  * shrinkage — the original design) is fitted on the base file and scored on
- * the test file (eval/compare.ts). Printed: one table per fold, then the
+ * the test file (eval/compare.ts). With the seed's models also `user-liked`
+ * (lib/models/user_liked.ts), the dashboard's "From similar users" ranking,
+ * from the neighbours the pipeline computes (pearson, λ 100, min-common 5,
+ * K {@link USER_CANDIDATES} candidates re-ranked to 50), ranked by the same
+ * protocol as the other ranking models. Printed: one table per fold, then the
  * mean over folds with each model's mean fit time. `--json` keeps it all.
  *
  * `--new-users` instead judges the shipped models' fold-in on users who are
@@ -26,6 +30,8 @@ import { seedCfModel } from "../lib/models/seed_cf.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { type Mode, MODES } from "../lib/mode.ts";
+import { evaluateRanking } from "../lib/models/rank.ts";
+import { USER_CANDIDATES, UserLikedModel } from "../lib/models/user_liked.ts";
 import {
   compareOnMatrix,
   type ComparePart,
@@ -131,6 +137,45 @@ async function seedRow(
   };
 }
 
+/**
+ * `user-liked` on a fold: the pipeline's user neighbours (tools/pipeline.ts:
+ * pearson, λ 100, min-common 5; K {@link USER_CANDIDATES}) computed on
+ * `trainPath`, then the model over them.
+ */
+async function userLikedRow(
+  trainPath: string,
+  m: RatingMatrix,
+  test: RatingsTable,
+  scratch: string,
+  workers: number,
+): Promise<RankingRow> {
+  const t0 = performance.now();
+  const file = `${scratch}/user_candidates.txt`;
+  await computeNeighborsFile(trainPath, file, {
+    mode: "user",
+    k: USER_CANDIDATES,
+    minCommon: 5,
+    similarity: "pearson",
+    shrink: 100,
+    maxRaters: 0,
+    workers,
+    progress: false,
+  });
+  const lists = await readNeighborFile(file);
+  const { graph } = denseNeighborGraph(lists, m.userIndex, m.userIds.length, false);
+  const model = new UserLikedModel(m, graph);
+  const fitSeconds = (performance.now() - t0) / 1000;
+  return {
+    name: model.name,
+    summary: "the dashboard's similar-users list: Σ similarity over the 50 similar users " +
+      "who liked it (≥ 2 of them)",
+    scales: true,
+    fitSeconds,
+    ...evaluateRanking(model, m, test, { n: 10 }),
+    losesToBaseline: false,
+  };
+}
+
 function meanOf(parts: ComparePart[]): ComparePart {
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const first = parts[0];
@@ -201,6 +246,11 @@ export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyRes
           result.rating.push(row);
         }
       }
+      if (options.seed && result.ranking.length > 0) {
+        const row = await userLikedRow(base.path, m, test.table, scratch, options.workers);
+        row.losesToBaseline = !(row.ndcg > result.ranking[0].ndcg);
+        result.ranking.push(row);
+      }
       options.log(`fold u${fold} (${base.table.length} train, ${test.table.length} test ratings):`);
       options.log(formatCompare(result));
       options.log("");
@@ -236,7 +286,7 @@ export const accuracyCommand = defineCommand({
       type: "string",
       default: "yes",
       choices: ["yes", "no"] as const,
-      doc: "also the seed's user-cosine and item-cosine",
+      doc: "also the seed's user-cosine and item-cosine, and user-liked (with ranking models)",
     },
     json: { type: "string", arg: "<file>", doc: "write every fold and the mean as JSON" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },

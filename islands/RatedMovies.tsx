@@ -10,7 +10,6 @@ import {
   formatDate,
   formatStars,
   genreList,
-  movielensUrl,
   type RatedRow,
   type RatedSort,
   type SortOrder,
@@ -136,9 +135,11 @@ export default class RatedMovies extends Component<RatedMoviesProps, RatedMovies
                 <td class="col-title">
                   <a href={`/movies/${r.movieId}`}>{displayTitle(r.title)}</a>
                   {r.year !== null && <span class="year">{r.year}</span>}
-                  <a class="ext" href={movielensUrl(r.movieId)} target="_blank" rel="noopener">
-                    MovieLens
-                  </a>
+                  {r.movielensUrl && (
+                    <a class="ext" href={r.movielensUrl} target="_blank" rel="noopener">
+                      MovieLens
+                    </a>
+                  )}
                 </td>
                 <td class="col-genres">{genreList(r.genres)}</td>
                 <td class="col-rating">

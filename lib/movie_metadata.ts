@@ -13,7 +13,7 @@
  * ```
  */
 import type { Movie, TmdbEntry } from "./store/store.ts";
-import type { MovieView } from "./movie_view.ts";
+import { movielensUrl, type MovieView } from "./movie_view.ts";
 
 /** Posters and overviews for the movies of a page. */
 export interface MovieMetadataSource {
@@ -31,6 +31,7 @@ export function movieView(
   movie: Movie,
   entry: TmdbEntry | undefined,
   imageBase: string,
+  movielensIds: boolean,
 ): MovieView {
   return {
     movieId: movie.movieId,
@@ -39,6 +40,7 @@ export function movieView(
     genres: movie.genres,
     posterUrl: entry?.posterPath ? imageBase + entry.posterPath : null,
     overview: entry?.overview ?? null,
+    movielensUrl: movielensUrl(movie.movieId, movielensIds),
   };
 }
 

@@ -150,6 +150,17 @@ export async function resolveMovieLensDir(
   };
 }
 
+/**
+ * Whether a movie list numbers movies as movielens.org does, by its layout:
+ * ML-100k's `u.item` has ids of its own (its 50, Star Wars, is movielens.org's
+ * 50, The Usual Suspects); the `movies.dat` of ML-1M/ML-10M and the
+ * `movies.csv` of ML-20M and later use movielens.org's (1 Toy Story, 260 Star
+ * Wars in all of them).
+ */
+export function hasMovielensIds(moviesPath: string): boolean {
+  return moviesPath.slice(moviesPath.lastIndexOf("/") + 1) !== "u.item";
+}
+
 /** Reads a movie list in any layout, chosen by its file name (u.item, *.dat, else CSV). */
 export async function readMovieList(path: string): Promise<MovieRecord[]> {
   const name = path.slice(path.lastIndexOf("/") + 1);

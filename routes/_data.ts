@@ -56,13 +56,23 @@ export async function requireKnownUser(deps: AppDeps, userId: number): Promise<v
 
 /** Views of `movies`, TMDB metadata looked up for all of them at once. */
 export async function viewsOf(deps: AppDeps, movies: readonly Movie[]): Promise<MovieView[]> {
-  const meta = await deps.metadata.forMovies(movies);
-  return movies.map((m) => movieView(m, meta.get(m.movieId), deps.metadata.imageBase));
+  const [meta, ids] = await Promise.all([
+    deps.metadata.forMovies(movies),
+    deps.store.movielensIds(),
+  ]);
+  return movies.map((m) => movieView(m, meta.get(m.movieId), deps.metadata.imageBase, ids));
 }
 
 export interface RatedPage extends RatedParams {
   rows: RatedRow[];
   total: number;
+  /** The user's mean stars over all their ratings; null with none. */
+  meanRating: number | null;
+}
+
+/** The last page of `total` rows (1 when there are none). */
+export function lastPage(total: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(total / pageSize));
 }
 
 /** The store query of a rated-movies page. */
@@ -74,10 +84,25 @@ export function ratedRow(r: RatedMovie, view: MovieView): RatedRow {
   return { ...view, rating: r.rating, timestamp: r.timestamp };
 }
 
+/**
+ * A page of the user's rated movies; a page past the last one is the last one
+ * (one more query, only then).
+ */
 export async function ratedPage(deps: AppDeps, userId: number, p: RatedParams): Promise<RatedPage> {
-  const { items, total } = await deps.store.ratedMovies(userId, ratedQuery(p));
-  const views = await viewsOf(deps, items.map((r) => r.movie));
-  return { ...p, rows: items.map((r, i) => ratedRow(r, views[i])), total };
+  let page = p;
+  let rated = await deps.store.ratedMovies(userId, ratedQuery(page));
+  const last = lastPage(rated.total, p.pageSize);
+  if (p.page > last) {
+    page = { ...p, page: last };
+    rated = await deps.store.ratedMovies(userId, ratedQuery(page));
+  }
+  const views = await viewsOf(deps, rated.items.map((r) => r.movie));
+  return {
+    ...page,
+    rows: rated.items.map((r, i) => ratedRow(r, views[i])),
+    total: rated.total,
+    meanRating: rated.meanRating,
+  };
 }
 
 /** `?list=` or `?source=`: which recommendation list; absent, the store's default. */
@@ -95,7 +120,10 @@ export interface RecommendationView extends MovieView {
   prediction: number;
   /** The ranking model's score; null on the similar-users list. */
   score: number | null;
-  /** The rated movie that contributed most, with the user's stars; null when none. */
+  /**
+   * The rated movie that contributed most, with the user's stars; null when none, or when
+   * the user did not like it ({@link likedEnough}).
+   */
   because: { movieId: number; title: string; rating: number } | null;
   /** Neighbors who liked it; null on the model list. */
   likedByNeighbors: number | null;
@@ -103,20 +131,35 @@ export interface RecommendationView extends MovieView {
   reason: string;
 }
 
+/** The least stars a cited movie must have, whatever the user's average. */
+export const LIKED_STARS = 3.5;
+
+/**
+ * Whether `rating` says the user liked the movie: at or above their own mean
+ * and at least ★3.5. A reason cites only such a movie ("because you rated
+ * Gandhi ★2.0" is no reason), whichever list or store version it came from.
+ */
+export function likedEnough(rating: number, meanRating: number | null): boolean {
+  return rating >= LIKED_STARS && (meanRating === null || rating >= meanRating);
+}
+
+/** `userMean`: the user's mean stars ({@link likedEnough}). */
 export function recommendationView(
   r: Recommendation,
   view: MovieView,
   source: RecommendationSource,
+  userMean: number | null,
 ): RecommendationView {
-  const because = r.because &&
-    { movieId: r.because.movie.movieId, title: r.because.movie.title, rating: r.because.rating };
+  const liked = r.because !== null && likedEnough(r.because.rating, userMean) ? r.because : null;
+  const because = liked &&
+    { movieId: liked.movie.movieId, title: liked.movie.title, rating: liked.rating };
   return {
     ...view,
     prediction: r.prediction,
     score: r.score,
     because,
     likedByNeighbors: r.likedByNeighbors,
-    reason: recommendationReason(source, r),
+    reason: recommendationReason(source, { because: liked, likedByNeighbors: r.likedByNeighbors }),
   };
 }
 
@@ -131,11 +174,17 @@ export async function recommendationViews(
   limit: number,
   source?: RecommendationSource,
 ): Promise<RecommendationViews> {
-  const list = await deps.store.recommendations(userId, limit, source);
+  // The user's mean (the reason rule) rides on an empty page of their ratings.
+  const [list, rated] = await deps.store.snapshot(() =>
+    Promise.all([
+      deps.store.recommendations(userId, limit, source),
+      deps.store.ratedMovies(userId, { sort: "date", order: "desc", offset: 0, limit: 0 }),
+    ])
+  );
   const views = await viewsOf(deps, list.items.map((r) => r.movie));
   return {
     source: list.source,
-    items: list.items.map((r, i) => recommendationView(r, views[i], list.source)),
+    items: list.items.map((r, i) => recommendationView(r, views[i], list.source, rated.meanRating)),
   };
 }
 
@@ -164,19 +213,20 @@ export async function similarMovieViews(
 
 /**
  * The reason line under a recommendation, saying what produced it: on the
- * model list the rated movie with the largest contribution to its score, or,
- * for a model without per-item contributions (popularity), that it is
- * popular; on the similar-users list the neighbors who liked it.
+ * model list the rated movie with the largest contribution to its score when
+ * the user liked it (the caller passes null otherwise), else that it was
+ * ranked from all the user's ratings; on the similar-users list the similar
+ * users who liked it.
  */
 export function recommendationReason(
   source: RecommendationSource,
   r: Pick<Recommendation, "because" | "likedByNeighbors">,
 ): string {
   if (source === "model") {
-    if (r.because === null) return "Popular with everyone";
+    if (r.because === null) return "Picked from all your ratings";
     const { movie, rating } = r.because;
     return `Because you rated ${displayTitle(movie.title)} ★${formatStars(rating)}`;
   }
-  if (!r.likedByNeighbors) return "Predicted from your similar users' ratings";
+  if (!r.likedByNeighbors) return "From your similar users' ratings";
   return `Liked by ${r.likedByNeighbors} of your similar users`;
 }

@@ -37,6 +37,7 @@ import {
   StoreUnavailableError,
 } from "../lib/store/store.ts";
 import { RecommendationsFormatError } from "../lib/store/recommendations_csv.ts";
+import { NeighborFormatError } from "../lib/neighbor_file.ts";
 import { RatingsFormatError, RatingsInputError } from "../lib/ratings_error.ts";
 import {
   decodeFoldInState,
@@ -170,14 +171,15 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       user_topk_neighbors: 6,
       ratings_test: 3,
       item_topk_neighbors: 5,
-      user_item_predictions: 3,
+      // No movie is liked by two of any user's similar users and unrated by the user
+      // (see "serves the similar-users list …").
+      user_item_predictions: 0,
       user_recommendations: 3,
       // The fixture run has no fold_in_state.bin.
       fold_in_state: 0,
-      import_meta: 10,
+      // Row counts, the rating scale's 3 rows, movielens_ids, fold_in_bytes and the stamp.
+      import_meta: 14,
     });
-    // User 1's m5 from the training split's list: user 1 rated it in the test split.
-    assert.equal(stats.seedRatedDropped, 1);
     store = await openStore(backend.url);
   });
 
@@ -189,7 +191,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       ratingsTest: 3,
       userNeighbors: 6,
       itemNeighbors: 5,
-      predictions: 3,
+      predictions: 0,
       recommendations: 3,
       tmdbCached: 0,
     });
@@ -248,6 +250,8 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       ) => store.ratedMovies(1, { sort, order, offset, limit });
       const byRating = await q("rating", "desc");
       assert.equal(byRating.total, 4);
+      // (4 + 3.5 + 5 + 4) / 4 over both splits.
+      assert.equal(byRating.meanRating, 4.125);
       // m5 @300 is user 1's test-split rating; equal ratings (m1, m5 at 4.0) by movieId.
       assert.deepEqual(
         byRating.items.map((r) => [r.movie.movieId, r.rating, r.timestamp]),
@@ -259,7 +263,11 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       const page = await q("rating", "asc", 1, 1);
       assert.deepEqual(itemIds(page.items), [1]);
       assert.equal(page.total, 4);
-      assert.deepEqual(await q("date", "desc", 10, 10), { items: [], total: 4 });
+      assert.deepEqual(await q("date", "desc", 10, 10), {
+        items: [],
+        total: 4,
+        meanRating: 4.125,
+      });
       // Equal ratings (m5, m10 at 4.0) are ordered by movieId; m3 3.0 is from the test split.
       const u2 = await store.ratedMovies(2, {
         sort: "rating",
@@ -274,7 +282,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         offset: 0,
         limit: 10,
       });
-      assert.deepEqual(none, { items: [], total: 0 });
+      assert.deepEqual(none, { items: [], total: 0, meanRating: null });
     },
   );
 
@@ -301,32 +309,66 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     assert.deepEqual(u2.items.map((r) => [r.movie.movieId, r.because]), [[7, null]]);
   });
 
-  await t.step("serves the similar-users list without the movies the user rated", async () => {
-    const recs = await store.recommendations(1, 10, "similar-users");
-    assert.equal(recs.source, "similar-users");
-    // m5 is gone (rated in the test split); m7: neighbor 3 gave 1.0; m10: 2 gave 4.0.
-    assert.deepEqual(
-      recs.items.map((r) => [r.movie.movieId, r.prediction, r.likedByNeighbors, r.score]),
-      [[7, 3.9, 0, null], [10, 3.9, 1, null]],
-    );
-    assert.equal(recs.items[0].because, null);
-  });
+  await t.step(
+    "serves the movies two similar users liked, never one the user rated or one liked once",
+    async () => {
+      // User 1's similar users 2, 3, 4 liked m5 together (2: 4.0, 3: 5.0), but user 1 rated
+      // m5 in the test split; every other movie only one of them liked.
+      assert.deepEqual(await store.recommendations(1, 10, "similar-users"), {
+        source: "similar-users",
+        items: [],
+      });
+      const dir = await fixtureCopy({
+        "user_topk_neighbors.txt": (s) => s + "4\t1:0.200000,2:0.200000,3:0.200000\n",
+      });
+      try {
+        await importStore({ db: backend.url, dir, progress: false });
+        const recs = await store.recommendations(4, 10, "similar-users");
+        assert.equal(recs.source, "similar-users");
+        // 4 rated m2, m5 (training) and m1 (test). Liked by two: m1 (1, 2), m3 (1: 5.0, 3:
+        // 4.0), m5 (2, 3); m10 by 2 alone. Only m3 remains.
+        assert.deepEqual(
+          recs.items.map((r) => [r.movie.movieId, r.likedByNeighbors, r.score, r.because]),
+          [[3, 2, null, null]],
+        );
+        // The seed's formula over the same neighbours, binary cosine 1/sqrt(2·3) (user 1)
+        // and 1/sqrt(2·4) (user 3), who rated m3: μ4 + Σ s (r − μv) / Σ s.
+        const [s1, s3] = [0.408248, 0.353553];
+        const [mu4, mu1, mu3] = [(4 + 3.5) / 2, (4 + 3.5 + 5) / 3, (3 + 4 + 5 + 1) / 4];
+        const expected = mu4 + (s1 * (5 - mu1) + s3 * (4 - mu3)) / (s1 + s3);
+        assert.ok(Math.abs(recs.items[0].prediction - expected) < 1e-9);
+        // The panel's rows are the list's neighbours: 2 (2/sqrt(2·4)) first.
+        assert.deepEqual(await store.userNeighbors(4, 10), [
+          { userId: 2, similarity: 0.707107, common: 2 },
+          { userId: 1, similarity: 0.408248, common: 1 },
+          { userId: 3, similarity: 0.353553, common: 1 },
+        ]);
+      } finally {
+        await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 
   await t.step("falls back to the similar-users list when the model has none", async () => {
     assert.deepEqual((await store.recommendations(3, 10)).source, "similar-users");
-    assert.deepEqual(itemIds((await store.recommendations(3, 10)).items), [2]);
+    // 3's similar users 1 and 2 both liked only m1, which 3 rated.
+    assert.deepEqual(itemIds((await store.recommendations(3, 10)).items), []);
     assert.deepEqual(await store.recommendations(3, 10, "model"), { source: "model", items: [] });
     assert.deepEqual(await store.recommendations(4, 10), { source: "similar-users", items: [] });
   });
 
   await t.step("lists a user's neighbors with the movies they have in common", async () => {
-    // User 1 rated {1,2,3}; 2 rated {1,2,5,10}, 3 {1,3,5,7}, 4 {2,5}.
+    // User 1 rated {1,2,3}; 2 rated {1,2,5,10}, 3 {1,3,5,7}, 4 {2,5} in training. The file's
+    // candidates re-ranked by binary cosine common / sqrt(n_u · n_v), ties by id.
     assert.deepEqual(await store.userNeighbors(1, 10), [
-      { userId: 2, similarity: 0.9, common: 2 },
-      { userId: 3, similarity: 0.5, common: 2 },
-      { userId: 4, similarity: -0.1, common: 1 },
+      { userId: 2, similarity: 0.57735, common: 2 },
+      { userId: 3, similarity: 0.57735, common: 2 },
+      { userId: 4, similarity: 0.408248, common: 1 },
     ]);
-    assert.deepEqual(await store.userNeighbors(3, 1), [{ userId: 1, similarity: 0.5, common: 2 }]);
+    assert.deepEqual(await store.userNeighbors(3, 1), [
+      { userId: 1, similarity: 0.57735, common: 2 },
+    ]);
     assert.deepEqual(await store.userNeighbors(4, 10), []);
   });
 
@@ -398,8 +440,8 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     assert.deepEqual(ids(await store.popularMovies(2)), [1, 2]);
   });
 
-  await t.step("samples users that have recommendations", async () => {
-    assert.deepEqual(await store.sampleUserIds(10), [1, 3]);
+  await t.step("samples users that have similar users", async () => {
+    assert.deepEqual(await store.sampleUserIds(10), [1, 2, 3]);
     assert.deepEqual(await store.sampleUserIds(1), [1]);
   });
 
@@ -515,14 +557,15 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     const dir = await fixtureCopy({
       "movies.csv": (s) => s.replace("Toy Story", "Changed Title"),
       "ratings_train.csv": (s) => s + "9,1,4.0,1\n",
-      "user_based_recommendations.csv": (s) => s + "3,5,4.1\n3,7,not-a-number\n",
+      // The item neighbor file is read after most tables are loaded.
+      "item_topk_neighbors.txt": (s) => s + "7\t1:0.100000\n8\tnot-an-entry\n",
     });
     try {
       await assert.rejects(
         importStore({ db: backend.url, dir, progress: false }),
         (err: unknown) =>
-          err instanceof RecommendationsFormatError && err.line === 7 &&
-          err.file === `${dir}/user_based_recommendations.csv`,
+          err instanceof NeighborFormatError && err.line === 5 &&
+          err.file === `${dir}/item_topk_neighbors.txt`,
       );
       assert.deepEqual(await snapshot(store), before);
       assert.equal((await store.movie(1))?.title, "Toy Story (1995)");
@@ -574,11 +617,10 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         (await store.ratedMovies(4, { sort: "date", order: "asc", offset: 0, limit: 10 })).total,
         1,
       );
-      const seed = await store.recommendations(1, 10, "similar-users");
-      assert.deepEqual(seed.items.map((r) => [r.movie.movieId, r.likedByNeighbors]), [[7, 0], [
-        10,
-        1,
-      ]]);
+      assert.deepEqual(await store.userNeighbors(1, 10), [
+        { userId: 2, similarity: 0.57735, common: 2 },
+        { userId: 3, similarity: 0.57735, common: 2 },
+      ]);
       assert.equal(counts.tmdbCached, 3);
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -615,54 +657,30 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     }
   });
 
-  await t.step("counts each user's own neighbors who liked a recommendation", async () => {
+  await t.step("counts each user's own similar users who liked a movie", async () => {
     const dir = await fixtureCopy({
       "user_topk_neighbors.txt": (s) =>
         s.replace("3\t1:0.500000,2:0.250000", "3\t1:0.500000,4:0.250000") +
         "4\t1:0.300000,3:0.200000\n",
-      // Unrated movies only: rated ones are dropped (next step).
-      "user_based_recommendations.csv": (s) => s + "2,7,4.0\n3,10,3.0\n4,3,4.1\n4,10,4.2\n",
     });
+    // The seed's list is not an input of the served one any more.
+    await Deno.remove(`${dir}/user_based_recommendations.csv`);
     try {
       await importStore({ db: backend.url, dir, progress: false });
       const liked = async (u: number) =>
         (await store.recommendations(u, 10, "similar-users")).items.map((
           r,
         ) => [r.movie.movieId, r.likedByNeighbors]);
-      // 1 → {2, 3, 4}: m7 liked by none (3 gave 1.0), m10 by 2 (4.0).
-      assert.deepEqual(await liked(1), [[7, 0], [10, 1]]);
-      // 2 → {1}: 1 did not rate m7.
-      assert.deepEqual(await liked(2), [[7, 0]]);
-      // 3 → {1, 4}: m2 from 4 (4.0; 1 gave 3.5); m10: neither rated it.
-      assert.deepEqual(await liked(3), [[2, 1], [10, 0]]);
-      // 4 → {1, 3}: m10: neither; m3: 1 gave 5.0, 3 gave 4.0.
-      assert.deepEqual(await liked(4), [[10, 0], [3, 2]]);
+      // 3 → {1, 4}: 1 liked m1, m3; 4 liked m2: no movie twice.
+      assert.deepEqual(await liked(3), []);
+      // 4 → {1, 3}: m3 (1: 5.0, 3: 4.0); m1 by 1 alone, m5 by 3 alone (and 4 rated it).
+      assert.deepEqual(await liked(4), [[3, 2]]);
+      // 2 → {1}: one similar user can never list a movie.
+      assert.deepEqual(await liked(2), []);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   });
-
-  await t.step(
-    "drops the similar-users rows of movies the user rated in either split",
-    async () => {
-      const dir = await fixtureCopy({
-        // User 3 rated m1 in training, user 4 m1 in the test split; m10 is unrated by both.
-        "user_based_recommendations.csv": (s) => s + "3,1,4.9\n4,1,4.8\n4,10,3.0\n",
-      });
-      try {
-        const stats = await importStore({ db: backend.url, dir, progress: false });
-        assert.equal(stats.seedRatedDropped, 3);
-        assert.equal(stats.tables.user_item_predictions, 4);
-        const seed = async (u: number) =>
-          itemIds((await store.recommendations(u, 10, "similar-users")).items);
-        assert.deepEqual(await seed(1), [7, 10]);
-        assert.deepEqual(await seed(3), [2]);
-        assert.deepEqual(await seed(4), [10]);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  );
 
   await t.step("refuses a serving line of a rated movie, naming file and line", async () => {
     await importStore({ db: backend.url, dir: FIXTURE, progress: false });
@@ -741,7 +759,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       });
       assert.equal(tries, 2);
       assert.deepEqual(page.neighbors.map((n) => n.userId), [3, 4]);
-      assert.deepEqual(itemIds(page.recs.items), [7, 10]);
+      assert.equal(page.recs.source, "similar-users");
       // Restores the state the next steps expect.
       await importStore({ db: backend.url, dir: FIXTURE, progress: false });
       assert.equal(await store.snapshot(() => store.userExists(1)), true);
@@ -761,7 +779,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         assert.equal((await store.counts()).recommendations, 0);
         const recs = await store.recommendations(1, 10);
         assert.equal(recs.source, "similar-users");
-        assert.deepEqual(itemIds(recs.items), [7, 10]);
+        assert.deepEqual(itemIds(recs.items), []);
         // A user with test-split ratings only exists and lists them.
         assert.equal(await store.userExists(9), true);
         assert.equal((await store.counts()).users, 5);
@@ -955,6 +973,71 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     },
   );
 
+  await t.step("holds the catalogue with rating counts and means over both splits", async () => {
+    const cat = await store.catalogue();
+    // Movie 1: 4.0, 3.0, 4.5 in training and 5.0 in test.
+    assert.deepEqual(cat.ratings.get(1), { count: 4, mean: (4 + 3 + 4.5 + 5) / 4 });
+    // Movie 10: one 4.0.
+    assert.deepEqual(cat.ratings.get(10), { count: 1, mean: 4 });
+    assert.equal(cat.movies.get(1)?.movieId, 1);
+    // The fixture's ratings run from 1.0 to 5.0 with half stars (3.5).
+    assert.deepEqual(cat.scale, { min: 1, max: 5, step: 0.5 });
+    assert.equal(await store.catalogue(), cat, "the same object until an import lands");
+  });
+
+  await t.step("keeps profiles and their ratings, across connections and imports", async () => {
+    const a = "0123456789abcdef0123456789abcdef", b = "f".repeat(32);
+    await store.createProfile({ profileId: a, client: "c1", createdAt: 1000, lastSeen: 1000 });
+    await store.createProfile({ profileId: b, client: "c2", createdAt: 2000, lastSeen: 2000 });
+    assert.deepEqual(await store.profile(a), {
+      profileId: a,
+      client: "c1",
+      createdAt: 1000,
+      lastSeen: 1000,
+    });
+    assert.equal(await store.profile("0".repeat(32)), null);
+    await store.setProfileRating(a, 1, 4.5, 1001);
+    await store.setProfileRating(a, 2, 3, 1002);
+    await store.setProfileRating(a, 1, 2, 1003);
+    await store.addProfileRatings(b, [
+      { movieId: 5, rating: 5, timestamp: 7 },
+      { movieId: 7, rating: 0.5, timestamp: 7 },
+    ]);
+    assert.deepEqual(await store.profileRatings(a), [
+      { movieId: 1, rating: 2, timestamp: 1003 },
+      { movieId: 2, rating: 3, timestamp: 1002 },
+    ]);
+    await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    const other = await openStore(backend.url);
+    try {
+      await other.setProfileRating(a, 2, null, 1004);
+      assert.deepEqual(await store.profileRatings(a), [{ movieId: 1, rating: 2, timestamp: 1003 }]);
+      assert.deepEqual((await other.profileRatings(b)).map((r) => r.movieId), [5, 7]);
+      assert.deepEqual(await other.profileCounts("c1", 1000), { total: 2, fromClient: 1 });
+      assert.deepEqual(await other.profileCounts("c1", 1001), { total: 2, fromClient: 0 });
+      await other.touchProfile(a, 5000);
+      assert.equal((await store.profile(a))?.lastSeen, 5000);
+      // b was last seen at 2000: idle since 3000 means gone, with its ratings.
+      assert.equal(await other.expireProfiles(3000), 1);
+      assert.equal(await store.profile(b), null);
+      assert.deepEqual(await store.profileRatings(b), []);
+      await store.deleteProfile(a);
+      assert.equal(await other.profile(a), null);
+      assert.deepEqual(await other.profileRatings(a), []);
+    } finally {
+      await other.close();
+    }
+  });
+
+  await t.step("refuses a malformed profile id or rating before any query", async () => {
+    const a = "a".repeat(32);
+    await assert.rejects(store.profile("A".repeat(32)), StoreArgumentError);
+    await assert.rejects(store.profile("x' OR '1'='1"), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 4.2, 1), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 0, 1), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 5.5, 1), StoreArgumentError);
+  });
+
   await t.step("keeps revoked sessions across connections and imports", async () => {
     const later = Math.floor(Date.now() / 1000) + 3600;
     assert.equal(await store.sessionRevoked("s-one"), false);
@@ -1064,12 +1147,12 @@ Deno.test("SQLite store file", async (t) => {
 
     await t.step("a failed import into a new path leaves no file behind", async () => {
       const bad = await fixtureCopy({
-        "user_based_recommendations.csv": (s) => s + "3,7,not-a-number\n",
+        "item_topk_neighbors.txt": (s) => s + "8\tnot-an-entry\n",
       });
       try {
         await assert.rejects(
           importStore({ db: `sqlite:${dir}/fresh/new.db`, dir: bad, progress: false }),
-          RecommendationsFormatError,
+          NeighborFormatError,
         );
         assert.deepEqual([...Deno.readDirSync(`${dir}/fresh`)], []);
       } finally {

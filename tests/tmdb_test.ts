@@ -187,7 +187,7 @@ Deno.test("TMDB metadata cache", async (t) => {
       const got = await meta.forMovies([m(1, 862, null)]);
       assert.equal(got.get(1)!.posterPath, "/c.jpg");
       assert.equal(
-        movieView(m(1, 862, null), got.get(1), meta.imageBase).posterUrl,
+        movieView(m(1, 862, null), got.get(1), meta.imageBase, true).posterUrl,
         "https://img.test/w185/c.jpg",
       );
       assert.equal(meta.pending, 0);

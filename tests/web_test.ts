@@ -186,12 +186,17 @@ Deno.test("login and session", async (t) => {
     });
 
     await t.step("a negative, fractional or huge id gets 400", async () => {
-      for (const userId of ["-1", "1.5", "0", "99999999999"]) {
+      for (const userId of ["-1", "1.5", "99999999999"]) {
         const { cookie, token } = await loginForm(app);
         const res = await post(app, "/login", cookie, { _csrf: token, userId });
         assert.equal(res.status, 400, userId);
         await res.body?.cancel();
       }
+      // 0 is an id like any other: this data set just has no user 0 (tests/dashboard_test.ts).
+      const { cookie, token } = await loginForm(app);
+      const res = await post(app, "/login", cookie, { _csrf: token, userId: "0" });
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /There is no user 0 in this data set/);
     });
 
     await t.step("an unknown user gets the form again with a message and 404", async () => {
@@ -320,6 +325,17 @@ Deno.test("login and session", async (t) => {
   }
 });
 
+/**
+ * User 1's predicted stars for Amélie on the similar-users list: the seed's user-based
+ * formula over the two neighbours who rated it (binary cosine 2/sqrt(3·3) and
+ * 1/sqrt(3·2), 6 decimals, training means): μ1 + Σ s (r − μv) / Σ s.
+ */
+const USER1_AMELIE = (() => {
+  const [s2, s3] = [0.666667, 0.408248];
+  const mu = [(4 + 3.5 + 5) / 3, (4.5 + 3 + 4) / 3, (2 + 4.5) / 2];
+  return mu[0] + (s2 * (4 - mu[1]) + s3 * (4.5 - mu[2])) / (s2 + s3);
+})();
+
 /** A page's HTML, after checking that it answered 200. */
 async function pageHtml(app: App, path: string, cookie: string): Promise<string> {
   const res = await app.request(path, { headers: { cookie } });
@@ -332,8 +348,11 @@ function assertUser1Dashboard(html: string): void {
   assert.match(html, /Movies you have rated/);
   assert.match(html, /Recommended for you/);
   assert.match(html, /Users similar to you/);
+  // The picks come first, above the rated movies and the similar users.
+  assert.ok(html.indexOf("Recommended for you") < html.indexOf("Movies you have rated"));
+  assert.ok(html.indexOf("Movies you have rated") < html.indexOf("Users similar to you"));
   // Rated: 3 movies in training and Zodiac in the test split, newest first.
-  assert.match(html, /4 in total/);
+  assert.match(html, /4 ratings in total/);
   assert.ok(html.indexOf("Zodiac", html.indexOf("rated-table")) > 0);
   const order = ["&lt;script>", "Heat", "Toy Story"].map((s) =>
     html.indexOf(s, html.indexOf("rated-table"))
@@ -341,14 +360,17 @@ function assertUser1Dashboard(html: string): void {
   assert.ok(order[0] < order[1] && order[1] < order[2], `rated order ${order}`);
   assert.match(html, /★ 3\.5/);
   assert.match(html, /2001-01-01/);
-  // Recommendations: the model list, predicted stars and the movie each comes from.
-  assert.match(html, /★ 4\.2<\/span> predicted/);
-  assert.match(html, /Because you rated Zodiac ★4\.0/);
+  // Recommendations: the model list, predicted stars beside the user's average
+  // ((4 + 3.5 + 5 + 4) / 4 = 4.125) and the movie each comes from, if the user liked it:
+  // Zodiac's ★4.0 is below the average, so the first card gives the plain reason.
+  assert.match(html, /★4\.2<\/span> predicted <span class="score-mean">your average ★4\.1</);
+  assert.doesNotMatch(html, /Because you rated Zodiac/);
+  assert.match(html, /Picked from all your ratings/);
   assert.match(html, /Because you rated &lt;script>alert\(&quot;owned&quot;\)&lt;\/script>/);
   assert.doesNotMatch(html, /similar users<\/p>|Liked by/);
-  // Similar users with similarity and movies in common.
+  // Similar users by binary cosine: user 2 shares Toy Story and Heat, 2 / sqrt(3 · 3).
   assert.match(html, /<td>User 2<\/td>/);
-  assert.match(html, /0\.800/);
+  assert.match(html, /0\.667/);
   assert.match(html, /<td class="num">2<\/td>/);
 }
 
@@ -375,10 +397,9 @@ Deno.test("pages", async (t) => {
       assert.match(model, /top 2 ranked for you/);
       const seed = await pageHtml(app, "/dashboard?list=similar-users", cookie);
       assert.deepEqual(tabs(seed).map((t) => t[1]), [false, true]);
-      assert.match(seed, /top 2 by predicted rating from your similar users/);
-      assert.match(seed, /★ 4\.5<\/span> predicted/);
+      // Amélie: users 2 (★4.0) and 3 (★4.5) liked it, the only movie two of them liked.
+      assert.match(seed, /top 1 liked by the users most similar to you/);
       assert.match(seed, /Liked by 2 of your similar users/);
-      assert.match(seed, /Predicted from your similar users' ratings/);
       assert.doesNotMatch(seed, /Because you rated/);
       const back = await (await app.request("/dashboard?list=model", { headers: { cookie } }))
         .text();
@@ -404,13 +425,13 @@ Deno.test("pages", async (t) => {
       assert.match(html, /Liked by 2 of your similar users/);
     });
 
-    await t.step("a model list without per-item reasons says the movie is popular", async () => {
+    await t.step("a model list without per-item reasons gives a plain reason", async () => {
       const html =
         await (await app.request("/dashboard", { headers: { cookie: await loggedIn(app, "3") } }))
           .text();
-      assert.match(html, /★ 3\.1<\/span> predicted/);
-      assert.match(html, /Popular with everyone/);
-      assert.doesNotMatch(html, /Because you rated/);
+      assert.match(html, /★3\.1<\/span> predicted/);
+      assert.match(html, /Picked from all your ratings/);
+      assert.doesNotMatch(html, /Because you rated|Popular with everyone/);
     });
 
     await t.step(
@@ -419,8 +440,15 @@ Deno.test("pages", async (t) => {
         const html =
           await (await app.request("/dashboard", { headers: { cookie: await loggedIn(app, "2") } }))
             .text();
-        assert.match(html, /Liked by 1 of your similar users/);
-        assert.doesNotMatch(html, /class="tab"/);
+        // User 2's one similar user (1) is no support of 2 for any movie: no list at all,
+        // so the most-rated movies, said plainly, none of them one user 2 rated.
+        assert.match(html, /Rate a few movies to get picks of your own/);
+        assert.doesNotMatch(html, /class="tab"|Liked by|predicted/);
+        const picks = html.slice(html.indexOf('id="recommended"'), html.indexOf('id="rated"'));
+        for (const rated of ['"/movies/1"', '"/movies/2"', '"/movies/4"']) {
+          assert.ok(!picks.includes(rated), rated);
+        }
+        assert.match(picks, /One of the most-rated movies/);
       },
     );
 
@@ -583,6 +611,8 @@ Deno.test("JSON API", async (t) => {
         genres: ["Comedy", "Romance"],
         posterUrl: null,
         overview: null,
+        // The fixture is in the csv layout, whose ids are movielens.org's.
+        movielensUrl: "https://movielens.org/movies/4",
         prediction: 4,
         score: 0.55,
         because: { movieId: 3, title: `${xss} (2001)`, rating: 5 },
@@ -593,24 +623,21 @@ Deno.test("JSON API", async (t) => {
     });
 
     await t.step(
-      "source=similar-users is the seed's list with neighbors who liked it",
+      "source=similar-users is the movies the similar users liked, with how many did",
       async () => {
         const body = await json("/api/users/1/recommendations?source=similar-users");
         assert.equal(body.source, "similar-users");
         assert.deepEqual(
           body.recommendations.map((r: Record<string, unknown>) => [
             r.movieId,
-            r.prediction,
             r.likedByNeighbors,
             r.score,
             r.because,
             r.reason,
           ]),
-          [
-            [4, 4.5, 2, null, null, "Liked by 2 of your similar users"],
-            [5, 3.9, 0, null, null, "Predicted from your similar users' ratings"],
-          ],
+          [[4, 2, null, null, "Liked by 2 of your similar users"]],
         );
+        assert.ok(Math.abs(body.recommendations[0].prediction - USER1_AMELIE) < 1e-9);
         assert.match((await json("/api/users/1/recommendations?source=x", 400)).error, /source/);
       },
     );
@@ -645,9 +672,10 @@ Deno.test("JSON API", async (t) => {
     await t.step("neighbors list similar users with movies in common", async () => {
       assert.deepEqual(await json("/api/users/1/neighbors"), {
         userId: 1,
-        neighbors: [{ userId: 2, similarity: 0.8, common: 2 }, {
+        // The file's candidates re-ranked by binary cosine: 2 / sqrt(3 · 3), 1 / sqrt(3 · 2).
+        neighbors: [{ userId: 2, similarity: 0.666667, common: 2 }, {
           userId: 3,
-          similarity: 0.5,
+          similarity: 0.408248,
           common: 1,
         }],
       });
@@ -685,8 +713,8 @@ Deno.test("JSON API", async (t) => {
       await json("/api/movies/999/similar", 404);
     });
 
-    await t.step("the sample endpoint lists users with recommendations", async () => {
-      assert.deepEqual(await json("/api/users/sample?limit=5"), { userIds: [1, 2] });
+    await t.step("the sample endpoint lists users with similar users", async () => {
+      assert.deepEqual(await json("/api/users/sample?limit=5"), { userIds: [1, 2, 3] });
     });
 
     await t.step("health reports the store's counts", async () => {
@@ -845,7 +873,7 @@ Deno.test("one import per page", async (t) => {
         assert.equal(swaps > 0, true);
         // Both sections from the next import: 5 ratings (one in the test split), and only
         // movie 4 recommended.
-        assert.match(html, /5 in total/);
+        assert.match(html, /5 ratings in total/);
         assert.match(html, /top 1 ranked for you/);
       },
     );
@@ -940,12 +968,13 @@ Deno.test({
       const body = await (await app.request("/api/users/1/recommendations?source=similar-users"))
         .json();
       assert.deepEqual(
-        body.recommendations.map((r: { movieId: number; prediction: number }) => [
+        body.recommendations.map((r: { movieId: number; likedByNeighbors: number }) => [
           r.movieId,
-          r.prediction,
+          r.likedByNeighbors,
         ]),
-        [[4, 4.5], [5, 3.9]],
+        [[4, 2]],
       );
+      assert.ok(Math.abs(body.recommendations[0].prediction - USER1_AMELIE) < 1e-9);
       assert.equal((await app.request("/api/movies/999")).status, 404);
     });
   } finally {

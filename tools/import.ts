@@ -49,11 +49,10 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import { hasMovielensIds, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
-import { readRecommendations } from "../lib/store/recommendations_csv.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
@@ -67,9 +66,11 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
-import { neighborColumns, neighborCounts } from "../lib/import/neighbor_counts.ts";
+import { movieStats } from "../lib/import/movie_stats.ts";
+import { neighborColumns } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
-import { dropRated, rankRecommendations, servingRows } from "../lib/import/recommendation_rows.ts";
+import { servingRows } from "../lib/import/recommendation_rows.ts";
+import { similarUsersList } from "../lib/import/similar_users_list.ts";
 
 export { type ImportFound, ImportInputError, ImportRefusedError };
 
@@ -115,8 +116,6 @@ export interface ImportStats {
   tables: Record<ImportedTable, number>;
   /** Seconds spent writing each table (file reading and sorting excluded). */
   loadSeconds: Record<ImportedTable, number>;
-  /** Rows of `user_based_recommendations.csv` dropped because the user rated the movie. */
-  seedRatedDropped: number;
   /**
    * Seconds of the commit: secondary indexes, the swap, dropping the old
    * tables and giving their pages back (SQLite: incremental vacuum).
@@ -203,7 +202,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     test: run.test,
     userNeighbors: run.userNeighbors,
     itemNeighbors: run.itemNeighbors,
-    recommendations: run.recommendations,
   };
   await checkInputs(Object.values(files).filter((f) => f !== null));
   const servingFile = run.serving;
@@ -249,7 +247,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   const progress = options.progress;
   const loader = openLoader(options.db);
   const load = (data: TableData) => loadWithProgress(loader, data, progress, loadSeconds);
-  let seedRatedDropped = 0;
   let commitSeconds = 0;
   try {
     await loader.begin();
@@ -266,6 +263,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    const stats = movieStats([train, test]);
     tables.movies = await load(recordRows(
       "movies",
       movies,
@@ -274,6 +272,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       (m) => m.genres.join("|"),
       (m) => m.year,
       (m) => rank.get(m.movieId)!,
+      (m) => stats.count(m.movieId),
+      (m) => stats.sum2(m.movieId),
     ));
     tables.links = await load(
       recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
@@ -290,18 +290,17 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       )
       : 0;
     tables.fold_in_state = await load(foldInRows(foldIn?.bytes ?? new Uint8Array(0)));
-    const userLists = await readNeighborFile(files.userNeighbors);
-    const [uIds, uPos] = neighborColumns(userLists);
-    const { rec, dropped } = dropRated(
-      rankRecommendations(await readRecommendations(files.recommendations)),
-      rated,
-    );
-    seedRatedDropped = dropped;
-    const counts = neighborCounts(userLists, train, rec);
+    const similar = similarUsersList(await readNeighborFile(files.userNeighbors), train, rated);
     tables.user_topk_neighbors = await load({
       table: "user_topk_neighbors",
-      length: userLists.nids.length,
-      columns: [uIds, uPos, userLists.nids, userLists.sims, counts.common],
+      length: similar.neighbors.nbrs.length,
+      columns: [
+        similar.neighborUsers,
+        similar.neighborPos,
+        similar.neighbors.nbrs,
+        similar.similarities,
+        similar.neighbors.common,
+      ],
     });
 
     tables.ratings_test = await load(ratingRows("ratings_test", test));
@@ -316,8 +315,14 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
 
     tables.user_item_predictions = await load({
       table: "user_item_predictions",
-      length: rec.users.length,
-      columns: [rec.users, rec.pos, rec.movies, rec.predictions, counts.liked],
+      length: similar.list.users.length,
+      columns: [
+        similar.list.users,
+        similar.list.pos,
+        similar.list.movies,
+        similar.list.predictions,
+        similar.list.support,
+      ],
     });
 
     const meta: [string, number][] = [
@@ -329,6 +334,12 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // The data's rating scale (Store.catalogue().scale): the site's stars offer these steps.
+      ["rating2_min", stats.minRating2],
+      ["rating2_max", stats.maxRating2],
+      ["half_stars", stats.halfStars ? 1 : 0],
+      // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
+      ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
       ["fold_in_bytes", foldIn?.bytes.length ?? 0],
       // Tells readers which import their rows came from (lib/store/sql_store.ts: the
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
@@ -357,7 +368,6 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
     rows,
     tables,
     loadSeconds,
-    seedRatedDropped,
     commitSeconds,
   };
 }
@@ -376,7 +386,8 @@ export const importCommand = defineCommand({
       required: true,
       arg: "<dir>",
       doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
+        "(user_based_recommendations.csv; serving_recommendations.csv and fold_in_state.bin " +
+        "when present)",
     },
     data: {
       type: "string",
@@ -426,12 +437,6 @@ export const importCommand = defineCommand({
     });
     for (const [table, n] of Object.entries(stats.tables)) {
       console.log(`${table.padEnd(22)} ${String(n).padStart(12)} rows`);
-    }
-    if (stats.seedRatedDropped > 0) {
-      console.log(
-        `dropped ${stats.seedRatedDropped} rows of user_based_recommendations.csv: ` +
-          "movies the user rated",
-      );
     }
     console.log(
       `imported ${stats.rows} rows into ${maskStoreUrl(db)} in ${stats.seconds.toFixed(1)} s ` +

@@ -1,90 +1,15 @@
 /**
- * The two recommendation lists as store rows, checked against the ratings:
- * the seed's list ranked per user with the movies the user rated dropped
- * ({@link rankRecommendations}, {@link dropRated}), and the serving list
+ * The model's recommendation list as store rows, checked against the ratings:
+ * the serving list
  * (`serving_recommendations.csv`) ordered by (user, rank) after checking that
  * ranks run 1, 2, 3, … per user, no rated movie is listed and every
  * "because" movie is one the user rated with those stars ({@link servingRows}).
  */
 import { countingOrder, maxOf } from "../counting_order.ts";
-import {
-  type RecommendationColumns,
-  RecommendationsFormatError,
-} from "../store/recommendations_csv.ts";
+import { RecommendationsFormatError } from "../store/recommendations_csv.ts";
 import type { ServingColumns } from "../store/serving_csv.ts";
 import type { TableData } from "../store/loader.ts";
 import type { RatedMovies } from "./rated_movies.ts";
-
-/**
- * Recommendations ordered by user, then prediction desc, then movieId asc,
- * with `pos` = rank within the user (0-based).
- */
-export function rankRecommendations(
-  rec: RecommendationColumns,
-): { users: Int32Array; pos: Int32Array; movies: Int32Array; predictions: Float64Array } {
-  const n = rec.length;
-  const order = countingOrder(rec.users, null, maxOf(rec.users));
-  const users = new Int32Array(n), movies = new Int32Array(n), pos = new Int32Array(n);
-  const predictions = new Float64Array(n);
-  const byScore = (a: number, b: number) =>
-    rec.predictions[b] - rec.predictions[a] || rec.movies[a] - rec.movies[b];
-  for (let s = 0; s < n;) {
-    let e = s + 1;
-    while (e < n && rec.users[order[e]] === rec.users[order[s]]) e++;
-    let seg = order.subarray(s, e);
-    // `predict` writes each user's list best first; sort only when it is not.
-    for (let k = 1; k < seg.length; k++) {
-      if (byScore(seg[k - 1], seg[k]) > 0) {
-        seg = seg.sort(byScore);
-        break;
-      }
-    }
-    for (let k = 0; k < seg.length; k++) {
-      const i = seg[k];
-      users[s + k] = rec.users[i];
-      movies[s + k] = rec.movies[i];
-      predictions[s + k] = rec.predictions[i];
-      pos[s + k] = k;
-    }
-    s = e;
-  }
-  return { users, pos, movies, predictions };
-}
-
-export type RankedRecommendations = ReturnType<typeof rankRecommendations>;
-
-/** The ranked seed list without the movies each user rated, `pos` renumbered. */
-export function dropRated(
-  rec: RankedRecommendations,
-  rated: RatedMovies,
-): { rec: RankedRecommendations; dropped: number } {
-  const n = rec.users.length;
-  const keep = new Uint8Array(n);
-  let kept = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || rec.users[i] !== rec.users[i - 1]) rated.mark(rec.users[i]);
-    if (rated.ratingOf(rec.movies[i]) === 0) {
-      keep[i] = 1;
-      kept++;
-    }
-  }
-  if (kept === n) return { rec, dropped: 0 };
-  const out = {
-    users: new Int32Array(kept),
-    pos: new Int32Array(kept),
-    movies: new Int32Array(kept),
-    predictions: new Float64Array(kept),
-  };
-  for (let i = 0, k = 0; i < n; i++) {
-    if (!keep[i]) continue;
-    out.users[k] = rec.users[i];
-    out.movies[k] = rec.movies[i];
-    out.predictions[k] = rec.predictions[i];
-    out.pos[k] = k > 0 && out.users[k - 1] === rec.users[i] ? out.pos[k - 1] + 1 : 0;
-    k++;
-  }
-  return { rec: out, dropped: n - kept };
-}
 
 /**
  * The serving list as `user_recommendations` rows, ordered by (user, rank),

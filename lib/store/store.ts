@@ -27,6 +27,12 @@ export interface RatedMovie {
   timestamp: number;
 }
 
+/** A page of the user's rated movies, with what all of them say about the user. */
+export interface RatedPage extends Page<RatedMovie> {
+  /** The user's mean stars over all their ratings (both splits); null with none. */
+  meanRating: number | null;
+}
+
 export interface RatedQuery {
   sort: RatedSort;
   order: SortOrder;
@@ -74,6 +80,14 @@ export interface RecommendationList {
   items: Recommendation[];
 }
 
+/** What the store knows of one user and one movie (the movie page). */
+export interface UserMovie {
+  /** The user's stars (either split); null when they did not rate it. */
+  rating: number | null;
+  /** Predicted stars from the user's model list, else their similar-users list; null if in neither. */
+  prediction: number | null;
+}
+
 export interface UserNeighbor {
   userId: number;
   similarity: number;
@@ -97,6 +111,58 @@ export interface TmdbEntry {
   fetchedAt: number;
 }
 
+/** The stars the imported data uses: ML-100k 1..5 in whole stars, later releases 0.5..5 in halves. */
+export interface RatingScale {
+  /** Lowest stars given (0.5 or 1). */
+  min: number;
+  /** Highest stars given (5). */
+  max: number;
+  /** 0.5 when some rating is a half star, else 1. */
+  step: number;
+}
+
+/** How a movie was rated, over both splits. */
+export interface MovieRatings {
+  count: number;
+  /** Mean stars; null when nobody rated it. */
+  mean: number | null;
+}
+
+/**
+ * The movie catalogue of one import as the store holds it in memory (one copy
+ * per store, reloaded when an import lands): what per-thread indexes (title
+ * search, the popularity recommender) are built from. A new object per import,
+ * so callers may cache by identity.
+ */
+export interface MovieCatalogue {
+  /** The import's stamp (null: imported before stamps). */
+  readonly stamp: number | null;
+  readonly movies: ReadonlyMap<number, Movie>;
+  /** By movieId; a movie without ratings has count 0 (stores imported before schema 4: all 0). */
+  readonly ratings: ReadonlyMap<number, MovieRatings>;
+  readonly scale: RatingScale;
+}
+
+/** A visitor's profile (routes/_profiles.ts); its id is 128 random bits, 32 lowercase hex digits. */
+export interface ProfileRecord {
+  profileId: string;
+  /** HMAC of the client address it was created from (per-client cap). */
+  client: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds of the last rating or visit. */
+  lastSeen: number;
+}
+
+/** One of a profile's ratings. */
+export interface ProfileRating {
+  movieId: number;
+  /** Stars, 0.5..5 in half steps. */
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
 /** Row counts as of the last import (neighbors: (id, neighbor) pairs), plus the TMDB cache size. */
 export interface StoreCounts {
   movies: number;
@@ -116,8 +182,11 @@ export interface Store {
   readonly kind: "sqlite" | "mysql";
   /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
-  /** All of the user's ratings, training and test split. */
-  ratedMovies(userId: number, query: RatedQuery): Promise<Page<RatedMovie>>;
+  /**
+   * A page of the user's ratings, training and test split; a rated movie the movie list
+   * lacks is listed under a stand-in title ("Movie 123"), so the page and `total` agree.
+   */
+  ratedMovies(userId: number, query: RatedQuery): Promise<RatedPage>;
   /**
    * The user's top `limit` from `source`; without one, the model list when it has rows
    * for the user, else the similar-users list. Never a movie the user rated (the import
@@ -129,6 +198,8 @@ export interface Store {
     source?: RecommendationSource,
   ): Promise<RecommendationList>;
   userNeighbors(userId: number, limit: number): Promise<UserNeighbor[]>;
+  /** The user's rating of the movie, or its predicted stars when listed for them. */
+  userMovie(userId: number, movieId: number): Promise<UserMovie>;
   movie(movieId: number): Promise<Movie | null>;
   /**
    * Movies by id from the in-memory catalogue of the import being served
@@ -138,9 +209,16 @@ export interface Store {
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
   /** Title search: case-insensitive substring, prefix matches first, then by title. */
   searchMovies(query: string, limit: number): Promise<Movie[]>;
+  /**
+   * Whether the imported release numbers movies as movielens.org does
+   * (`import_meta.movielens_ids`: the csv and dat layouts do, ML-100k's u.item does not;
+   * true for a store imported before it was recorded). Read with the catalogue: no query
+   * once a request has read movies.
+   */
+  movielensIds(): Promise<boolean>;
   /** Most-rated movies first (TMDB prefetch order). */
   popularMovies(limit: number): Promise<Movie[]>;
-  /** A deterministic sample of user ids that have recommendations (login page). */
+  /** A deterministic sample of user ids that have similar users (login page). */
   sampleUserIds(limit: number): Promise<number[]>;
   tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
   tmdbPut(entry: TmdbEntry): Promise<void>;
@@ -152,6 +230,31 @@ export interface Store {
    */
   revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /** The movie catalogue of the import served now, with rating counts, means and scale. */
+  catalogue(): Promise<MovieCatalogue>;
+  /** Adds a profile (its id must be new). */
+  createProfile(profile: ProfileRecord): Promise<void>;
+  /** The profile, or null when there is none (never created, forgotten or expired). */
+  profile(profileId: string): Promise<ProfileRecord | null>;
+  /** Sets the profile's `lastSeen`. */
+  touchProfile(profileId: string, lastSeen: number): Promise<void>;
+  /** Profiles in the store, and those created from `client` at or after `since` (unix s). */
+  profileCounts(client: string, since: number): Promise<{ total: number; fromClient: number }>;
+  /** The profile's ratings, newest first (ties: smaller movieId). */
+  profileRatings(profileId: string): Promise<ProfileRating[]>;
+  /** Sets (or, with `rating` null, removes) the profile's rating of a movie. */
+  setProfileRating(
+    profileId: string,
+    movieId: number,
+    rating: number | null,
+    timestamp: number,
+  ): Promise<void>;
+  /** Adds ratings to the profile (replacing any of the same movies). */
+  addProfileRatings(profileId: string, ratings: readonly ProfileRating[]): Promise<void>;
+  /** Deletes the profile and its ratings. */
+  deleteProfile(profileId: string): Promise<void>;
+  /** Deletes every profile last seen before `idleSince` (unix s) and its ratings; how many. */
+  expireProfiles(idleSince: number): Promise<number>;
   /**
    * The fold-in state of the import being served (the bytes of the serve
    * step's `fold_in_state.bin`, lib/models/fold_in_file.ts), on a

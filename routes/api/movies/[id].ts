@@ -1,8 +1,8 @@
 /**
  * `GET /api/movies/:id`: `{movieId, title, year, genres, imdbId, tmdbId,
- * posterUrl, overview, links: {movielens, imdb, tmdb}}`.
+ * posterUrl, overview, movielensUrl, links: {movielens, imdb, tmdb}}`; `movielens` is
+ * null when the data's ids are not movielens.org's (ML-100k).
  */
-import { movielensUrl } from "../../../lib/movie_view.ts";
 import { imdbUrl, movieView, tmdbUrl } from "../../../lib/movie_metadata.ts";
 import { type AppContext, NotFoundError, parseId } from "../../_http.ts";
 
@@ -12,14 +12,19 @@ export const handler = {
     const movieId = parseId(c.req.param("id"), "movie id");
     const movie = await deps.store.movie(movieId);
     if (!movie) throw new NotFoundError("movie", movieId);
-    const entry = (await deps.metadata.forMovies([movie])).get(movieId);
+    const [meta, movielensIds] = await Promise.all([
+      deps.metadata.forMovies([movie]),
+      deps.store.movielensIds(),
+    ]);
+    const entry = meta.get(movieId);
     const tmdbId = entry?.tmdbId ?? movie.tmdbId;
+    const view = movieView(movie, entry, deps.metadata.imageBase, movielensIds);
     return c.json({
-      ...movieView(movie, entry, deps.metadata.imageBase),
+      ...view,
       imdbId: movie.imdbId,
       tmdbId,
       links: {
-        movielens: movielensUrl(movieId),
+        movielens: view.movielensUrl,
         imdb: movie.imdbId ? imdbUrl(movie.imdbId) : null,
         tmdb: tmdbId !== null ? tmdbUrl(tmdbId) : null,
       },

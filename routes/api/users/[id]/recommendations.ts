@@ -9,12 +9,12 @@
  * `source` in the answer says which was served. `similar-users` is the seed's
  * user–user list, with `likedByNeighbors`.
  */
-import { type AppContext, parseId, parseIntParam } from "../../../_http.ts";
+import { type AppContext, parseIntParam, parseUserIdParam } from "../../../_http.ts";
 import { recommendationSource, recommendationViews, requireKnownUser } from "../../../_data.ts";
 
 export const handler = {
   async GET(c: AppContext): Promise<Response> {
-    const userId = parseId(c.req.param("id"), "user id");
+    const userId = parseUserIdParam(c.req.param("id"), "user id");
     const limit = parseIntParam(c.req.query("limit"), "limit", 30, 1, 100);
     const source = recommendationSource(c.req.query("source"), "source");
     const list = await recommendationViews(c.var.deps, userId, limit, source);
