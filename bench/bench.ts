@@ -19,6 +19,7 @@ import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.ts";
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
+import { webFoldInEntry, webFoldInShapeEntry } from "./fold_in_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
 export const BENCHMARKS: readonly BenchEntry[] = [
@@ -37,6 +38,8 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   predictTop100Entry,
   ...MODEL_BENCHMARKS,
   webDashboardEntry,
+  webFoldInEntry,
+  webFoldInShapeEntry,
 ];
 
 /** One row of `bench/results.json`. */

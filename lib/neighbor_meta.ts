@@ -1,9 +1,11 @@
 /**
  * What a neighbor file is: a sidecar `<file>.meta.json` written beside every
  * neighbor file by the driver that wrote it (the in-process engine and the
- * local MR runner alike), so the neighbor file itself stays byte-identical
- * between the two engines. It records the mode (user or item rows), the
- * options that shaped the lists and the training file's size and mtime.
+ * MR runners alike), so the neighbor file itself stays byte-identical
+ * between the engines. It records the mode (user or item rows), the
+ * options that shaped the lists and the training file's size and mtime; an
+ * MR run adds its Hadoop job counters (`counters`), the one field the
+ * engines do not share.
  *
  * `eval` and `predict` read it before loading anything: a file of the other
  * mode is refused ({@link NeighborModeError}), a training file of another
@@ -24,6 +26,20 @@ export interface NeighborFileMeta {
   maxRaters: number;
   /** The ratings file the lists were computed from. */
   train: { path: string; size: number; mtime: string | null };
+  /**
+   * Hadoop's job counters of the run that wrote the file, when MR1–MR4 did
+   * (`recsys mr`, `pipeline --engine mr|hadoop|hadoop-yarn`); the in-process
+   * engine writes none. Every other field is the same whichever engine wrote
+   * the file, and so are the neighbor file's bytes.
+   */
+  counters?: MrCounters;
+}
+
+/** The counters of an MR run: per job (`mr1`…`mr4`), Hadoop's counter names and values. */
+export interface MrCounters {
+  /** `local` (the imitation, mr/local_runner.ts), `hadoop` or `hadoop-yarn`. */
+  runner: string;
+  jobs: Record<string, Record<string, number>>;
 }
 
 /** A neighbor file given where the other mode's file is needed. */
@@ -53,7 +69,8 @@ export function neighborMetaPath(file: string): string {
 export async function writeNeighborMeta(
   file: string,
   train: string,
-  options: Omit<NeighborFileMeta, "train">,
+  options: Omit<NeighborFileMeta, "train" | "counters">,
+  counters?: MrCounters,
 ): Promise<void> {
   const st = await Deno.stat(train);
   const meta: NeighborFileMeta = {
@@ -64,6 +81,7 @@ export async function writeNeighborMeta(
     minCommon: options.minCommon,
     maxRaters: options.maxRaters,
     train: { path: train, size: st.size, mtime: st.mtime?.toISOString() ?? null },
+    ...(counters ? { counters } : {}),
   };
   await writeFileAtomic(neighborMetaPath(file), JSON.stringify(meta, null, 2) + "\n");
 }

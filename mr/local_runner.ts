@@ -100,6 +100,10 @@ export interface JobStats {
   seconds: number;
   /** Hadoop counters the tasks reported (`recsys` group). */
   counters: Record<string, number>;
+  /** Lines the mappers read (Hadoop's "Map input records"). */
+  mapInputRecords: number;
+  /** Whether the job has a combiner. */
+  combiner: boolean;
 }
 
 export interface MrStats {
@@ -311,7 +315,10 @@ export async function runLocalMr(
       parts = outputs;
     }
     const { lines, bytes } = await mergeByRowId(parts, outPath);
-    await writeNeighborMeta(outPath, trainPath, options);
+    await writeNeighborMeta(outPath, trainPath, options, {
+      runner: "local",
+      jobs: Object.fromEntries(jobs.map((j) => [j.name, localCounters(j)])),
+    });
     return {
       jobs,
       lines,
@@ -327,6 +334,31 @@ export async function runLocalMr(
       for (const d of dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
     }
   }
+}
+
+/**
+ * The job's figures under Hadoop's counter names, for those this runner
+ * measures the way Hadoop counts them (not "Reduce input groups", "Spilled
+ * Records" or "Map output bytes", which Hadoop counts in its serialized form).
+ * A combiner here runs once per map task, as a Hadoop combiner does at most
+ * each spill: its input is the map output.
+ */
+export function localCounters(s: JobStats): Record<string, number> {
+  const c: Record<string, number> = {
+    "Launched map tasks": s.mapTasks,
+    "Launched reduce tasks": s.reduceTasks,
+    "Map input records": s.mapInputRecords,
+    "Map output records": s.mapOutputRecords,
+  };
+  c["Combine input records"] = s.combiner ? s.mapOutputRecords : 0;
+  c["Combine output records"] = s.combiner ? s.combineOutputRecords : 0;
+  if (s.reduceTasks > 0) {
+    c["Reduce input records"] = s.combineOutputRecords;
+    c["Reduce output records"] = s.outputRecords;
+  }
+  c["Bytes Written"] = s.outputBytes;
+  for (const [k, v] of Object.entries(s.counters)) c[`recsys.${k}`] = v;
+  return c;
 }
 
 interface RunContext {
@@ -651,6 +683,8 @@ async function runJob(
     outputBytes: 0,
     seconds: 0,
     counters,
+    mapInputRecords: 0,
+    combiner: job.combiner !== undefined,
   };
   const outputs: string[] = [];
 
@@ -665,7 +699,16 @@ async function runJob(
     const taskId = part("m", i).slice(5);
     const mapper = await job.launch(taskId, job.mapper);
     const label = `${job.name} map ${i}`;
-    const input = rangesStream(split.ranges);
+    const input = rangesStream(split.ranges).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          for (let p = chunk.indexOf(NL); p >= 0; p = chunk.indexOf(NL, p + 1)) {
+            stats.mapInputRecords++;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
     if (reducers === 0) {
       const out = await CountingFile.create(`${dir}/out/${part("m", i)}`);
       try {
@@ -770,7 +813,7 @@ async function runJob(
  * Merges the last job's part files (each sorted by row id, since their keys
  * were zero-padded) into one file ordered by numeric row id, atomically.
  */
-async function mergeByRowId(parts: string[], outPath: string) {
+export async function mergeByRowId(parts: string[], outPath: string) {
   const merge = new Deno.Command("sort", {
     args: ["-m", "-t", "\t", "-k1,1n", ...parts],
     stdin: "null",

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { importStore } from "../tools/import.ts";
 import { PortInUseError, startWeb } from "../tools/web.ts";
+import { writeFoldInStateFile } from "../lib/models/fold_in_file.ts";
 
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
@@ -60,6 +61,81 @@ Deno.test("web with two serving threads", async (t) => {
     });
   } finally {
     await web.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("web gives every serving thread the store's fold-in state", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "recsys-web-fold-in-" });
+  const db = `sqlite:${dir}/recsys.db`;
+  try {
+    for await (const e of Deno.readDir(FIXTURE)) {
+      await Deno.copyFile(FIXTURE + e.name, `${dir}/${e.name}`);
+    }
+    // Movies 1, 2, 4: B[j][i] with j the given movie; 1 → 2 scores 0.5, 1 → 4 scores 0.2.
+    await writeFoldInStateFile(`${dir}/fold_in_state.bin`, {
+      itemIds: Int32Array.of(1, 2, 4),
+      itemCounts: Int32Array.of(3, 2, 1),
+      scaleMin: 0.5,
+      scaleMax: 5,
+      ranking: "ease",
+      lowRatingWeight: 0.5,
+      easeCols: Int32Array.of(0, 1, 2),
+      easeB: Float32Array.of(0, 0.5, 0.2, 0.1, 0, 0.3, 0.4, 0.1, 0),
+      mu: 3.5,
+      regUser: 15,
+      itemBias: new Float64Array(3),
+      knnK: 40,
+      knnOffsets: new Int32Array(4),
+      knnNeighbors: new Int32Array(0),
+      knnSims: new Float32Array(0),
+      bmfSamples: 0,
+      bmfFactors: 0,
+      bmfW0: new Float64Array(0),
+      bmfAlpha: new Float64Array(0),
+      bmfUserPriors: new Float64Array(0),
+      bmfItemBias: new Float32Array(0),
+      bmfItemFactors: new Float32Array(0),
+      ratingWeights: Float64Array.of(0, 0, 1),
+    }, { rankingModel: "ease", ratingModel: "bias" });
+    await importStore({ db, dir, progress: false });
+    const web = await startWeb({
+      db,
+      port: 0,
+      host: "127.0.0.1",
+      quiet: true,
+      tmdb: null,
+      sessionSecret: "threads-secret-0123456789",
+      threads: 2,
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+          try {
+            const res = await fetch(`${web.url}/api/recommendations`, {
+              client,
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ ratings: [{ movieId: 1, rating: 5 }] }),
+            });
+            return [res.status, await res.text()] as const;
+          } finally {
+            client.close();
+          }
+        }),
+      );
+      for (const a of answers) assert.deepEqual(a, answers[0]);
+      assert.equal(answers[0][0], 200);
+      const body = JSON.parse(answers[0][1]);
+      assert.deepEqual(body.items.map((p: { movieId: number }) => p.movieId), [2, 4]);
+      assert.equal(body.items[0].title, "Heat (1995)");
+      const served = await web.servedByThread();
+      assert.ok(served.every((n) => n > 0), `requests per thread: ${served}`);
+    } finally {
+      await web.shutdown();
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -378,7 +378,8 @@ export const importCommand = defineCommand({
       required: true,
       arg: "<dir>",
       doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv when present)",
+        "(user_based_recommendations.csv; serving_recommendations.csv and fold_in_state.bin " +
+        "when present)",
     },
     data: {
       type: "string",

@@ -149,34 +149,48 @@ export class FoldInRecommender implements LiveRecommender {
 
   /** Per bmf sample, the user's (w_u, v_u): the ridge solve of the module doc. */
   bmfUser(g: Given): Float64Array {
-    const s = this.state, k = s.bmfFactors, d = k + 1, nItems = s.itemIds.length;
+    const s = this.state, k = s.bmfFactors, d = k + 1, nItems = s.itemIds.length, n = g.n;
     const theta = new Float64Array(s.bmfSamples * d);
     const A = this.#scratchA, b = this.#scratchB;
-    const h = new Float64Array(d);
+    // H transposed, d rows of n (row 0: the bias's 1s), and y: every entry of A = αHᵀH is
+    // then a dot product of two contiguous rows (the per-rating rank-1 update ran 5× slower).
+    const ht = new Float64Array(d * n), y = new Float64Array(n);
+    ht.fill(1, 0, n);
+    const rows = Array.from({ length: d }, (_, r) => ht.subarray(r * n, r * n + n));
     for (let t = 0; t < s.bmfSamples; t++) {
-      A.fill(0);
-      b.fill(0);
       const alpha = s.bmfAlpha[t], w0 = s.bmfW0[t];
-      const biasBase = t * nItems, facBase = t * nItems * k;
-      h[0] = 1;
-      for (let q = 0; q < g.n; q++) {
+      const bias = s.bmfItemBias.subarray(t * nItems, (t + 1) * nItems);
+      const factors = s.bmfItemFactors.subarray(t * nItems * k, (t + 1) * nItems * k);
+      for (let q = 0; q < n; q++) {
         const j = g.items[q];
-        const y = g.stars[q] - w0 - s.bmfItemBias[biasBase + j];
-        const at = facBase + j * k;
-        for (let f = 0; f < k; f++) h[f + 1] = s.bmfItemFactors[at + f];
-        // Lower triangle of Σ h hᵀ; the Cholesky below reads no other.
-        for (let r = 0; r < d; r++) {
-          const hr = h[r], row = r * d;
-          b[r] += hr * y;
-          for (let c = 0; c <= r; c++) A[row + c] += hr * h[c];
-        }
+        y[q] = g.stars[q] - w0 - bias[j];
+        const v = factors.subarray(j * k, j * k + k);
+        for (let f = 0; f < k; f++) ht[(f + 1) * n + q] = v[f];
       }
-      const pr = s.bmfUserPriors, pAt = t * 2 * d;
+      const pr = s.bmfUserPriors.subarray(t * 2 * d, (t + 1) * 2 * d);
       for (let r = 0; r < d; r++) {
-        const mu = pr[pAt + 2 * r], lambda = pr[pAt + 2 * r + 1];
-        for (let c = 0; c <= r; c++) A[r * d + c] *= alpha;
+        const hr = rows[r];
+        let c = 0;
+        // Four dot products per pass: four independent sums, hr read once.
+        for (; c + 3 <= r; c += 4) {
+          const h0 = rows[c], h1 = rows[c + 1], h2 = rows[c + 2], h3 = rows[c + 3];
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let q = 0; q < n; q++) {
+            const x = hr[q];
+            s0 += x * h0[q];
+            s1 += x * h1[q];
+            s2 += x * h2[q];
+            s3 += x * h3[q];
+          }
+          A[r * d + c] = alpha * s0;
+          A[r * d + c + 1] = alpha * s1;
+          A[r * d + c + 2] = alpha * s2;
+          A[r * d + c + 3] = alpha * s3;
+        }
+        for (; c <= r; c++) A[r * d + c] = alpha * dot(hr, rows[c], n);
+        const mu = pr[2 * r], lambda = pr[2 * r + 1];
         A[r * d + r] += lambda;
-        b[r] = alpha * b[r] + lambda * mu;
+        b[r] = alpha * dot(hr, y, n) + lambda * mu;
       }
       choleskySolveLower(A, b, d);
       theta.set(b, t * d);
@@ -251,18 +265,19 @@ export class FoldInRecommender implements LiveRecommender {
    * (valid until the next call); false when no given item is modelled.
    */
   easeScores(g: Given): Float64Array | null {
-    const s = this.state, M = s.easeCols.length, row = this.#row, B = s.easeB;
-    row.fill(0);
-    let any = false;
+    const s = this.state, M = s.easeCols.length, row = this.#row;
+    // B's rows of the given movies, by their x: 1 (≥ 4 stars) or the low-rating weight.
+    const ones: Float32Array[] = [], lows: Float32Array[] = [];
     for (let q = 0; q < g.n; q++) {
       const c = this.cols[g.items[q]];
       if (c < 0) continue;
-      any = true;
-      const x = this.#x(g.stars[q]), base = c * M;
-      if (x === 1) { for (let i = 0; i < M; i++) row[i] += B[base + i]; }
-      else for (let i = 0; i < M; i++) row[i] += x * B[base + i];
+      (this.#x(g.stars[q]) === 1 ? ones : lows).push(s.easeB.subarray(c * M, c * M + M));
     }
-    return any ? row : null;
+    if (ones.length + lows.length === 0) return null;
+    row.fill(0);
+    addRows(row, ones, 1);
+    addRows(row, lows, s.lowRatingWeight);
+    return row;
   }
 
   /** The liked given rating contributing most to column ci (module doc); −1 for none. */
@@ -339,6 +354,34 @@ export class FoldInRecommender implements LiveRecommender {
       return { movieId, prediction: this.predictItem(g, user, i) };
     });
     return { items, predictions, ignored: g.ignored };
+  }
+}
+
+/** Σ_{q<n} a[q]·b[q]. */
+function dot(a: Float64Array, b: Float64Array, n: number): number {
+  let sum = 0;
+  for (let q = 0; q < n; q++) sum += a[q] * b[q];
+  return sum;
+}
+
+/**
+ * `row += scale · Σ rows`, four rows per pass over `row`. Measured with M
+ * 8,000 and 1,000 rows: ~13× faster than one `row[i] += B[base + i]` pass
+ * per row (views need no index arithmetic the engine cannot bound, and a
+ * pass reads and writes `row` once for four rows).
+ */
+function addRows(row: Float64Array, rows: readonly Float32Array[], scale: number): void {
+  const M = row.length;
+  let k = 0;
+  for (; k + 3 < rows.length; k += 4) {
+    const a = rows[k], b = rows[k + 1], c = rows[k + 2], d = rows[k + 3];
+    if (scale === 1) { for (let i = 0; i < M; i++) row[i] += (a[i] + b[i]) + (c[i] + d[i]); }
+    else for (let i = 0; i < M; i++) row[i] += scale * ((a[i] + b[i]) + (c[i] + d[i]));
+  }
+  for (; k < rows.length; k++) {
+    const a = rows[k];
+    if (scale === 1) { for (let i = 0; i < M; i++) row[i] += a[i]; }
+    else for (let i = 0; i < M; i++) row[i] += scale * a[i];
   }
 }
 
