@@ -230,11 +230,17 @@ function writeAll(log: Deno.FsFile, text: string) {
   for (let off = 0; off < bytes.length;) off += log.writeSync(bytes.subarray(off));
 }
 
-function spawn(argv: string[], cwd: string, stdin = false): Deno.ChildProcess {
+function spawn(
+  argv: string[],
+  cwd: string,
+  stdin = false,
+  env?: Record<string, string>,
+): Deno.ChildProcess {
   try {
     return new Deno.Command(argv[0], {
       args: argv.slice(1),
       cwd,
+      env,
       stdin: stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
@@ -253,8 +259,9 @@ async function runLogged(
   cwd: string,
   log: Deno.FsFile,
   onLine: (line: string) => void,
+  env?: Record<string, string>,
 ): Promise<number> {
-  const child = spawn(argv, cwd);
+  const child = spawn(argv, cwd, false, env);
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
     let carry = "";
@@ -430,6 +437,8 @@ function finished(
 async function runOnInstallation(ctx: RunCtx, inst: HadoopInstallation): Promise<RunResult> {
   const { workDir, options } = ctx;
   const base = `recsys-mr/${options.mode}-${Date.now()}`;
+  // The launch script's console logger at INFO, where the job client prints its counters.
+  const env = { HADOOP_ROOT_LOGGER: "INFO,console" };
   const fs = async (...args: string[]) => {
     await header(ctx, `hadoop fs ${args.join(" ")}`);
     const lines: string[] = [];
@@ -458,7 +467,7 @@ async function runOnInstallation(ctx: RunCtx, inst: HadoopInstallation): Promise
     await header(ctx, `${job.name}: ${argv.join(" ")}`);
     const t = performance.now();
     const lines: string[] = [];
-    const code = await runLogged(argv, workDir, ctx.log, (l) => lines.push(l));
+    const code = await runLogged(argv, workDir, ctx.log, (l) => lines.push(l), env);
     const text = lines.join("\n");
     if (code !== 0) {
       const attempt = failedAttempt(text);

@@ -17,6 +17,8 @@ import { defaultWorkers } from "../lib/worker_pool.ts";
 import { openStore } from "../lib/store/open.ts";
 import { synthesize } from "./synth.ts";
 import {
+  type Engine,
+  ENGINE_FLAG,
   formatPipelineSummary,
   PIPELINE_DEFAULTS,
   type PipelineResult,
@@ -45,6 +47,8 @@ export interface DemoOptions {
   host: string;
   /** Worker threads. Changes only speed. @default the number of cores */
   workers: number;
+  /** The pipeline's neighbor engine (`--engine`). Same output. @default "inproc" */
+  engine?: Engine;
   /** Progress bars on a terminal. */
   progress?: boolean;
   /** Where step lines go. @default console.log */
@@ -96,7 +100,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     layout: options.layout,
     duplicates: options.duplicates,
     out,
-    engine: "inproc",
+    engine: options.engine ?? "inproc",
     db: `sqlite:${runFiles(out).store}`,
     // The demo's store is its own cache: another --scale or --data replaces it whole.
     force: true,
@@ -171,6 +175,7 @@ export const demoCommand = defineCommand({
     port: { type: "integer", default: 8000, min: 0, max: 65535, doc: "HTTP port" },
     host: { type: "string", default: "127.0.0.1", doc: "address to listen on" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
+    engine: ENGINE_FLAG,
   },
   details: "Re-running reuses every up-to-date step (<cache>/*/manifest.json). Ctrl-C stops.",
   async run(f) {

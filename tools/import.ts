@@ -66,6 +66,7 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
+import { movieStats } from "../lib/import/movie_stats.ts";
 import { neighborColumns } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
 import { servingRows } from "../lib/import/recommendation_rows.ts";
@@ -262,6 +263,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    const stats = movieStats([train, test]);
     tables.movies = await load(recordRows(
       "movies",
       movies,
@@ -270,6 +272,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       (m) => m.genres.join("|"),
       (m) => m.year,
       (m) => rank.get(m.movieId)!,
+      (m) => stats.count(m.movieId),
+      (m) => stats.sum2(m.movieId),
     ));
     tables.links = await load(
       recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
@@ -330,6 +334,10 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // The data's rating scale (Store.catalogue().scale): the site's stars offer these steps.
+      ["rating2_min", stats.minRating2],
+      ["rating2_max", stats.maxRating2],
+      ["half_stars", stats.halfStars ? 1 : 0],
       // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
       ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
       ["fold_in_bytes", foldIn?.bytes.length ?? 0],

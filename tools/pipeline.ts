@@ -8,10 +8,13 @@
  * public entry (docs/ARCHITECTURE.md, "Layering").
  *
  * Files in `<out>`: every name of lib/run_dir.ts, and the SQLite store
- * `recsys.db` unless `--db` (or `RECSYS_DB`) names another. `--engine mr`
- * computes the neighbor files with the local Hadoop Streaming runner
- * instead of the in-process engine; both write the same bytes, but the
- * engine is recorded as an option so switching reruns.
+ * `recsys.db` unless `--db` (or `RECSYS_DB`) names another. `--engine`
+ * `hadoop` (Apache Hadoop's local job runner, or the installation of
+ * `HADOOP_HOME`), `hadoop-yarn` (a one-machine YARN + HDFS cluster per
+ * neighbor step) or `mr` (the local imitation of Hadoop Streaming) computes
+ * the neighbor files with the MR jobs instead of the in-process engine; all
+ * write the same bytes, but the engine is recorded as an option so switching
+ * reruns. Hadoop's log is `<neighbor file>.hadoop.log`.
  */
 import { defineCommand, requiredFlag } from "../lib/command.ts";
 import { runSteps, type Step, type StepReport } from "../lib/step_runner.ts";
@@ -27,7 +30,7 @@ import {
   type NeighborParams,
   type NeighborsOptions,
 } from "../lib/neighbors/options.ts";
-import { runLocalMr } from "../mr/mod.ts";
+import { runMr } from "../mr/mod.ts";
 import {
   type CompareResult,
   type EvalResult,
@@ -54,8 +57,18 @@ import { type Layout, LAYOUT_FLAG, resolveMovieLensDir } from "../lib/movielens_
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { fixedOrNa, percentOrNa } from "../lib/number_format.ts";
 
-export const ENGINES = ["inproc", "mr"] as const;
+export const ENGINES = ["inproc", "mr", "hadoop", "hadoop-yarn"] as const;
 export type Engine = typeof ENGINES[number];
+
+/** `--engine`, shared with `demo`. */
+export const ENGINE_FLAG = {
+  type: "string",
+  default: "inproc",
+  choices: ENGINES,
+  doc: "neighbor engine: in-process Workers; hadoop (Hadoop's local job runner, or " +
+    "$HADOOP_HOME's cluster), hadoop-yarn (a one-machine YARN + HDFS cluster), or mr " +
+    "(the local imitation of Hadoop Streaming), all MR1–MR4 with 4 reducers",
+} as const;
 
 /**
  * Defaults of the options that change output, shared by `pipeline` and `demo`.
@@ -173,9 +186,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       options: { ...params, engine: options.engine },
       run: () => {
         const o: NeighborsOptions = { mode, ...params, workers, progress };
-        return options.engine === "mr"
-          ? runLocalMr(f.train, path, { ...o, reducers: 4 })
-          : computeNeighborsFile(f.train, path, o);
+        if (options.engine === "inproc") return computeNeighborsFile(f.train, path, o);
+        const runner = options.engine === "mr" ? "local" : options.engine;
+        return runMr(f.train, path, {
+          ...o,
+          reducers: 4,
+          runner,
+          onHadoopJob: (j) => log(`  ${j.name} on ${runner}: ${j.seconds.toFixed(1)}s`),
+        });
       },
     };
   };
@@ -461,12 +479,7 @@ export const pipelineCommand = defineCommand({
       min: 0,
       doc: "test users sampled for the ranking metrics (0 = all)",
     },
-    engine: {
-      type: "string",
-      default: "inproc",
-      choices: ENGINES,
-      doc: "neighbor engine: in-process Workers, or the local Hadoop Streaming runner",
-    },
+    engine: ENGINE_FLAG,
     db: {
       type: "string",
       arg: "<url>",

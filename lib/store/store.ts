@@ -111,6 +111,58 @@ export interface TmdbEntry {
   fetchedAt: number;
 }
 
+/** The stars the imported data uses: ML-100k 1..5 in whole stars, later releases 0.5..5 in halves. */
+export interface RatingScale {
+  /** Lowest stars given (0.5 or 1). */
+  min: number;
+  /** Highest stars given (5). */
+  max: number;
+  /** 0.5 when some rating is a half star, else 1. */
+  step: number;
+}
+
+/** How a movie was rated, over both splits. */
+export interface MovieRatings {
+  count: number;
+  /** Mean stars; null when nobody rated it. */
+  mean: number | null;
+}
+
+/**
+ * The movie catalogue of one import as the store holds it in memory (one copy
+ * per store, reloaded when an import lands): what per-thread indexes (title
+ * search, the popularity recommender) are built from. A new object per import,
+ * so callers may cache by identity.
+ */
+export interface MovieCatalogue {
+  /** The import's stamp (null: imported before stamps). */
+  readonly stamp: number | null;
+  readonly movies: ReadonlyMap<number, Movie>;
+  /** By movieId; a movie without ratings has count 0 (stores imported before schema 4: all 0). */
+  readonly ratings: ReadonlyMap<number, MovieRatings>;
+  readonly scale: RatingScale;
+}
+
+/** A visitor's profile (routes/_profiles.ts); its id is 128 random bits, 32 lowercase hex digits. */
+export interface ProfileRecord {
+  profileId: string;
+  /** HMAC of the client address it was created from (per-client cap). */
+  client: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds of the last rating or visit. */
+  lastSeen: number;
+}
+
+/** One of a profile's ratings. */
+export interface ProfileRating {
+  movieId: number;
+  /** Stars, 0.5..5 in half steps. */
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
 /** Row counts as of the last import (neighbors: (id, neighbor) pairs), plus the TMDB cache size. */
 export interface StoreCounts {
   movies: number;
@@ -178,6 +230,31 @@ export interface Store {
    */
   revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /** The movie catalogue of the import served now, with rating counts, means and scale. */
+  catalogue(): Promise<MovieCatalogue>;
+  /** Adds a profile (its id must be new). */
+  createProfile(profile: ProfileRecord): Promise<void>;
+  /** The profile, or null when there is none (never created, forgotten or expired). */
+  profile(profileId: string): Promise<ProfileRecord | null>;
+  /** Sets the profile's `lastSeen`. */
+  touchProfile(profileId: string, lastSeen: number): Promise<void>;
+  /** Profiles in the store, and those created from `client` at or after `since` (unix s). */
+  profileCounts(client: string, since: number): Promise<{ total: number; fromClient: number }>;
+  /** The profile's ratings, newest first (ties: smaller movieId). */
+  profileRatings(profileId: string): Promise<ProfileRating[]>;
+  /** Sets (or, with `rating` null, removes) the profile's rating of a movie. */
+  setProfileRating(
+    profileId: string,
+    movieId: number,
+    rating: number | null,
+    timestamp: number,
+  ): Promise<void>;
+  /** Adds ratings to the profile (replacing any of the same movies). */
+  addProfileRatings(profileId: string, ratings: readonly ProfileRating[]): Promise<void>;
+  /** Deletes the profile and its ratings. */
+  deleteProfile(profileId: string): Promise<void>;
+  /** Deletes every profile last seen before `idleSince` (unix s) and its ratings; how many. */
+  expireProfiles(idleSince: number): Promise<number>;
   /**
    * The fold-in state of the import being served (the bytes of the serve
    * step's `fold_in_state.bin`, lib/models/fold_in_file.ts), on a
