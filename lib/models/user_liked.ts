@@ -21,12 +21,12 @@
  * nobody liked (all ★0.5) can never be listed, however few ratings it has.
  *
  * Chosen on ML-100k's official folds u1–u5 (`deno task accuracy --data
- * data/ml-100k --model popularity --seed no --user-liked yes`, NDCG@10,
- * relevant ≥ 4; README, Accuracy): the score over the pipeline's pearson
+ * data/ml-100k --model popularity`, its `user-liked` row; NDCG@10, relevant
+ * ≥ 4; README, Accuracy): the score over the pipeline's pearson
  * λ 100 K 50 neighbours as they are reaches 0.285, the same candidates
  * re-ranked by binary cosine 0.312, pearson λ 100 K 200 candidates re-ranked
  * to 50 0.353 (plain binary-cosine user-kNN over all users: 0.355), hence
- * the pipeline's {@link USER_CANDIDATES}. The seed's list ordered by its
+ * the pipeline's {@link USER_CANDIDATES}. The classic list ordered by its
  * predicted rating (`user_based_recommendations.csv`, which `predict` still
  * writes) put any movie one neighbour rated ★5 first.
  *
@@ -286,7 +286,7 @@ export class UserLikedModel implements RankingModel {
   }
 }
 
-/** The served list's rows, by user then pos: movie, the seed formula's stars, support. */
+/** The served list's rows, by user then pos: movie, the classic formula's stars, support. */
 export interface UserLikedRows {
   users: Int32Array;
   pos: Int32Array;
@@ -299,7 +299,7 @@ export interface UserLikedRows {
  * Every list row's top `top` movies (score desc, then movieId asc), never one
  * `isRated(user, movie)` says the user rated, for the store. `rows` are
  * indexed by user id and hold movie ids; `means[v]` is user v's mean in
- * stars (the prediction: `μ_u + Σ s (r_vi − μ_v) / Σ s`, the seed's
+ * stars (the prediction: `μ_u + Σ s (r_vi − μ_v) / Σ s`, the classic
  * user-based formula over the same neighbours, clipped to [0.5, 5]).
  */
 export function userLikedRows(
@@ -337,7 +337,7 @@ export function userLikedRows(
       num[k] = 0;
       den[k] = 0;
     }
-    // The seed's user-based formula over the same neighbours: one pass over their rows.
+    // The classic user-based formula over the same neighbours: one pass over their rows.
     for (let p = from; p < to; p++) {
       if (neighbors.keys[p] <= 0) continue;
       const v = neighbors.nbrs[p];
