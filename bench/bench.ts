@@ -19,6 +19,7 @@ import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.ts";
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
+import { searchEntry } from "./search_bench.ts";
 import { webFoldInEntry, webFoldInShapeEntry } from "./fold_in_bench.ts";
 
 /** Every benchmark, in run order. Later issues append their entries here. */
@@ -40,6 +41,7 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   webDashboardEntry,
   webFoldInEntry,
   webFoldInShapeEntry,
+  searchEntry,
 ];
 
 /** One row of `bench/results.json`. */

@@ -1,4 +1,7 @@
-/** The page frame: head, header with the session's user and logout, footer. */
+/**
+ * The page frame: head, header with the title search (every page), the
+ * session's user (a persona) or profile and sign-out, footer.
+ */
 import type { ComponentChildren } from "preact";
 
 /** The URLs of what every page's head links to. */
@@ -14,12 +17,17 @@ export interface PageAssets {
 export interface LayoutProps {
   title: string;
   userId: number | null;
+  /** A visitor's profile session (no user id). */
+  profile?: boolean;
   csrfToken: string;
   assets: PageAssets;
   children: ComponentChildren;
 }
 
-export function Layout({ title, userId, csrfToken, assets, children }: LayoutProps) {
+export function Layout(
+  { title, userId, profile = false, csrfToken, assets, children }: LayoutProps,
+) {
+  const signedIn = userId !== null || profile;
   return (
     <html lang="en">
       <head>
@@ -34,15 +42,23 @@ export function Layout({ title, userId, csrfToken, assets, children }: LayoutPro
         <a class="skip-link" href="#main">Skip to content</a>
         <header class="site-header">
           <div class="container header-inner">
-            <a class="brand" href={userId === null ? "/login" : "/dashboard"}>
+            <a class="brand" href={signedIn ? "/dashboard" : "/login"}>
               <span class="brand-mark" aria-hidden="true">▶</span> recsys32m
             </a>
+            <form class="site-search" action="/search" method="get" role="search">
+              <label for="site-q" class="visually-hidden">Search movies</label>
+              <input id="site-q" type="search" name="q" placeholder="Search movies" />
+              <button type="submit" class="site-search-button">Search</button>
+            </form>
             <nav class="site-nav" aria-label="Account">
-              {userId === null ? <a href="/login">Sign in</a> : (
+              {!signedIn ? <a href="/login">Sign in</a> : (
                 <>
-                  <a href="/dashboard">Dashboard</a>
-                  <span class="whoami">User {userId}</span>
-                  {csrfToken
+                  <a href="/dashboard">{profile ? "Your picks" : "Dashboard"}</a>
+                  {profile
+                    ? <a href="/welcome">Rate movies</a>
+                    : <span class="whoami">User {userId}</span>}
+                  {/* A profile has no account: its sign-out page says what signing out loses. */}
+                  {csrfToken && !profile
                     ? (
                       <form method="post" action="/logout" class="logout-form">
                         <input type="hidden" name="_csrf" value={csrfToken} />

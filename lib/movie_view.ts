@@ -102,3 +102,39 @@ export function formatDate(unixSeconds: number): string {
 export function formatStars(stars: number): string {
   return stars.toFixed(1);
 }
+
+/** The stars the data's ratings use (the store's rating scale). */
+export interface StarScale {
+  min: number;
+  max: number;
+  /** 0.5 (half stars) or 1. */
+  step: number;
+}
+
+/** Every rating a visitor can give on `scale`, lowest first: 0.5, 1, …, 5 or 1, 2, …, 5. */
+export function starSteps(scale: StarScale): number[] {
+  const out: number[] = [];
+  for (let s = scale.min; s <= scale.max + 1e-9; s += scale.step) out.push(Math.round(s * 2) / 2);
+  return out;
+}
+
+/** One recommendation for a visitor's profile, as pages and the picks island show it. */
+export interface PickView extends MovieView {
+  /** Predicted stars. */
+  prediction: number;
+  /** Why it is recommended. */
+  reason: string;
+}
+
+/** A profile's picks as the picks island shows them (also the rating API's answer). */
+export interface PicksView {
+  items: PickView[];
+  /** Ratings in the profile. */
+  rated: number;
+  /** The profile's mean stars (shown beside each prediction); null without ratings. */
+  mean: number | null;
+  /** No rating yet: the list is the most-rated movies. */
+  cold: boolean;
+  /** Whether a model ranked them (false: popularity, this server has no model for visitors). */
+  model: boolean;
+}

@@ -18,7 +18,10 @@ export interface AppDeps {
   assets: Assets;
   /** Cookie signing key and flags. */
   session: SessionOptions;
-  /** Fold-in for users not in the data (absent: a store without fold-in state). */
+  /**
+   * Fold-in for users not in the data (visitors' profiles, the stateless API); absent: a
+   * store without fold-in state, and profiles get popularity (routes/_profiles.ts).
+   */
   live?: LiveRecommender;
 }
 
@@ -27,6 +30,12 @@ export interface AppEnv {
     deps: AppDeps;
     /** The logged-in user, from the signed session cookie; null when logged out. */
     userId: number | null;
+    /**
+     * The visitor's own profile (routes/_profiles.ts), from a profile session's cookie;
+     * null for a persona's session or none. Its record may still be gone (forgotten,
+     * expired): `currentProfile` checks.
+     */
+    profileId: string | null;
     /** The random id of the logged-in session (what a logout revokes); null when logged out. */
     sessionId: string | null;
     /** The CSRF token every POST form of this response must carry as `_csrf`. */
@@ -65,6 +74,17 @@ export class CsrfError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CsrfError";
+  }
+}
+
+/** A client over a rate limit (routes/_rate_limit.ts): 429 with `Retry-After`. */
+export class TooManyRequestsError extends Error {
+  /** Seconds until the client may try again. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super(message);
+    this.name = "TooManyRequestsError";
+    this.retryAfter = retryAfter;
   }
 }
 

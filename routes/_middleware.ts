@@ -20,6 +20,12 @@ export const SESSION_COOKIE = "recsys_session";
 export const CSRF_COOKIE = "recsys_csrf";
 /** Sessions last a week; the cookie carries the issue time and is re-checked on read. */
 export const SESSION_SECONDS = 7 * 24 * 3600;
+/**
+ * A visitor's profile session lasts 90 days after its last visit (the profile's idle
+ * expiry, routes/_profiles.ts): its cookie is issued again, same session id, once a
+ * day it is used.
+ */
+export const PROFILE_SESSION_SECONDS = 90 * 24 * 3600;
 /** How far ahead of this server's clock a session may be dated (another server's clock). */
 export const CLOCK_SKEW_SECONDS = 60;
 
@@ -77,23 +83,35 @@ function base64url(bytes: Uint8Array): string {
 }
 
 const SESSION_VALUE = /^(0|[1-9][0-9]{0,9})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+/** A profile session: `p<profile id, 32 hex digits>.<issued unix s>.<random session id>`. */
+const PROFILE_SESSION_VALUE = /^p([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+/** A profile session's cookie is issued again when it is older than this (sliding expiry). */
+const PROFILE_REISSUE_SECONDS = 24 * 3600;
 
 /**
- * Reads the signed session cookie into `c.var.userId` and `c.var.sessionId`
- * (null when absent, tampered with, expired, dated in the future or revoked).
+ * Reads the signed session cookie into `c.var.userId` (a persona's session) or
+ * `c.var.profileId` (a visitor's profile session), and `c.var.sessionId` (all
+ * null when absent, tampered with, expired, dated in the future or revoked).
  */
-export function session({ signer, store }: SessionOptions) {
+export function session(options: SessionOptions) {
+  const { signer, store } = options;
   const readSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set("userId", null);
+    c.set("profileId", null);
     c.set("sessionId", null);
     const raw = signer.verify(getCookie(c, SESSION_COOKIE));
-    const m = raw === null ? null : SESSION_VALUE.exec(raw);
+    const persona = raw === null ? null : SESSION_VALUE.exec(raw);
+    const profile = raw === null || persona ? null : PROFILE_SESSION_VALUE.exec(raw);
+    const m = persona ?? profile;
     if (m) {
       const age = Date.now() / 1000 - Number(m[2]);
-      if (
-        age < SESSION_SECONDS && age > -CLOCK_SKEW_SECONDS && !(await store.sessionRevoked(m[3]))
-      ) {
-        c.set("userId", Number(m[1]));
+      const lifetime = persona ? SESSION_SECONDS : PROFILE_SESSION_SECONDS;
+      if (age < lifetime && age > -CLOCK_SKEW_SECONDS && !(await store.sessionRevoked(m[3]))) {
+        if (persona) c.set("userId", Number(m[1]));
+        else {
+          c.set("profileId", m[1]);
+          if (age > PROFILE_REISSUE_SECONDS) setSessionCookie(c, `p${m[1]}`, m[3], options);
+        }
         c.set("sessionId", m[3]);
       }
     }
@@ -102,21 +120,52 @@ export function session({ signer, store }: SessionOptions) {
   return readSession;
 }
 
-/** Starts a session for `userId` (after the login form was checked). */
-export function startSession(
+function setSessionCookie(
   c: Parameters<MiddlewareHandler<AppEnv>>[0],
-  userId: number,
+  who: string,
+  id: string,
   { signer, secure = false }: SessionOptions,
 ): void {
-  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  const value = signer.sign(`${userId}.${Math.floor(Date.now() / 1000)}.${id}`);
+  const profile = who.startsWith("p");
+  const value = signer.sign(`${who}.${Math.floor(Date.now() / 1000)}.${id}`);
   setCookie(c, SESSION_COOKIE, value, {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
     secure,
-    maxAge: SESSION_SECONDS,
+    maxAge: profile ? PROFILE_SESSION_SECONDS : SESSION_SECONDS,
   });
+}
+
+/**
+ * Starts a session bound to a visitor's profile (routes/_profiles.ts): the
+ * cookie is the only way to reach it.
+ */
+export function startProfileSession(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  profileId: string,
+  options: SessionOptions,
+): void {
+  setSessionCookie(
+    c,
+    `p${profileId}`,
+    base64url(crypto.getRandomValues(new Uint8Array(16))),
+    options,
+  );
+}
+
+/** Starts a session for `userId` (after the login form was checked). */
+export function startSession(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  userId: number,
+  options: SessionOptions,
+): void {
+  setSessionCookie(
+    c,
+    String(userId),
+    base64url(crypto.getRandomValues(new Uint8Array(16))),
+    options,
+  );
 }
 
 /** Ends the session: its cookie is cleared and, when `revoke` is given, its id revoked for good. */
@@ -126,7 +175,8 @@ export async function endSession(
 ): Promise<void> {
   const id = c.var.sessionId;
   if (revoke && id) {
-    await revoke.store.revokeSession(id, Math.floor(Date.now() / 1000) + SESSION_SECONDS);
+    const lifetime = c.var.profileId ? PROFILE_SESSION_SECONDS : SESSION_SECONDS;
+    await revoke.store.revokeSession(id, Math.floor(Date.now() / 1000) + lifetime);
   }
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: revoke?.secure });
 }
@@ -178,10 +228,30 @@ export function csrf({ signer, secure = false, origin: allowed }: SessionOptions
   return checkCsrf;
 }
 
-/** Pages behind login: redirect to `/login` without a session. */
+/**
+ * CSRF protection of the JSON API's state changes: a PUT, POST or DELETE must
+ * carry an `Origin` header naming this site (browsers send it on every such
+ * fetch; a form from another site cannot send JSON, and a cross-site fetch
+ * with it is refused here before any work), else {@link CsrfError}.
+ */
+export function jsonOrigin({ origin: allowed }: SessionOptions) {
+  const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      const origin = c.req.header("origin");
+      if (!origin) throw new CsrfError("a change without an Origin header");
+      if (origin !== (allowed ?? new URL(c.req.url).origin)) {
+        throw new CsrfError(`cross-origin request from ${origin}`);
+      }
+    }
+    await next();
+  };
+  return checkOrigin;
+}
+
+/** Pages behind login (a persona's or a profile's session): redirect to `/login` without one. */
 export function requireUser() {
   const redirectToLogin: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (c.var.userId === null) return c.redirect("/login", 302);
+    if (c.var.userId === null && c.var.profileId === null) return c.redirect("/login", 302);
     await next();
   };
   return redirectToLogin;

@@ -20,6 +20,7 @@ export function renderPage(
     <Layout
       title={title}
       userId={c.var.userId ?? null}
+      profile={(c.var.profileId ?? null) !== null}
       csrfToken={c.var.csrfToken ?? ""}
       assets={c.var.deps.assets}
     >

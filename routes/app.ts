@@ -7,12 +7,14 @@
  * | status | when |
  * |---|---|
  * | 400 | {@link BadRequestError} (malformed id or query parameter), {@link StoreArgumentError} |
- * | 403 | {@link CsrfError}: POST without the form's token or from another origin |
+ * | 403 | {@link CsrfError}: POST without the form's token or from another origin; a JSON change without this site's Origin |
+ * | 409, 429, 503 | {@link ProfileLimitError}: a profile's cap (with Retry-After when waiting helps) |
+ * | 429 | {@link TooManyRequestsError}: a client over a rate limit (routes/_rate_limit.ts), with Retry-After |
  * | 404 | {@link NotFoundError} or no route |
  * | 413 | a request body over {@link MAX_BODY_BYTES} (256 KiB on `POST /api/recommendations`; one log line) |
  * | 415 | `POST /api/recommendations` without `Content-Type: application/json` |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
- * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
+ * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back); a store of another schema ({@link StoreSchemaError}) answers with the line naming the command that rebuilds it |
  * | 500 | anything else (logged with its stack) |
  *
  * Paths under `/api/` answer JSON `{"error": "..."}`; pages answer HTML.
@@ -22,7 +24,12 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { h } from "preact";
-import { type Store, StoreArgumentError, StoreUnavailableError } from "../lib/store/store.ts";
+import {
+  type Store,
+  StoreArgumentError,
+  StoreSchemaError,
+  StoreUnavailableError,
+} from "../lib/store/store.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import { loadAssets } from "./_assets.ts";
 import {
@@ -32,8 +39,18 @@ import {
   BadRequestError,
   CsrfError,
   NotFoundError,
+  TooManyRequestsError,
 } from "./_http.ts";
-import { CookieSigner, csrf, requireUser, securityHeaders, session } from "./_middleware.ts";
+import { rateLimit } from "./_rate_limit.ts";
+import {
+  CookieSigner,
+  csrf,
+  jsonOrigin,
+  requireUser,
+  securityHeaders,
+  session,
+} from "./_middleware.ts";
+import { ProfileLimitError } from "./_profiles.ts";
 import { renderPage } from "./_render.tsx";
 import ErrorPage from "./_error.tsx";
 import * as index from "./index.ts";
@@ -41,6 +58,14 @@ import * as login from "./login.tsx";
 import * as logout from "./logout.tsx";
 import * as dashboard from "./dashboard.tsx";
 import * as moviePage from "./movies/[id].tsx";
+import * as search from "./search.tsx";
+import * as start from "./start.tsx";
+import * as welcome from "./welcome.tsx";
+import * as profilePage from "./profile.tsx";
+import * as ratings from "./ratings.ts";
+import * as forget from "./forget.tsx";
+import * as movieSearch from "./api/movies/search.ts";
+import * as profileRatings from "./api/profile/ratings.ts";
 import * as health from "./api/health.ts";
 import * as userSample from "./api/users/sample.ts";
 import * as userRecommendations from "./api/users/[id]/recommendations.ts";
@@ -80,6 +105,11 @@ export interface AppOptions {
    */
   live?: LiveRecommender;
 }
+
+/** New profiles one client may start per minute and serving thread (POST /start). */
+export const STARTS_PER_MINUTE = 10;
+/** Ratings one client may set or remove per minute and serving thread (form and JSON). */
+export const RATINGS_PER_MINUTE = 240;
 
 /**
  * The largest request body any route accepts (the login and logout forms need < 1 KB), but
@@ -128,6 +158,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use("*", (c, next) => {
     if (c.req.path !== STATELESS_API) return readSession(c, next);
     c.set("userId", null);
+    c.set("profileId", null);
     c.set("sessionId", null);
     return next();
   });
@@ -139,8 +170,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.post("/login", ...page, login.handler.POST);
   app.get("/logout", ...page, logout.handler.GET);
   app.post("/logout", ...page, logout.handler.POST);
-  app.get("/dashboard", ...page, requireUser(), dashboard.handler.GET);
+  // One address for both kinds of session: a persona's dashboard or a visitor's profile.
+  app.get(
+    "/dashboard",
+    ...page,
+    requireUser(),
+    (c) => c.var.profileId === null ? dashboard.handler.GET(c) : profilePage.handler.GET(c),
+  );
   app.get("/movies/:id", ...page, moviePage.handler.GET);
+  app.get("/search", ...page, search.handler.GET);
+  // Per client and thread: a burst bound beside the store's exact caps (routes/_profiles.ts).
+  const starts = rateLimit({ limit: STARTS_PER_MINUTE, message: "Too many new profiles" });
+  const rates = rateLimit({ limit: RATINGS_PER_MINUTE, message: "Too many ratings at once" });
+  app.post("/start", starts, ...page, start.handler.POST);
+  app.get("/welcome", ...page, welcome.handler.GET);
+  app.post("/ratings", rates, ...page, ratings.handler.POST);
+  app.post("/forget", ...page, forget.handler.POST);
 
   // JSON API.
   app.get("/api/health", health.handler.GET);
@@ -148,7 +193,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/api/users/:id/recommendations", userRecommendations.handler.GET);
   app.get("/api/users/:id/neighbors", userNeighbors.handler.GET);
   app.get("/api/users/:id/ratings", userRatings.handler.GET);
+  // Before /api/movies/:id, which would take "search" for an id.
+  app.get("/api/movies/search", movieSearch.handler.GET);
   app.get("/api/movies/:id", movieApi.handler.GET);
+  const json = jsonOrigin(sessionOptions);
+  app.put("/api/profile/ratings/:movieId", rates, json, profileRatings.handler.PUT);
+  app.delete("/api/profile/ratings/:movieId", rates, json, profileRatings.handler.DELETE);
+  app.get("/api/profile/recommendations", profileRatings.recommendations.GET);
   app.get("/api/movies/:id/similar", similarApi.handler.GET);
   app.post(
     STATELESS_API,
@@ -173,6 +224,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
 function statusOf(err: Error): ContentfulStatusCode {
   if (err instanceof HTTPException) return err.status as ContentfulStatusCode;
+  if (err instanceof ProfileLimitError) return err.status;
+  if (err instanceof TooManyRequestsError) return 429;
   if (err instanceof BadRequestError || err instanceof StoreArgumentError) return 400;
   if (err instanceof CsrfError) return 403;
   if (err instanceof NotFoundError) return 404;
@@ -182,9 +235,13 @@ function statusOf(err: Error): ContentfulStatusCode {
 
 const TITLES: Record<number, string> = {
   400: "That request does not look right",
+  401: "Start a profile first",
   403: "This form cannot be accepted",
   404: "Nothing here",
+  409: "That cannot be done",
   413: "That request is too large",
+  415: "That request is not JSON",
+  429: "Too many requests",
   500: "Something went wrong",
   503: "Temporarily unavailable",
 };
@@ -193,7 +250,10 @@ function errorResponse(c: AppContext, err: Error): Response {
   const status = statusOf(err);
   const title = TITLES[status] ?? (status < 500 ? TITLES[400] : TITLES[500]);
   let message = err.message || title;
-  if (status === 413) {
+  if (err instanceof ProfileLimitError || err instanceof TooManyRequestsError) {
+    // A cap, not a fault: the message says which; waiting helps when Retry-After is sent.
+    if (err.retryAfter !== null) c.header("Retry-After", String(err.retryAfter));
+  } else if (status === 413) {
     const max = c.req.path === STATELESS_API ? RECOMMENDATIONS_MAX_BODY_BYTES : MAX_BODY_BYTES;
     // One line per request: an oversize body is the client's doing, a stack trace says nothing.
     console.error(`web: 413 ${c.req.method} ${c.req.path}: body over ${max} bytes`);
@@ -204,6 +264,10 @@ function errorResponse(c: AppContext, err: Error): Response {
   } else if (status >= 500 && !(err instanceof StoreUnavailableError)) {
     console.error(err);
     message = "An unexpected error happened on our side. It has been logged.";
+  } else if (err instanceof StoreSchemaError) {
+    // Waiting does not heal it: the line says which command does.
+    console.error(`store unavailable: ${err.message}`);
+    message = err.message;
   } else if (status === 503) {
     console.error(`store unavailable: ${err.message}`);
     message = "The movie database cannot be reached right now. Please try again in a moment.";

@@ -50,6 +50,8 @@ function plural(n: number, one: string, many: string): string {
 
 export interface DashboardData {
   userId: number;
+  /** The form token of "start a profile from these ratings". */
+  csrfToken: string;
   rated: RatedPage;
   recommendations: RecommendationView[];
   /**
@@ -166,6 +168,7 @@ export const handler = {
       <DashboardPage
         data={{
           userId,
+          csrfToken: c.var.csrfToken,
           rated,
           recommendations,
           coldStart,
@@ -205,6 +208,16 @@ export default function DashboardPage({ data }: { data: DashboardData }) {
     <>
       <section class="hero">
         <h1>Welcome back, user {userId}</h1>
+        <form method="post" action="/start" class="persona-copy">
+          <input type="hidden" name="_csrf" value={data.csrfToken} />
+          <input type="hidden" name="persona" value="1" />
+          <span>
+            User {userId} is a MovieLens persona: their ratings are read-only.
+          </span>{" "}
+          <button type="submit" class="button-link">
+            Start a profile of your own from these ratings
+          </button>
+        </form>
         <ul class="stats">
           <li>
             <strong>{COUNT.format(total)}</strong> {total === 1 ? "movie" : "movies"} rated

@@ -1,8 +1,9 @@
-/** `/`: the dashboard when logged in, else the login page. */
+/** `/`: the dashboard when signed in (a persona or a profile), else the login page. */
 import type { AppContext } from "./_http.ts";
 
 export const handler = {
   GET(c: AppContext): Response {
-    return c.redirect(c.var.userId === null ? "/login" : "/dashboard", 302);
+    const signedIn = c.var.userId !== null || c.var.profileId !== null;
+    return c.redirect(signedIn ? "/dashboard" : "/login", 302);
   },
 };

@@ -50,7 +50,7 @@ function parseUserId(text: string): number | string {
 
 export const handler = {
   GET(c: AppContext): Promise<Response> | Response {
-    if (c.var.userId !== null) return c.redirect("/dashboard", 302);
+    if (c.var.userId !== null || c.var.profileId !== null) return c.redirect("/dashboard", 302);
     return showForm(c, "", null, 200);
   },
   async POST(c: AppContext): Promise<Response> {
@@ -85,6 +85,17 @@ export default function LoginPage({ data }: { data: LoginData }) {
             props={{ examples: data.examples, value: data.value, error: data.error }}
           />
           <button type="submit" class="button-primary">Show my recommendations</button>
+        </form>
+      </div>
+      <div class="login-card start-card">
+        <h2>New here?</h2>
+        <p class="lede">
+          Rate a few movies you have seen and get picks of your own: a private profile kept for this
+          browser only, no account or e-mail.
+        </p>
+        <form method="post" action="/start">
+          <input type="hidden" name="_csrf" value={data.csrfToken} />
+          <button type="submit" class="button-start">Start without an account</button>
         </form>
       </div>
     </section>

@@ -9,8 +9,12 @@ import { renderPage } from "./_render.tsx";
 
 export const handler = {
   GET(c: AppContext): Response {
-    if (c.var.userId === null) return c.redirect("/login", 302);
-    return renderPage(c, "Sign out", <LogoutPage data={{ csrfToken: c.var.csrfToken }} />);
+    if (c.var.userId === null && c.var.profileId === null) return c.redirect("/login", 302);
+    return renderPage(
+      c,
+      "Sign out",
+      <LogoutPage data={{ csrfToken: c.var.csrfToken, profile: c.var.profileId !== null }} />,
+    );
   },
   async POST(c: AppContext): Promise<Response> {
     await endSession(c, c.var.deps.session);
@@ -18,11 +22,19 @@ export const handler = {
   },
 };
 
-export default function LogoutPage({ data }: { data: { csrfToken: string } }) {
+export default function LogoutPage(
+  { data }: { data: { csrfToken: string; profile: boolean } },
+) {
   return (
     <section class="login">
       <div class="login-card">
         <h1>Sign out?</h1>
+        {data.profile && (
+          <p class="lede">
+            Your profile has no account: once signed out, this browser cannot reach it again, and it
+            is deleted after 90 days. To delete it now, use “Forget me” on your picks page.
+          </p>
+        )}
         <form method="post" action="/logout">
           <input type="hidden" name="_csrf" value={data.csrfToken} />
           <button type="submit" class="button-primary">Sign out</button>

@@ -11,9 +11,10 @@ const SOURCE_DIRS = ["lib", "tools", "eval", "mr", "bench", "routes", "islands",
 
 /**
  * Composers: the only modules that may call into another stage, through its
- * public entry (main.ts, the dispatcher, imports every command module).
+ * public entry (main.ts, the dispatcher, imports every command module; mod.ts,
+ * the library surface, takes `evaluate` from eval/mod.ts).
  */
-const COMPOSERS = new Set(["main.ts", "tools/pipeline.ts", "tools/demo.ts"]);
+const COMPOSERS = new Set(["main.ts", "mod.ts", "tools/pipeline.ts", "tools/demo.ts"]);
 
 /** A stage's public entry: what composers (and bench/) may import from another stage. */
 function isPublicEntry(path: string): boolean {
@@ -33,7 +34,7 @@ function stageOf(path: string): string {
 }
 
 async function sourceFiles(): Promise<string[]> {
-  const out = ["main.ts"];
+  const out = ["main.ts", "mod.ts"];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(ROOT + dir)) {
       const p = `${dir}/${e.name}`;

@@ -177,7 +177,9 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       user_recommendations: 3,
       // The fixture run has no fold_in_state.bin.
       fold_in_state: 0,
-      import_meta: 11,
+      // Row counts, the rating scale's 3 rows, movielens_ids, fold_in_bytes, the stamp and
+      // schema_version.
+      import_meta: 15,
     });
     store = await openStore(backend.url);
   });
@@ -330,7 +332,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
           recs.items.map((r) => [r.movie.movieId, r.likedByNeighbors, r.score, r.because]),
           [[3, 2, null, null]],
         );
-        // The seed's formula over the same neighbours, binary cosine 1/sqrt(2·3) (user 1)
+        // The classic formula over the same neighbours, binary cosine 1/sqrt(2·3) (user 1)
         // and 1/sqrt(2·4) (user 3), who rated m3: μ4 + Σ s (r − μv) / Σ s.
         const [s1, s3] = [0.408248, 0.353553];
         const [mu4, mu1, mu3] = [(4 + 3.5) / 2, (4 + 3.5 + 5) / 3, (3 + 4 + 5 + 1) / 4];
@@ -415,24 +417,6 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
     assert.deepEqual(await store.similarMovies(10, 10), []);
   });
 
-  await t.step("searches titles case-insensitively, prefix matches first", async () => {
-    // 't': prefix "Toy Story"; then, by title, '"Great" Escape', 'American President, The', 'Untitled'.
-    assert.deepEqual(ids(await store.searchMovies("t", 10)), [1, 3, 2, 7]);
-    assert.deepEqual(ids(await store.searchMovies("T", 2)), [1, 3]);
-    assert.deepEqual(ids(await store.searchMovies("a", 10)), [2, 3]);
-    assert.deepEqual(ids(await store.searchMovies("the", 10)), [2]);
-    assert.deepEqual(ids(await store.searchMovies("zoë", 10)), [5]);
-    assert.deepEqual(await store.searchMovies("  ", 10), []);
-  });
-
-  await t.step("treats LIKE wildcards in a search as literal characters", async () => {
-    assert.deepEqual(ids(await store.searchMovies("%", 10)), [10]);
-    assert.deepEqual(ids(await store.searchMovies("_", 10)), [10]);
-    assert.deepEqual(ids(await store.searchMovies("0% P", 10)), [10]);
-    assert.deepEqual(ids(await store.searchMovies("!", 10)), []);
-    assert.deepEqual(ids(await store.searchMovies('"great"', 10)), [3]);
-  });
-
   await t.step("lists popular movies by training ratings, ties by id", async () => {
     // Counts: m1 3, m2 3, m5 3, m3 2, m7 1, m10 1.
     assert.deepEqual(ids(await store.popularMovies(10)), [1, 2, 5, 3, 7, 10]);
@@ -500,7 +484,8 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         "x%' UNION SELECT 1,2,3,4,5,6 --",
       ]
     ) {
-      assert.deepEqual(await store.searchMovies(evil, 10), []);
+      // Session ids are the one string a request hands the store.
+      assert.equal(await store.sessionRevoked(evil), false);
     }
     // Ids given as strings are rejected before any SQL runs.
     const asNumber = (s: string) => s as unknown as number;
@@ -662,7 +647,7 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
         s.replace("3\t1:0.500000,2:0.250000", "3\t1:0.500000,4:0.250000") +
         "4\t1:0.300000,3:0.200000\n",
     });
-    // The seed's list is not an input of the served one any more.
+    // The classic list is not an input of the served one any more.
     await Deno.remove(`${dir}/user_based_recommendations.csv`);
     try {
       await importStore({ db: backend.url, dir, progress: false });
@@ -971,6 +956,71 @@ async function contract(t: Deno.TestContext, backend: Backend): Promise<void> {
       assert.deepEqual(left, []);
     },
   );
+
+  await t.step("holds the catalogue with rating counts and means over both splits", async () => {
+    const cat = await store.catalogue();
+    // Movie 1: 4.0, 3.0, 4.5 in training and 5.0 in test.
+    assert.deepEqual(cat.ratings.get(1), { count: 4, mean: (4 + 3 + 4.5 + 5) / 4 });
+    // Movie 10: one 4.0.
+    assert.deepEqual(cat.ratings.get(10), { count: 1, mean: 4 });
+    assert.equal(cat.movies.get(1)?.movieId, 1);
+    // The fixture's ratings run from 1.0 to 5.0 with half stars (3.5).
+    assert.deepEqual(cat.scale, { min: 1, max: 5, step: 0.5 });
+    assert.equal(await store.catalogue(), cat, "the same object until an import lands");
+  });
+
+  await t.step("keeps profiles and their ratings, across connections and imports", async () => {
+    const a = "0123456789abcdef0123456789abcdef", b = "f".repeat(32);
+    await store.createProfile({ profileId: a, client: "c1", createdAt: 1000, lastSeen: 1000 });
+    await store.createProfile({ profileId: b, client: "c2", createdAt: 2000, lastSeen: 2000 });
+    assert.deepEqual(await store.profile(a), {
+      profileId: a,
+      client: "c1",
+      createdAt: 1000,
+      lastSeen: 1000,
+    });
+    assert.equal(await store.profile("0".repeat(32)), null);
+    await store.setProfileRating(a, 1, 4.5, 1001);
+    await store.setProfileRating(a, 2, 3, 1002);
+    await store.setProfileRating(a, 1, 2, 1003);
+    await store.addProfileRatings(b, [
+      { movieId: 5, rating: 5, timestamp: 7 },
+      { movieId: 7, rating: 0.5, timestamp: 7 },
+    ]);
+    assert.deepEqual(await store.profileRatings(a), [
+      { movieId: 1, rating: 2, timestamp: 1003 },
+      { movieId: 2, rating: 3, timestamp: 1002 },
+    ]);
+    await importStore({ db: backend.url, dir: FIXTURE, progress: false });
+    const other = await openStore(backend.url);
+    try {
+      await other.setProfileRating(a, 2, null, 1004);
+      assert.deepEqual(await store.profileRatings(a), [{ movieId: 1, rating: 2, timestamp: 1003 }]);
+      assert.deepEqual((await other.profileRatings(b)).map((r) => r.movieId), [5, 7]);
+      assert.deepEqual(await other.profileCounts("c1", 1000), { total: 2, fromClient: 1 });
+      assert.deepEqual(await other.profileCounts("c1", 1001), { total: 2, fromClient: 0 });
+      await other.touchProfile(a, 5000);
+      assert.equal((await store.profile(a))?.lastSeen, 5000);
+      // b was last seen at 2000: idle since 3000 means gone, with its ratings.
+      assert.equal(await other.expireProfiles(3000), 1);
+      assert.equal(await store.profile(b), null);
+      assert.deepEqual(await store.profileRatings(b), []);
+      await store.deleteProfile(a);
+      assert.equal(await other.profile(a), null);
+      assert.deepEqual(await other.profileRatings(a), []);
+    } finally {
+      await other.close();
+    }
+  });
+
+  await t.step("refuses a malformed profile id or rating before any query", async () => {
+    const a = "a".repeat(32);
+    await assert.rejects(store.profile("A".repeat(32)), StoreArgumentError);
+    await assert.rejects(store.profile("x' OR '1'='1"), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 4.2, 1), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 0, 1), StoreArgumentError);
+    await assert.rejects(store.setProfileRating(a, 1, 5.5, 1), StoreArgumentError);
+  });
 
   await t.step("keeps revoked sessions across connections and imports", async () => {
     const later = Math.floor(Date.now() / 1000) + 3600;

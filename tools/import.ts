@@ -7,20 +7,20 @@
  * serving. Importing the same files twice gives the same store. The TMDB
  * cache (`movies_tmdb`) is kept.
  *
- * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--dir`),
- * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
+ * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--run`),
+ * and in `--run`: `ratings_train.csv`, `ratings_test.csv`,
  * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
  * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written. Optional in `--dir`: `serving_recommendations.csv`, the
+ * is written. Optional in `--run`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
- * without it that table is empty and the dashboard serves the seed's list.
+ * without it that table is empty and the dashboard serves the classic list.
  * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
  * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
  * a state file whose size or header disagrees with its sidecar (cut, or
  * replaced) fails the import before the store is touched. Without it the
  * table is empty and `web` serves new visitors without fold-in.
  *
- * Rated movies are never recommended. The seed's list was computed on the
+ * Rated movies are never recommended. The classic list was computed on the
  * training split, so its rows of a movie the user rated (in either split)
  * are dropped and counted. The serving list is the pipeline's, refit on all
  * ratings, which never lists a rated movie: a line that does is refused
@@ -49,14 +49,19 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { hasMovielensIds, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import {
+  hasMovielensIds,
+  LAYOUT_FLAG,
+  readMovieList,
+  resolveMovieLensDir,
+} from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
-import type { ImportedTable } from "../lib/store/schema.ts";
+import { type ImportedTable, SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { runFiles, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import {
@@ -66,6 +71,7 @@ import {
 } from "../lib/import/import_errors.ts";
 import { ratingsInKeyOrder } from "../lib/import/ratings_order.ts";
 import { popularityRanks } from "../lib/import/popularity_ranks.ts";
+import { movieStats } from "../lib/import/movie_stats.ts";
 import { neighborColumns } from "../lib/import/neighbor_counts.ts";
 import { RatedMovies } from "../lib/import/rated_movies.ts";
 import { servingRows } from "../lib/import/recommendation_rows.ts";
@@ -250,6 +256,15 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   try {
     await loader.begin();
     const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
+    // A store a newer build imported would be downgraded under its web app: refused.
+    const served = await loader.servedSchema();
+    if (served > SCHEMA_VERSION) {
+      throw new ImportRefusedError(
+        `the store has schema version ${served}, newer than this build's ${SCHEMA_VERSION}: ` +
+          "import with the build that made it, or into a new store (--db)",
+        found,
+      );
+    }
     found.servedUsers = await loader.servedUsers();
     if (!force && users < found.servedUsers * (1 - maxDrop)) {
       const dropped = 1 - users / found.servedUsers;
@@ -262,6 +277,7 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       );
     }
     const rank = popularityRanks(movies.map((m) => m.movieId), train);
+    const stats = movieStats([train, test]);
     tables.movies = await load(recordRows(
       "movies",
       movies,
@@ -270,6 +286,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       (m) => m.genres.join("|"),
       (m) => m.year,
       (m) => rank.get(m.movieId)!,
+      (m) => stats.count(m.movieId),
+      (m) => stats.sum2(m.movieId),
     ));
     tables.links = await load(
       recordRows("links", links, (l) => l.movieId, (l) => l.imdbId, (l) => l.tmdbId),
@@ -330,6 +348,10 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       ["item_topk_neighbors", tables.item_topk_neighbors],
       ["user_item_predictions", tables.user_item_predictions],
       ["user_recommendations", tables.user_recommendations],
+      // The data's rating scale (Store.catalogue().scale): the site's stars offer these steps.
+      ["rating2_min", stats.minRating2],
+      ["rating2_max", stats.maxRating2],
+      ["half_stars", stats.halfStars ? 1 : 0],
       // Whether movie ids are movielens.org's (Store.movielensIds): links to it only then.
       ["movielens_ids", hasMovielensIds(files.movies) ? 1 : 0],
       ["fold_in_bytes", foldIn?.bytes.length ?? 0],
@@ -337,6 +359,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
       ["import_id", importId()],
+      // What readers check before serving (lib/store/sql_store.ts: StoreSchemaError).
+      ["schema_version", SCHEMA_VERSION],
     ];
     tables.import_meta = await load({
       table: "import_meta",
@@ -373,28 +397,30 @@ export const importCommand = defineCommand({
       arg: "<url>",
       doc: "sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB)",
     },
-    dir: {
+    run: {
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv and fold_in_state.bin " +
-        "when present)",
+      was: ["dir"],
+      doc: "pipeline run directory to read: ratings_{train,test}.csv, *_topk_neighbors.txt, " +
+        "recommendations (user_based_recommendations.csv; serving_recommendations.csv and " +
+        "fold_in_state.bin when present)",
     },
     data: {
       type: "string",
       arg: "<dir>",
-      doc: "GroupLens release directory (any layout) to take movies and links from",
+      doc: "GroupLens release directory to take movies and links from",
     },
+    layout: LAYOUT_FLAG,
     movies: {
       type: "string",
       arg: "<file>",
-      doc: "movies.csv, movies.dat or u.item (default: from --data, else <dir>/movies.csv)",
+      doc: "movies.csv, movies.dat or u.item (default: from --data, else <run>/movies.csv)",
     },
     links: {
       type: "string",
       arg: "<file>",
-      doc: "links.csv (default: from --data, else <dir>/links.csv)",
+      doc: "links.csv (default: from --data, else <run>/links.csv)",
     },
     duplicates: DUPLICATES_FLAG,
     force: {
@@ -417,10 +443,10 @@ export const importCommand = defineCommand({
     if (!db) {
       throw new UsageError(`import: no store given (--db <url> or ${STORE_URL_ENV})`, "--db");
     }
-    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
+    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data, f.layout);
     const stats = await importStore({
       db,
-      dir: f.dir,
+      dir: f.run,
       movies: f.movies ?? release?.movies,
       links: f.links ?? release?.links,
       duplicates: f.duplicates,

@@ -26,7 +26,7 @@
  * λ 100 K 50 neighbours as they are reaches 0.285, the same candidates
  * re-ranked by binary cosine 0.312, pearson λ 100 K 200 candidates re-ranked
  * to 50 0.353 (plain binary-cosine user-kNN over all users: 0.355), hence
- * the pipeline's {@link USER_CANDIDATES}. The seed's list ordered by its
+ * the pipeline's {@link USER_CANDIDATES}. The classic list ordered by its
  * predicted rating (`user_based_recommendations.csv`, which `predict` still
  * writes) put any movie one neighbour rated ★5 first.
  *
@@ -141,7 +141,7 @@ export function similarUsers(
  * The accumulation over one user's neighbours, reused across users: after
  * {@link LikedByNeighbors.collect}, `touched[0..touchedCount)` are the items
  * some neighbour with a positive key rated; for each, `keySum` and
- * `support` over those who liked it, and `num`, `den` the seed's
+ * `support` over those who liked it, and `num`, `den` the classic
  * user-based prediction sums `Σ s (r_vi − μ_v)`, `Σ |s|` over all who rated
  * it (stars; keys as similarities). Items are whatever `rows.items` holds
  * (dense indices or movie ids), below `itemBound`.
@@ -247,7 +247,7 @@ export class UserLikedModel implements RankingModel {
   }
 }
 
-/** The served list's rows, by user then pos: movie, the seed formula's stars, support. */
+/** The served list's rows, by user then pos: movie, the classic formula's stars, support. */
 export interface UserLikedRows {
   users: Int32Array;
   pos: Int32Array;
@@ -260,7 +260,7 @@ export interface UserLikedRows {
  * Every list row's top `top` movies (score desc, then movieId asc), never one
  * `isRated(user, movie)` says the user rated, for the store. `rows` are
  * indexed by user id and hold movie ids; `means[v]` is user v's mean in
- * stars (the prediction: `μ_u + Σ s (r_vi − μ_v) / Σ s`, the seed's
+ * stars (the prediction: `μ_u + Σ s (r_vi − μ_v) / Σ s`, the classic
  * user-based formula over the same neighbours, clipped to [0.5, 5]).
  */
 export function userLikedRows(

@@ -1,13 +1,13 @@
 /**
  * The store schema, one definition rendered for both dialects (SQLite and
- * MySQL/MariaDB), with the seed's table names (docs/ARCHITECTURE.md).
+ * MySQL/MariaDB), with the classic table names (docs/ARCHITECTURE.md).
  *
  * Choices, and why:
  * - Ratings keep `rating2` = stars × 2 (1..10, as the compute engines hold
  *   them): one byte instead of a float, exact comparisons (`>= 8` is 4.0 stars).
  *   The store API converts back to stars.
  * - Neighbor lists are normalised, one row per (id, position) with the
- *   neighbor and its similarity, not the seed's one-row-per-id `nid:sim,…`
+ *   neighbor and its similarity, not the classic one-row-per-id `nid:sim,…`
  *   text: a page of neighbors is then a primary-key range, with nothing to
  *   parse per request. `pos` (0-based,
  *   the file's order: similarity desc, then id asc) is in the primary key, so
@@ -35,7 +35,11 @@
  *   the `import_meta` counts are computed at import so the popular list and
  *   the status page never scan the 25M-row ratings table.
  * - `movies_tmdb` is a cache filled by the web app and the `tmdb` command; an
- *   import never touches it. Nor `revoked_sessions` (the web app's logouts).
+ *   import never touches it. Nor `revoked_sessions` (the web app's logouts), nor
+ *   `profiles` and `profile_ratings` (visitors' own ratings): {@link KEPT_TABLES}.
+ * - `movies.rating_count` and `rating2_sum` (both splits) are counted at import,
+ *   so the catalogue every serving thread holds carries them (search ranking,
+ *   average ratings) without a scan of the ratings.
  * - `fold_in_state` holds the serve step's `fold_in_state.bin`
  *   (lib/models/fold_in_file.ts) in 1 MiB chunks by `part` (a row fits any
  *   server's packet limit; a scale-1 state is ~600 chunks), imported and
@@ -54,7 +58,7 @@ export type Dialect = "sqlite" | "mysql";
  * version must be imported again (the pipeline re-runs its import step, the
  * web bench rebuilds its cached store).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const COLUMN_TYPES = [
   "int",
@@ -105,7 +109,15 @@ export const IMPORTED_TABLES = [
 ] as const;
 
 export type ImportedTable = (typeof IMPORTED_TABLES)[number];
-export type TableName = ImportedTable | "movies_tmdb" | "revoked_sessions";
+/** Tables the web app writes and every import keeps (created on first use on an older store). */
+export const KEPT_TABLES = [
+  "movies_tmdb",
+  "revoked_sessions",
+  "profiles",
+  "profile_ratings",
+] as const;
+
+export type TableName = ImportedTable | (typeof KEPT_TABLES)[number];
 
 /**
  * A table from compact column specs, `"name type"` or `"name type?"` for a
@@ -144,6 +156,10 @@ export const TABLES: Record<TableName, TableDef> = {
       "genres title",
       "year smallint?",
       "popularity_rank int",
+      // Ratings of the movie in both splits, and the sum of their rating2 (the mean is
+      // rating2_sum / rating_count / 2): the search's ranking, the movie page's average.
+      "rating_count int",
+      "rating2_sum bigint",
     ],
     ["movie_id"],
     [["popularity_rank"]],
@@ -253,6 +269,32 @@ export const TABLES: Record<TableName, TableDef> = {
       "expires_at bigint",
     ],
     ["session_id"],
+  ),
+  // A visitor's private profile (routes/_profiles.ts): 128 random bits, reached only
+  // through the signed session cookie that carries it. `client` is an HMAC of the
+  // client's address (the per-client creation cap), never the address itself.
+  profiles: table(
+    "profiles",
+    [
+      "profile_id short",
+      "client short",
+      // Unix seconds.
+      "created_at bigint",
+      // Unix seconds of the last rating or visit (updated at most daily): idle expiry.
+      "last_seen bigint",
+    ],
+    ["profile_id"],
+  ),
+  profile_ratings: table(
+    "profile_ratings",
+    [
+      "profile_id short",
+      "movie_id int",
+      "rating2 tinyint",
+      // Unix seconds.
+      "ts bigint",
+    ],
+    ["profile_id", "movie_id"],
   ),
 };
 

@@ -8,8 +8,7 @@
  * checked to be integers before any query ({@link StoreArgumentError}).
  *
  * Cost per call (n = rows returned): every query is a primary-key range or
- * point lookup, except `searchMovies` (one scan of `movies`, ~87k titles)
- * and `ratedMovies` (sorts the user's ratings; by title it also joins their
+ * point lookup, except `ratedMovies` (sorts the user's ratings; by title it also joins their
  * movies). `ratedMovies` reads both splits (`ratings_train` and
  * `ratings_test`: the user's ratings are all of them), and its `total` counts
  * both (every rated movie is in `movies` when movies.csv and the ratings come
@@ -40,6 +39,10 @@
  */
 import {
   type Movie,
+  type MovieCatalogue,
+  type MovieRatings,
+  type ProfileRating,
+  type ProfileRecord,
   type RatedPage,
   type RatedQuery,
   type Recommendation,
@@ -49,12 +52,13 @@ import {
   type Store,
   StoreArgumentError,
   type StoreCounts,
+  StoreSchemaError,
   StoreUnavailableError,
   type TmdbEntry,
   type UserMovie,
   type UserNeighbor,
 } from "./store.ts";
-import { createTableSql, type Dialect, TABLES } from "./schema.ts";
+import { createTableSql, type Dialect, SCHEMA_VERSION, TABLES } from "./schema.ts";
 import { FoldInStateError } from "../models/fold_in_file.ts";
 
 export type Row = Record<string, unknown>;
@@ -74,15 +78,36 @@ const MOVIE_JOIN = "LEFT JOIN links l ON l.movie_id = m.movie_id";
 const MAX_LIMIT = 1000;
 /** The stamp of the import whose tables a statement reads (null: imported before stamps). */
 const STAMP = "(SELECT value FROM import_meta WHERE name = 'import_id') AS stamp";
+/** The schema version the import recorded (null: imported before versions were). */
+const SCHEMA = "(SELECT value FROM import_meta WHERE name = 'schema_version') AS schema_version";
 
 /** Tries of {@link SqlStore.snapshot} before it gives up. */
 const SNAPSHOT_TRIES = 3;
 
 /** The movies of one import, by id. */
-interface Catalogue {
-  stamp: number | null;
-  movies: Map<number, Movie>;
-  movielensIds: boolean;
+type Catalogue = MovieCatalogue & { movies: Map<number, Movie>; movielensIds: boolean };
+
+/** The tables the web app writes, created on first use on a store imported before they existed. */
+const WEB_TABLES = ["revoked_sessions", "profiles", "profile_ratings"] as const;
+
+/**
+ * A profile id: 128 random bits in lowercase hex (32 characters): hex, not base64url,
+ * because MySQL's `_ci` collation would compare base64url ids case-insensitively.
+ */
+const PROFILE_ID = /^[0-9a-f]{32}$/;
+
+function checkProfileId(value: unknown): string {
+  if (typeof value !== "string" || !PROFILE_ID.test(value)) {
+    throw new StoreArgumentError("profileId", value);
+  }
+  return value;
+}
+
+/** Stars as rating2 (1..10): half steps from 0.5 to 5. */
+function checkStars(value: unknown): number {
+  const r2 = typeof value === "number" ? value * 2 : NaN;
+  if (!Number.isInteger(r2) || r2 < 1 || r2 > 10) throw new StoreArgumentError("rating", value);
+  return r2;
 }
 
 function stampOf(r: Row | undefined): number | null {
@@ -118,11 +143,6 @@ function unknownMovie(movieId: number): Movie {
   return { movieId, title: `Movie ${movieId}`, genres: [], year: null, imdbId: null, tmdbId: null };
 }
 
-/** Escapes LIKE wildcards with `!` (the ESCAPE character used in every LIKE here). */
-function likeEscape(text: string): string {
-  return text.replace(/[!%_]/g, (c) => "!" + c);
-}
-
 export class SqlStore implements Store {
   readonly kind: Dialect;
   #db: SqlRunner;
@@ -130,12 +150,33 @@ export class SqlStore implements Store {
   #titleOrder: string;
 
   #catalogue: Catalogue | null = null;
-  /** `revoked_sessions` exists (created here for stores imported before it did). */
-  #sessionsReady: Promise<void> | null = null;
+  /** The web app's tables exist (created here for stores imported before they did). */
+  #webTablesReady: Promise<void> | null = null;
   #loading: Promise<Catalogue> | null = null;
+  /** The last import stamp whose schema version was checked (undefined: none yet). */
+  #checkedStamp: number | null | undefined = undefined;
 
   constructor(runner: SqlRunner) {
-    this.#db = runner;
+    // A query that fails on a store of another schema (a column it lacks) says so in one line.
+    // (The SQLite runner may throw before it returns a promise: awaited inside try.)
+    this.#db = {
+      kind: runner.kind,
+      all: async (sql, params) => {
+        try {
+          return await runner.all(sql, params);
+        } catch (err) {
+          return this.#explain(runner, err);
+        }
+      },
+      run: async (sql, params) => {
+        try {
+          return await runner.run(sql, params);
+        } catch (err) {
+          return this.#explain(runner, err);
+        }
+      },
+      close: () => runner.close(),
+    };
     this.kind = runner.kind;
     this.#titleOrder = runner.kind === "sqlite" ? "m.title COLLATE NOCASE" : "m.title";
   }
@@ -143,22 +184,78 @@ export class SqlStore implements Store {
   /** Reads `movies` and `links` whole, with the stamp of the import they came from. */
   async #loadCatalogue(): Promise<Catalogue> {
     const rows = await this.#db.all(
-      `SELECT ${STAMP}, ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN}`,
+      `SELECT ${STAMP}, ${MOVIE_COLUMNS}, m.rating_count, m.rating2_sum ` +
+        `FROM movies m ${MOVIE_JOIN}`,
       [],
     );
     const stamp = rows.length ? stampOf(rows[0]) : await this.#currentStamp();
     const movies = new Map<number, Movie>();
-    for (const r of rows) movies.set(r.movie_id as number, movieOf(r));
+    const ratings = new Map<number, MovieRatings>();
+    for (const r of rows) {
+      const id = r.movie_id as number;
+      movies.set(id, movieOf(r));
+      const count = Number(r.rating_count);
+      ratings.set(id, { count, mean: count ? Number(r.rating2_sum) / count / 2 : null });
+    }
+    // The scale rows of the same import (the stamp is re-checked by every reader).
+    const meta = new Map<string, number>();
+    for (
+      const r of await this.#db.all(
+        "SELECT name, value FROM import_meta WHERE name IN " +
+          "('rating2_min', 'rating2_max', 'half_stars')",
+        [],
+      )
+    ) meta.set(r.name as string, Number(r.value));
+    // A store imported before the scale was recorded: MovieLens' half stars.
+    const scale = meta.has("rating2_max")
+      ? {
+        min: meta.get("rating2_min")! / 2,
+        max: meta.get("rating2_max")! / 2,
+        step: meta.get("half_stars") ? 0.5 : 1,
+      }
+      : { min: 0.5, max: 5, step: 0.5 };
     const ids = await this.#db.all(
       "SELECT value FROM import_meta WHERE name = 'movielens_ids'",
       [],
     );
-    return { stamp, movies, movielensIds: ids.length === 0 || Number(ids[0].value) === 1 };
+    const movielensIds = ids.length === 0 || Number(ids[0].value) === 1;
+    return { stamp, movies, ratings, scale, movielensIds };
   }
 
-  /** The stamp of the import the store holds now. */
+  /**
+   * The stamp of the import the store holds now; the first time a stamp is
+   * seen, its schema version is checked too (same statement, no extra query).
+   */
   async #currentStamp(): Promise<number | null> {
-    return stampOf((await this.#db.all(`SELECT ${STAMP}`, []))[0]);
+    const row = (await this.#db.all(`SELECT ${STAMP}, ${SCHEMA}`, []))[0];
+    const stamp = stampOf(row);
+    if (stamp !== this.#checkedStamp) {
+      const found = row?.schema_version == null ? 0 : Number(row.schema_version);
+      if (found !== SCHEMA_VERSION) throw new StoreSchemaError(found, SCHEMA_VERSION);
+      this.#checkedStamp = stamp;
+    }
+    return stamp;
+  }
+
+  /** `err` as a StoreSchemaError when the store's version is not this build's, else `err`. */
+  async #explain(runner: SqlRunner, err: unknown): Promise<never> {
+    if (err instanceof StoreUnavailableError) throw err;
+    let found: number;
+    try {
+      const row = (await runner.all(`SELECT ${SCHEMA}`, []))[0];
+      found = row?.schema_version == null ? 0 : Number(row.schema_version);
+    } catch {
+      throw err; // no import_meta at all: not a schema question
+    }
+    if (found !== SCHEMA_VERSION) {
+      throw new StoreSchemaError(found, SCHEMA_VERSION, undefined, { cause: err });
+    }
+    throw err;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = (await this.#db.all(`SELECT ${SCHEMA}`, []))[0];
+    return row?.schema_version == null ? 0 : Number(row.schema_version);
   }
 
   /** The catalogue of the import stamped `stamp`, loaded once per import (shared while loading). */
@@ -183,6 +280,8 @@ export class SqlStore implements Store {
       const rows = await this.#db.all(sql, params);
       if (rows.length === 0) return [];
       const stamp = stampOf(rows[0]);
+      // Rows of an import not seen yet: its schema version is checked first.
+      if (stamp !== this.#checkedStamp) await this.#currentStamp();
       const { stamp: read, movies } = await this.#catalogueOf(stamp);
       if (read !== stamp && attempt < 2) continue;
       const out: [Row, Movie][] = [];
@@ -387,21 +486,6 @@ export class SqlStore implements Store {
     return rows.map(([r, movie]) => ({ movie, similarity: r.similarity as number }));
   }
 
-  async searchMovies(query: string, limit: number): Promise<Movie[]> {
-    if (typeof query !== "string") throw new StoreArgumentError("query", query);
-    const q = query.trim();
-    if (q === "") return [];
-    const escaped = likeEscape(q);
-    const rows = await this.#db.all(
-      `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} ` +
-        "WHERE m.title LIKE ? ESCAPE '!' " +
-        "ORDER BY CASE WHEN m.title LIKE ? ESCAPE '!' THEN 0 ELSE 1 END, " +
-        `${this.#titleOrder}, m.movie_id LIMIT ?`,
-      [`%${escaped}%`, `${escaped}%`, limitOf(limit)],
-    );
-    return rows.map(movieOf);
-  }
-
   async movielensIds(): Promise<boolean> {
     // The catalogue this request's reads loaded (or checked) is the current import's.
     const c = this.#catalogue ?? await this.#catalogueOf(await this.#currentStamp());
@@ -472,18 +556,19 @@ export class SqlStore implements Store {
     );
   }
 
-  #sessions(): Promise<void> {
-    this.#sessionsReady ??= this.#db.run(createTableSql(this.kind, TABLES.revoked_sessions), [])
-      .catch((err) => {
-        this.#sessionsReady = null;
-        throw err;
-      });
-    return this.#sessionsReady;
+  #webTables(): Promise<void> {
+    this.#webTablesReady ??= (async () => {
+      for (const t of WEB_TABLES) await this.#db.run(createTableSql(this.kind, TABLES[t]), []);
+    })().catch((err) => {
+      this.#webTablesReady = null;
+      throw err;
+    });
+    return this.#webTablesReady;
   }
 
   async sessionRevoked(sessionId: string): Promise<boolean> {
     if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
-    await this.#sessions();
+    await this.#webTables();
     const rows = await this.#db.all(
       "SELECT 1 AS x FROM revoked_sessions WHERE session_id = ?",
       [sessionId],
@@ -494,7 +579,7 @@ export class SqlStore implements Store {
   async revokeSession(sessionId: string, expiresAt: number): Promise<void> {
     if (typeof sessionId !== "string") throw new StoreArgumentError("sessionId", sessionId);
     const expires = checkInt("expiresAt", expiresAt, 0);
-    await this.#sessions();
+    await this.#webTables();
     await this.#db.run(
       "REPLACE INTO revoked_sessions (session_id, expires_at) VALUES (?, ?)",
       [sessionId, expires],
@@ -521,6 +606,142 @@ export class SqlStore implements Store {
       recommendations: meta.get("user_recommendations") ?? 0,
       tmdbCached: Number(tmdb[0].n),
     };
+  }
+
+  async catalogue(): Promise<MovieCatalogue> {
+    return await this.#catalogueOf(await this.#currentStamp());
+  }
+
+  async createProfile(p: ProfileRecord): Promise<void> {
+    if (typeof p.client !== "string" || p.client.length > 64) {
+      throw new StoreArgumentError("client", p.client);
+    }
+    await this.#webTables();
+    await this.#db.run(
+      "INSERT INTO profiles (profile_id, client, created_at, last_seen) VALUES (?, ?, ?, ?)",
+      [
+        checkProfileId(p.profileId),
+        p.client,
+        checkInt("createdAt", p.createdAt, 0),
+        checkInt("lastSeen", p.lastSeen, 0),
+      ],
+    );
+  }
+
+  async profile(profileId: string): Promise<ProfileRecord | null> {
+    const id = checkProfileId(profileId);
+    await this.#webTables();
+    const [r] = await this.#db.all(
+      "SELECT profile_id, client, created_at, last_seen FROM profiles WHERE profile_id = ?",
+      [id],
+    );
+    return r
+      ? {
+        profileId: r.profile_id as string,
+        client: r.client as string,
+        createdAt: Number(r.created_at),
+        lastSeen: Number(r.last_seen),
+      }
+      : null;
+  }
+
+  async touchProfile(profileId: string, lastSeen: number): Promise<void> {
+    const id = checkProfileId(profileId);
+    await this.#webTables();
+    await this.#db.run("UPDATE profiles SET last_seen = ? WHERE profile_id = ?", [
+      checkInt("lastSeen", lastSeen, 0),
+      id,
+    ]);
+  }
+
+  async profileCounts(
+    client: string,
+    since: number,
+  ): Promise<{ total: number; fromClient: number }> {
+    if (typeof client !== "string") throw new StoreArgumentError("client", client);
+    await this.#webTables();
+    // A scan of `profiles` (bounded by the total cap); only profile creation asks.
+    const [r] = await this.#db.all(
+      "SELECT COUNT(*) AS total, " +
+        "COALESCE(SUM(CASE WHEN client = ? AND created_at >= ? THEN 1 ELSE 0 END), 0) AS mine " +
+        "FROM profiles",
+      [client, checkInt("since", since, 0)],
+    );
+    return { total: Number(r.total), fromClient: Number(r.mine) };
+  }
+
+  async profileRatings(profileId: string): Promise<ProfileRating[]> {
+    const id = checkProfileId(profileId);
+    await this.#webTables();
+    const rows = await this.#db.all(
+      "SELECT movie_id, rating2, ts FROM profile_ratings WHERE profile_id = ? " +
+        "ORDER BY ts DESC, movie_id ASC",
+      [id],
+    );
+    return rows.map((r) => ({
+      movieId: r.movie_id as number,
+      rating: (r.rating2 as number) / 2,
+      timestamp: Number(r.ts),
+    }));
+  }
+
+  async setProfileRating(
+    profileId: string,
+    movieId: number,
+    rating: number | null,
+    timestamp: number,
+  ): Promise<void> {
+    const id = checkProfileId(profileId);
+    const movie = checkInt("movieId", movieId, 0);
+    await this.#webTables();
+    if (rating === null) {
+      await this.#db.run("DELETE FROM profile_ratings WHERE profile_id = ? AND movie_id = ?", [
+        id,
+        movie,
+      ]);
+      return;
+    }
+    await this.#db.run(
+      "REPLACE INTO profile_ratings (profile_id, movie_id, rating2, ts) VALUES (?, ?, ?, ?)",
+      [id, movie, checkStars(rating), checkInt("timestamp", timestamp, 0)],
+    );
+  }
+
+  async addProfileRatings(profileId: string, ratings: readonly ProfileRating[]): Promise<void> {
+    const id = checkProfileId(profileId);
+    const rows = ratings.map((r) => [
+      id,
+      checkInt("movieId", r.movieId, 0),
+      checkStars(r.rating),
+      checkInt("timestamp", r.timestamp, 0),
+    ]);
+    await this.#webTables();
+    // 250 rows (1,000 parameters) per statement: within both backends' limits.
+    for (let i = 0; i < rows.length; i += 250) {
+      const chunk = rows.slice(i, i + 250);
+      await this.#db.run(
+        "REPLACE INTO profile_ratings (profile_id, movie_id, rating2, ts) VALUES " +
+          chunk.map(() => "(?, ?, ?, ?)").join(", "),
+        chunk.flat(),
+      );
+    }
+  }
+
+  async deleteProfile(profileId: string): Promise<void> {
+    const id = checkProfileId(profileId);
+    await this.#webTables();
+    await this.#db.run("DELETE FROM profile_ratings WHERE profile_id = ?", [id]);
+    await this.#db.run("DELETE FROM profiles WHERE profile_id = ?", [id]);
+  }
+
+  async expireProfiles(idleSince: number): Promise<number> {
+    const since = checkInt("idleSince", idleSince, 0);
+    await this.#webTables();
+    const idle = await this.#db.all("SELECT profile_id FROM profiles WHERE last_seen < ?", [
+      since,
+    ]);
+    for (const r of idle) await this.deleteProfile(r.profile_id as string);
+    return idle.length;
   }
 
   foldInState(shared: boolean): Promise<Uint8Array | null> {

@@ -1,7 +1,10 @@
 /**
- * The store the web app and the CLI read: one interface, two backends
- * (SQLite file by default, MySQL/MariaDB for deployment), the same schema
- * and table names (docs/ARCHITECTURE.md). Every method is a parameterised query;
+ * The store the web app and the CLI read: two backends (SQLite file by
+ * default, MySQL/MariaDB for deployment), the same schema and table names
+ * (docs/ARCHITECTURE.md), and one interface per concern: {@link ServingStore}
+ * (what an import writes and pages read), {@link TmdbCache} (`movies_tmdb`,
+ * filled by the web app and `tmdb prefetch`), {@link SessionStore}
+ * (`revoked_sessions`); {@link Store} is all three. Every method is a parameterised query;
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
@@ -48,7 +51,7 @@ export interface Page<T> {
 
 /**
  * Where a recommendation list comes from: `model`, the ranking model refit on
- * all ratings (`user_recommendations`); `similar-users`, the seed's user–user
+ * all ratings (`user_recommendations`); `similar-users`, the classic user–user
  * list from the training split (`user_item_predictions`).
  */
 export type RecommendationSource = "model" | "similar-users";
@@ -111,6 +114,58 @@ export interface TmdbEntry {
   fetchedAt: number;
 }
 
+/** The stars the imported data uses: ML-100k 1..5 in whole stars, later releases 0.5..5 in halves. */
+export interface RatingScale {
+  /** Lowest stars given (0.5 or 1). */
+  min: number;
+  /** Highest stars given (5). */
+  max: number;
+  /** 0.5 when some rating is a half star, else 1. */
+  step: number;
+}
+
+/** How a movie was rated, over both splits. */
+export interface MovieRatings {
+  count: number;
+  /** Mean stars; null when nobody rated it. */
+  mean: number | null;
+}
+
+/**
+ * The movie catalogue of one import as the store holds it in memory (one copy
+ * per store, reloaded when an import lands): what per-thread indexes (title
+ * search, the popularity recommender) are built from. A new object per import,
+ * so callers may cache by identity.
+ */
+export interface MovieCatalogue {
+  /** The import's stamp (null: imported before stamps). */
+  readonly stamp: number | null;
+  readonly movies: ReadonlyMap<number, Movie>;
+  /** By movieId; a movie without ratings has count 0 (stores imported before schema 4: all 0). */
+  readonly ratings: ReadonlyMap<number, MovieRatings>;
+  readonly scale: RatingScale;
+}
+
+/** A visitor's profile (routes/_profiles.ts); its id is 128 random bits, 32 lowercase hex digits. */
+export interface ProfileRecord {
+  profileId: string;
+  /** HMAC of the client address it was created from (per-client cap). */
+  client: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds of the last rating or visit. */
+  lastSeen: number;
+}
+
+/** One of a profile's ratings. */
+export interface ProfileRating {
+  movieId: number;
+  /** Stars, 0.5..5 in half steps. */
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
 /** Row counts as of the last import (neighbors: (id, neighbor) pairs), plus the TMDB cache size. */
 export interface StoreCounts {
   movies: number;
@@ -125,9 +180,17 @@ export interface StoreCounts {
   tmdbCached: number;
 }
 
-export interface Store {
+/** What an import writes and pages read (every table but the TMDB cache and the sessions). */
+export interface ServingStore {
   /** "sqlite" or "mysql", for status pages and logs. */
   readonly kind: "sqlite" | "mysql";
+  /**
+   * The schema version the store was imported with (lib/store/schema.ts,
+   * `import_meta.schema_version`): 0 for a store imported before versions
+   * were recorded. Reads of a store of another version than this build's
+   * throw {@link StoreSchemaError}.
+   */
+  schemaVersion(): Promise<number>;
   /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
   /**
@@ -155,8 +218,6 @@ export interface Store {
    */
   moviesById(movieIds: readonly number[]): Promise<Map<number, Movie>>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
-  /** Title search: case-insensitive substring, prefix matches first, then by title. */
-  searchMovies(query: string, limit: number): Promise<Movie[]>;
   /**
    * Whether the imported release numbers movies as movielens.org does
    * (`import_meta.movielens_ids`: the csv and dat layouts do, ML-100k's u.item does not;
@@ -168,16 +229,32 @@ export interface Store {
   popularMovies(limit: number): Promise<Movie[]>;
   /** A deterministic sample of user ids that have similar users (login page). */
   sampleUserIds(limit: number): Promise<number[]>;
-  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
-  tmdbPut(entry: TmdbEntry): Promise<void>;
-  /** Whether session `sessionId` was ended by {@link revokeSession}. */
-  sessionRevoked(sessionId: string): Promise<boolean>;
-  /**
-   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
-   * is when its cookie expires anyway, after which the record may go.
-   */
-  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /** The movie catalogue of the import served now, with rating counts, means and scale. */
+  catalogue(): Promise<MovieCatalogue>;
+  /** Adds a profile (its id must be new). */
+  createProfile(profile: ProfileRecord): Promise<void>;
+  /** The profile, or null when there is none (never created, forgotten or expired). */
+  profile(profileId: string): Promise<ProfileRecord | null>;
+  /** Sets the profile's `lastSeen`. */
+  touchProfile(profileId: string, lastSeen: number): Promise<void>;
+  /** Profiles in the store, and those created from `client` at or after `since` (unix s). */
+  profileCounts(client: string, since: number): Promise<{ total: number; fromClient: number }>;
+  /** The profile's ratings, newest first (ties: smaller movieId). */
+  profileRatings(profileId: string): Promise<ProfileRating[]>;
+  /** Sets (or, with `rating` null, removes) the profile's rating of a movie. */
+  setProfileRating(
+    profileId: string,
+    movieId: number,
+    rating: number | null,
+    timestamp: number,
+  ): Promise<void>;
+  /** Adds ratings to the profile (replacing any of the same movies). */
+  addProfileRatings(profileId: string, ratings: readonly ProfileRating[]): Promise<void>;
+  /** Deletes the profile and its ratings. */
+  deleteProfile(profileId: string): Promise<void>;
+  /** Deletes every profile last seen before `idleSince` (unix s) and its ratings; how many. */
+  expireProfiles(idleSince: number): Promise<number>;
   /**
    * The fold-in state of the import being served (the bytes of the serve
    * step's `fold_in_state.bin`, lib/models/fold_in_file.ts), on a
@@ -198,6 +275,27 @@ export interface Store {
    * first request; later imports are picked up on their own.
    */
   preload(): Promise<void>;
+}
+
+/** The TMDB cache (`movies_tmdb`): kept across imports. */
+export interface TmdbCache {
+  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
+  tmdbPut(entry: TmdbEntry): Promise<void>;
+}
+
+/** Ended sessions (`revoked_sessions`): kept across imports. */
+export interface SessionStore {
+  /** Whether session `sessionId` was ended by {@link revokeSession}. */
+  sessionRevoked(sessionId: string): Promise<boolean>;
+  /**
+   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
+   * is when its cookie expires anyway, after which the record may go.
+   */
+  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
+}
+
+/** A store connection: every concern, and closing it. */
+export interface Store extends ServingStore, TmdbCache, SessionStore {
   close(): Promise<void>;
 }
 
@@ -222,6 +320,32 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/**
+ * The store was imported under another schema version than this build's
+ * (lib/store/schema.ts): its tables may lack columns the queries read. The
+ * message is one line naming the command that rebuilds it; the web app
+ * answers 503 with it.
+ */
+export class StoreSchemaError extends StoreUnavailableError {
+  /** The store's version (0: imported before versions were recorded). */
+  readonly found: number;
+  /** This build's version. */
+  readonly expected: number;
+  constructor(found: number, expected: number, url = "<store url>", options?: ErrorOptions) {
+    super(
+      found < expected
+        ? `the store ${url} was imported with schema version ${found}, older than this build's ` +
+          `${expected}: rebuild it with 'deno task recsys import --db ${url} --run <run dir>'`
+        : `the store ${url} has schema version ${found}, newer than this build's ${expected}: ` +
+          "serve it with the build that imported it, or import into it again with this one",
+      options,
+    );
+    this.name = "StoreSchemaError";
+    this.found = found;
+    this.expected = expected;
   }
 }
 

@@ -12,6 +12,8 @@ import { Panel } from "../../components/Panel.tsx";
 import { type AppContext, NotFoundError, parseId } from "../_http.ts";
 import { movieAndSimilar, type SimilarMovieView, similarMovieViews } from "../_data.ts";
 import { renderPage } from "../_render.tsx";
+import { currentProfile, liveOf } from "../_profiles.ts";
+import { type RateContext, Stars } from "../../components/Stars.tsx";
 
 export const SIMILAR_SHOWN = 12;
 
@@ -21,6 +23,8 @@ export interface MovieData {
   /** TMDB's id: from links.csv, or the one TMDB's /find resolved. */
   tmdbId: number | null;
   similar: SimilarMovieView[];
+  /** A profile session's stars (this movie and the similar ones); null otherwise. */
+  rate: RateContext | null;
   /** The signed-in user's view of the movie; null when signed out. */
   you: YourStars | null;
 }
@@ -82,16 +86,42 @@ export const handler = {
         : mine.prediction ?? await foldedIn(c, userId, movieId);
       you = { rating: mine.rating, prediction, mean: rated.meanRating };
     }
-    const [meta, similar] = await Promise.all([
+    const [meta, similar, profile] = await Promise.all([
       deps.metadata.forMovies([movie]),
       similarMovieViews(deps, similarMovies),
+      currentProfile(c),
     ]);
+    let rate: RateContext | null = null;
+    if (profile) {
+      const [ratings, catalogue] = await Promise.all([
+        deps.store.profileRatings(profile.profileId),
+        deps.store.catalogue(),
+      ]);
+      rate = {
+        scale: catalogue.scale,
+        csrf: c.var.csrfToken,
+        back: `/movies/${movieId}`,
+        ratings: new Map(ratings.map((r) => [r.movieId, r.rating])),
+      };
+      // A profile's own stars, or its prediction from its ratings (fold-in, else the average).
+      const rating = rate.ratings.get(movieId) ?? null;
+      const given = ratings.map((r) => ({ movieId: r.movieId, rating: r.rating }));
+      you = {
+        rating,
+        prediction: rating !== null || given.length === 0
+          ? null
+          : liveOf(deps, catalogue).live.recommend(given, 0, [movieId]).predictions[0]
+            ?.prediction ?? null,
+        mean: given.length ? given.reduce((a, r) => a + r.rating, 0) / given.length : null,
+      };
+    }
     const entry = meta.get(movieId);
     const data: MovieData = {
       movie,
       view: movieView(movie, entry, deps.metadata.imageBase, await deps.store.movielensIds()),
       tmdbId: entry?.tmdbId ?? movie.tmdbId,
       similar,
+      rate,
       you,
     };
     return renderPage(c, displayTitle(movie.title), <MoviePage data={data} />);
@@ -120,7 +150,7 @@ function YourStarsLine({ you }: { you: YourStars }) {
 }
 
 export default function MoviePage({ data }: { data: MovieData }) {
-  const { movie, view, tmdbId, similar, you } = data;
+  const { movie, view, tmdbId, similar, rate, you } = data;
   const genres = movie.genres.filter((g) => g !== "(no genres listed)");
   return (
     <>
@@ -140,6 +170,7 @@ export default function MoviePage({ data }: { data: MovieData }) {
           </ul>
           {you && <YourStarsLine you={you} />}
           <p class="overview">{view.overview ?? "No overview available yet."}</p>
+          <Stars movie={movie} rate={rate} idPrefix="movie" />
           <ul class="movie-links">
             {view.movielensUrl && (
               <li>
@@ -175,6 +206,7 @@ export default function MoviePage({ data }: { data: MovieData }) {
                   <p class="score">
                     <span class="score-badge">{s.similarity.toFixed(2)}</span> similarity
                   </p>
+                  <Stars movie={s} rate={rate} idPrefix="similar" />
                 </MovieCard>
               ))}
             </div>
