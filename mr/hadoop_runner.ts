@@ -661,19 +661,22 @@ async function runMiniCluster(ctx: RunCtx): Promise<RunResult> {
  * the last attempt of the `Task failed task_…`), its container (from the
  * application master's log) and that container's first stderr line.
  */
-async function yarnTaskFailure(cluster: string, clientLog: string): Promise<TaskFailure> {
+export async function yarnTaskFailure(cluster: string, clientLog: string): Promise<TaskFailure> {
   const reported = failedAttempt(clientLog);
   const task = failedTask(clientLog);
   const clientError = /\nError: (.*)/.exec(clientLog)?.[1] ?? firstErrorMessage(clientLog);
   const prefix = reported ?? (task ? `${task.replace(/^task_/, "attempt_")}_` : null);
   if (prefix === null) return { attempt: null, line: clientError };
-  const containers = new Map<string, string>();
+  // A NodeManager has several log directories; a container's may appear in more than one.
+  const containers = new Map<string, string[]>();
   const syslogs: string[] = [];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(dir)) {
       const path = `${dir}/${e.name}`;
       if (e.isDirectory) {
-        if (e.name.startsWith("container_")) containers.set(e.name, path);
+        if (e.name.startsWith("container_")) {
+          containers.set(e.name, [...(containers.get(e.name) ?? []), path]);
+        }
         await walk(path);
       } else if (e.name === "syslog" && dir.includes("container_")) syslogs.push(path);
     }
@@ -685,9 +688,9 @@ async function yarnTaskFailure(cluster: string, clientLog: string): Promise<Task
       if (reported ? a.attempt === reported : a.attempt.startsWith(prefix)) found = a;
     }
   }
-  const dir = found ? containers.get(found.container) : undefined;
-  const line = dir
-    ? firstTaskErrorLine(await Deno.readTextFile(`${dir}/stderr`).catch(() => ""))
-    : null;
+  let line: string | null = null;
+  for (const dir of found ? containers.get(found.container) ?? [] : []) {
+    line ??= firstTaskErrorLine(await Deno.readTextFile(`${dir}/stderr`).catch(() => ""));
+  }
   return { attempt: found?.attempt ?? reported, line: line ?? clientError };
 }
