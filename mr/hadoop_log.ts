@@ -135,7 +135,8 @@ export function firstErrorMessage(log: string): string | null {
     const m = /^\S+ \S+ ERROR \S+: (.*)$/.exec(line);
     if (m) return m[1].trim();
   }
-  const m = /^Error: (.*)$/m.exec(log);
+  const m = /^Error: (.*)$/m.exec(log) ??
+    /^(?:Exception in thread "\S+" )?(\S*(?:Exception|Error)\b.*)$/m.exec(log);
   return m ? m[1].trim() : null;
 }
 
