@@ -26,6 +26,7 @@ import { mrCommand } from "./mr/mod.ts";
 import { webCommand } from "./tools/web.ts";
 import { tmdbCommand } from "./tools/tmdb_prefetch.ts";
 import { inspectCommand } from "./tools/inspect.ts";
+import { ModelOptionError, UnknownModelError } from "./lib/models/registry.ts";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<FlagTable>[] = [
@@ -51,7 +52,8 @@ const PROG = "recsys";
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
-    `${PROG}: user- and item-based collaborative filtering for MovieLens 32M`,
+    `${PROG}: rating and ranking models, neighbor lists, evaluation, a store and a web app ` +
+    "for the MovieLens releases (ML-100k … ML-32M); as a library: mod.ts",
     "",
     `Usage: deno task ${PROG} <command> [flags]   (deno task ${PROG} <command> --help)`,
     "",
@@ -100,7 +102,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await command.run(flags);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    // A model name or option is part of the command line: the same exit code in every command.
+    if (
+      err instanceof UsageError || err instanceof UnknownModelError ||
+      err instanceof ModelOptionError
+    ) {
       console.error(err.message);
       return 2;
     }

@@ -5,7 +5,7 @@
  * Those inputs are generated here (cached under
  * `<bench dir>/import-input/`), shaped like the real outputs at the same
  * scale: top-50 neighbors for every user and every movie, top-100
- * recommendations for every user (the seed's list, and the ranking model's
+ * recommendations for every user (the classic list, and the ranking model's
  * `serving_recommendations.csv`: unrated movies only, nine rows in ten with a
  * "because" movie the user rated, as the import checks). Running the real `neighbors` and
  * `predict` at scale 1 would take many minutes and measure those commands,
@@ -51,7 +51,7 @@ async function writeNeighbors(path: string, ids: Int32Array): Promise<void> {
 async function writeRecommendations(path: string, users: Int32Array, movies: Int32Array) {
   const top = Math.min(TOP, movies.length);
   await withAtomicFile(path, async (out) => {
-    await out.writeString(CSV_HEADERS.seedRecommendations + "\n");
+    await out.writeString(CSV_HEADERS.classicRecommendations + "\n");
     for (let r = 0; r < users.length; r++) {
       let text = "";
       for (let j = 0; j < top; j++) {

@@ -18,8 +18,8 @@ import { readRatingsTable } from "../lib/ratings_table.ts";
 import {
   DEFAULT_RANKING_MODEL,
   RANKING_MODELS,
-  rankingModelSpec,
   RATING_MODELS,
+  resolveModel,
 } from "../lib/models/registry.ts";
 import type { ModelKind, RatingModel } from "../lib/models/model.ts";
 import { scoreRatings } from "../eval/mod.ts";
@@ -31,15 +31,15 @@ async function trainMatrix(ctx: BenchContext) {
 }
 
 function fitEntry(name: string, kind: ModelKind): BenchEntry {
-  const spec = kind === "rating" ? RATING_MODELS[name] : RANKING_MODELS[name];
+  const config = resolveModel(name, kind);
   return {
     name: `fit-${name}`,
     description: `fit ${kind} model ${name} on the training split (target ≤ 10 min, ≤ 4 GiB ` +
-      `at scale 1${spec.scales ? "" : "; not meant to scale"})`,
+      `at scale 1${config.spec.scales ? "" : "; not meant to scale"})`,
     async run(ctx) {
       const m = await trainMatrix(ctx);
       const t0 = performance.now();
-      const model = await spec.fit(m);
+      const model = await config.spec.fit(m, config.options);
       const seconds = (performance.now() - t0) / 1000;
       const extra: Record<string, number | string> = {};
       if (kind === "rating") {
@@ -60,7 +60,8 @@ const recommendEntry: BenchEntry = {
   description: `top 100 per training user from ${DEFAULT_RANKING_MODEL} (recommendations.csv)`,
   async run(ctx) {
     const m = await trainMatrix(ctx);
-    const model = await rankingModelSpec(DEFAULT_RANKING_MODEL).fit(m);
+    const config = resolveModel(DEFAULT_RANKING_MODEL, "ranking");
+    const model = await config.spec.fit(m, config.options);
     const out = `${ctx.dir}/bench_recommendations.csv`;
     const t0 = performance.now();
     const r = await writeRecommendations(model, m, out, { top: 100 });

@@ -8,6 +8,7 @@ import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import type { NeighborsOptions } from "../lib/neighbors/options.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import type { Mode } from "../lib/mode.ts";
+import { neighborFileName } from "../lib/run_dir.ts";
 import type { BenchContext, BenchEntry } from "./context.ts";
 
 type Similarity = "cosine" | "pearson";
@@ -32,7 +33,9 @@ function benchNeighborOptions(mode: Mode, similarity: Similarity): NeighborsOpti
  * the bench directory.
  */
 export function benchNeighborFile(ctx: BenchContext, mode: Mode): Promise<string> {
-  return ctx.ensure(`${mode}_topk_neighbors.pearson-s100-k50.txt`, async (path) => {
+  // The run file's name with the options it was computed with: a cache entry per setting.
+  const name = neighborFileName(mode).replace(/\.txt$/, ".pearson-s100-k50.txt");
+  return ctx.ensure(name, async (path) => {
     console.error(`bench: building ${mode} neighbors (cached in ${ctx.dir})`);
     await computeNeighborsFile(ctx.files.train, path, benchNeighborOptions(mode, "pearson"));
   });

@@ -20,7 +20,8 @@
 import process from "node:process";
 import { readRatingsTable } from "../lib/ratings_table.ts";
 import { buildRatingMatrix } from "../lib/rating_matrix.ts";
-import { easeWeightedSpec } from "../lib/models/ease.ts";
+import type { EaseModel } from "../lib/models/ease.ts";
+import { resolveModel } from "../lib/models/registry.ts";
 import { writeRecommendations } from "../lib/recommend/model_files.ts";
 import type { BenchEntry } from "./context.ts";
 
@@ -62,7 +63,8 @@ export const peerEaseEntry: BenchEntry = {
     const out = `${ctx.dir}/peer_ours_recommendations.csv`;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const model = await easeWeightedSpec.fit(m);
+    const { spec, options } = resolveModel("ease-weighted", "ranking");
+    const model = await spec.fit(m, options) as EaseModel;
     const fitSeconds = (performance.now() - t0) / 1000;
     const fitCpu = process.cpuUsage(cpu0);
     const r = await writeRecommendations(model, m, out, { top: 100 });

@@ -5,10 +5,10 @@
  * the same names as `.csv` in the project's split form.
  *
  * Every fold: each model (every rating and ranking model of the registry,
- * plus the seed's `user-cosine` and `item-cosine` from neighbor files the
+ * plus the classic `user-cosine` and `item-cosine` from neighbor files the
  * in-process engine computes on the fold: cosine, K 50, min-common 5, no
  * shrinkage — the original design) is fitted on the base file and scored on
- * the test file (eval/compare.ts). With the seed's models also `user-liked`
+ * the test file (eval/compare.ts). With the classic models also `user-liked`
  * (lib/models/user_liked.ts), the dashboard's "From similar users" ranking,
  * from the neighbours the pipeline computes (pearson, λ 100, min-common 5,
  * K {@link USER_CANDIDATES} candidates re-ranked to 50), ranked by the same
@@ -26,7 +26,7 @@ import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { denseNeighborGraph } from "../lib/predictors.ts";
-import { seedCfModel } from "../lib/models/seed_cf.ts";
+import { classicCfModel } from "../lib/models/classic_cf.ts";
 import { computeNeighborsFile } from "../lib/neighbors/engine.ts";
 import { defaultWorkers } from "../lib/worker_pool.ts";
 import { type Mode, MODES } from "../lib/mode.ts";
@@ -41,6 +41,7 @@ import {
   scoreRatings,
 } from "./compare.ts";
 import { evaluateNewUsers, formatNewUsers, readReleaseRatings } from "./new_users.ts";
+import { splitModelList } from "../lib/models/registry.ts";
 
 export interface AccuracyOptions {
   /** Directory with u1.base/u1.test … (or .csv). */
@@ -49,8 +50,8 @@ export interface AccuracyOptions {
   folds: number[];
   /** Model names (empty = all). */
   models: string[];
-  /** Include the seed's neighbour-file models. @default true */
-  seed: boolean;
+  /** Include the classic neighbour-file models. @default true */
+  classic: boolean;
   workers: number;
   log: (line: string) => void;
 }
@@ -79,7 +80,7 @@ async function foldFile(dir: string, fold: number, part: "base" | "test"): Promi
 
 /**
  * Reads a fold file (ML-100k's are tab-separated; a `.csv` copy uses commas).
- * The seed's neighbour engine reads files in the split form, so a
+ * The neighbour engine reads files in the split form, so a
  * tab-separated fold is also written as CSV into `scratch` for it.
  */
 async function readFold(
@@ -97,8 +98,8 @@ async function readFold(
   return { path: csv, table };
 }
 
-/** The seed's model of `mode` on a fold: neighbor file computed on `trainPath`. */
-async function seedRow(
+/** The classic model of `mode` on a fold: neighbor file computed on `trainPath`. */
+async function classicRow(
   mode: Mode,
   trainPath: string,
   m: RatingMatrix,
@@ -122,12 +123,12 @@ async function seedRow(
   const { graph } = mode === "user"
     ? denseNeighborGraph(lists, m.userIndex, m.userIds.length, false)
     : denseNeighborGraph(lists, m.itemIndex, m.itemIds.length, false);
-  const model = seedCfModel(m, graph, mode);
+  const model = classicCfModel(m, graph, mode);
   const fitSeconds = (performance.now() - t0) / 1000;
   const s = scoreRatings(model, m, test);
   return {
     name: model.name,
-    summary: `the seed's ${mode}-based formula, cosine K 50 (bias where it has no neighbour)`,
+    summary: `the classic ${mode}-based formula, cosine K 50 (bias where it has no neighbour)`,
     scales: true,
     fitSeconds,
     rmse: s.rmse,
@@ -232,10 +233,11 @@ export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyRes
         models: options.models,
         top: 10,
         rankUsers: 0,
+        workers: options.workers,
       });
-      if (options.seed && result.rating.length > 0) {
+      if (options.classic && result.rating.length > 0) {
         for (const mode of MODES) {
-          const row = await seedRow(mode, base.path, m, test.table, scratch, options.workers);
+          const row = await classicRow(mode, base.path, m, test.table, scratch, options.workers);
           row.losesToBaseline = !(row.rmse < result.rating[0].rmse);
           if (row.losesToBaseline) {
             result.warnings.push(
@@ -246,7 +248,7 @@ export async function runAccuracy(options: AccuracyOptions): Promise<AccuracyRes
           result.rating.push(row);
         }
       }
-      if (options.seed && result.ranking.length > 0) {
+      if (options.classic && result.ranking.length > 0) {
         const row = await userLikedRow(base.path, m, test.table, scratch, options.workers);
         row.losesToBaseline = !(row.ndcg > result.ranking[0].ndcg);
         result.ranking.push(row);
@@ -273,20 +275,22 @@ export const accuracyCommand = defineCommand({
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with u1.base, u1.test … (GroupLens ML-100k)",
+      doc: "GroupLens release directory with official folds u1.base, u1.test … (ML-100k)",
     },
     folds: { type: "int-list", min: 1, doc: "folds to run (default 1,2,3,4,5)" },
     model: {
       type: "string",
       default: "all",
       arg: "<names>",
-      doc: "comma-separated models, or all",
+      doc: "comma-separated models, each name or name:key=value,…, or all",
     },
-    seed: {
+    classic: {
       type: "string",
       default: "yes",
       choices: ["yes", "no"] as const,
-      doc: "also the seed's user-cosine and item-cosine, and user-liked (with ranking models)",
+      was: ["seed"],
+      doc: "also the classic user-cosine and item-cosine (the original design), and user-liked " +
+        "(with ranking models)",
     },
     json: { type: "string", arg: "<file>", doc: "write every fold and the mean as JSON" },
     workers: { type: "integer", default: defaultWorkers(), min: 1, doc: "worker threads" },
@@ -311,8 +315,8 @@ export const accuracyCommand = defineCommand({
     const r = await runAccuracy({
       data: f.data,
       folds: f.folds ?? [1, 2, 3, 4, 5],
-      models: f.model === "all" ? [] : f.model.split(",").map((x) => x.trim()).filter(Boolean),
-      seed: f.seed === "yes",
+      models: f.model === "all" ? [] : splitModelList(f.model).map((x) => x.trim()).filter(Boolean),
+      classic: f.classic === "yes",
       workers: f.workers,
       log: (line) => console.log(line),
     });

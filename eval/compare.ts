@@ -17,15 +17,14 @@
 import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
-import type { RankingModel, RatingModel } from "../lib/models/model.ts";
+import type { FitContext, RankingModel, RatingModel } from "../lib/models/model.ts";
 import {
+  type ModelConfig,
   RANKING_BASELINE,
   RANKING_MODELS,
-  rankingModelSpec,
   RATING_BASELINE,
   RATING_MODELS,
-  ratingModelSpec,
-  UnknownModelError,
+  resolveModel,
 } from "../lib/models/registry.ts";
 import { evaluateRanking } from "../lib/models/rank.ts";
 import { sampleUsers } from "../lib/user_sample.ts";
@@ -39,12 +38,17 @@ export type { ComparePart, CompareResult, RankingRow, RatingRow };
 export interface CompareOptions {
   train: string;
   test: string;
-  /** Model names; the baselines are always added. Empty = every model. */
+  /**
+   * Model configurations (`name` or `name:key=value,…`, lib/models/registry.ts);
+   * the baselines are always added. Empty = every model.
+   */
   models: string[];
   /** N of the ranking metrics. Changes output. @default 10 */
   top: number;
   /** Users sampled for ranking (0 = every test user). Changes output. @default 0 */
   rankUsers: number;
+  /** Worker threads of the fits. Changes only speed. @default the machine's cores */
+  workers?: number;
   json?: string;
   report?: string;
   /** Called with each model's name before its fit (progress lines). */
@@ -57,19 +61,26 @@ export const RANKING_PROTOCOL =
   "binary gains, log2 discount, " +
   "ideal DCG over min(N, relevant); precision divides by N; ties by smaller movieId.";
 
-/** Splits names into rating and ranking models, baselines first; throws on an unknown name. */
-export function resolveModels(names: readonly string[]): { rating: string[]; ranking: string[] } {
+/**
+ * Resolves configurations into rating and ranking models, baselines first;
+ * throws on an unknown name or option (lib/models/registry.ts).
+ */
+export function resolveModels(
+  names: readonly string[],
+): { rating: ModelConfig<RatingModel>[]; ranking: ModelConfig<RankingModel>[] } {
   const all = names.length === 0
     ? [...Object.keys(RATING_MODELS), ...Object.keys(RANKING_MODELS)]
     : names;
-  const rating: string[] = [], ranking: string[] = [];
-  for (const name of all) {
-    if (RATING_MODELS[name]) rating.push(name);
-    else if (RANKING_MODELS[name]) ranking.push(name);
-    else throw new UnknownModelError(name);
+  const rating: ModelConfig<RatingModel>[] = [], ranking: ModelConfig<RankingModel>[] = [];
+  for (const text of all) {
+    const config = resolveModel(text);
+    if (config.kind === "rating") rating.push(config as ModelConfig<RatingModel>);
+    else ranking.push(config as ModelConfig<RankingModel>);
   }
-  const withBase = (list: string[], base: string) =>
-    list.length === 0 ? list : [base, ...list.filter((n) => n !== base)];
+  const withBase = <M>(list: ModelConfig<M>[], base: string): ModelConfig<M>[] =>
+    list.length === 0
+      ? list
+      : [resolveModel(base) as ModelConfig<M>, ...list.filter((c) => c.label !== base)];
   return {
     rating: withBase(rating, RATING_BASELINE),
     ranking: withBase(ranking, RANKING_BASELINE),
@@ -120,18 +131,19 @@ export async function compareOnMatrix(
   const { rating, ranking } = resolveModels(options.models);
   const warnings: string[] = [];
   const ratingRows: RatingRow[] = [];
-  for (const name of rating) {
+  const context: FitContext = { workers: options.workers };
+  for (const config of rating) {
+    const name = config.label;
     options.onModel?.(name);
-    const spec = ratingModelSpec(name);
     const t0 = performance.now();
-    const model = await spec.fit(m);
+    const model = await config.spec.fit(m, config.options, context);
     const fitSeconds = (performance.now() - t0) / 1000;
     fitted.set(name, model);
     const s = scoreRatings(model, m, testTable);
     ratingRows.push({
       name,
-      summary: spec.summary,
-      scales: spec.scales,
+      summary: config.summary,
+      scales: config.spec.scales,
       fitSeconds,
       rmse: s.rmse,
       mae: s.mae,
@@ -151,11 +163,11 @@ export async function compareOnMatrix(
     }
   }
   const rankingRows: RankingRow[] = [];
-  for (const name of ranking) {
+  for (const config of ranking) {
+    const name = config.label;
     options.onModel?.(name);
-    const spec = rankingModelSpec(name);
     const t0 = performance.now();
-    const model: RankingModel = await spec.fit(m);
+    const model: RankingModel = await config.spec.fit(m, config.options, context);
     const fitSeconds = (performance.now() - t0) / 1000;
     fitted.set(name, model);
     const metrics = evaluateRanking(model, m, testTable, {
@@ -164,8 +176,8 @@ export async function compareOnMatrix(
     });
     rankingRows.push({
       name,
-      summary: spec.summary,
-      scales: spec.scales,
+      summary: config.summary,
+      scales: config.spec.scales,
       fitSeconds,
       ...metrics,
       losesToBaseline: false,
@@ -200,6 +212,76 @@ export async function compareOnTables(
   options: Omit<CompareOptions, "train" | "test" | "json" | "report">,
 ): Promise<ComparePart> {
   return (await compareOnMatrix(buildRatingMatrix(trainTable), testTable, options)).result;
+}
+
+/**
+ * Options of {@link evaluate}.
+ *
+ * @example
+ * ```ts
+ * const options: EvaluationOptions = { models: ["ease:lambda=300"], cutoff: 20 };
+ * ```
+ */
+export interface EvaluationOptions {
+  /**
+   * Model configurations (`name` or `name:key=value,…`); each kind's
+   * baseline (bias, popularity) is added. @default every registered model
+   */
+  models?: string[];
+  /** N of the @N ranking metrics. @default 10 */
+  cutoff?: number;
+  /** Test users sampled for the ranking metrics, 0 = all. @default 0 */
+  rankUsers?: number;
+  /** Worker threads of the fits. Changes only speed. @default the machine's cores */
+  workers?: number;
+}
+
+/**
+ * What {@link evaluate} found: a row per model, baselines first.
+ *
+ * @example
+ * ```ts
+ * const r: Evaluation = await evaluate(train, test, { models: ["bias", "ease"] });
+ * console.log(r.warnings.join("\n"));
+ * ```
+ */
+export interface Evaluation {
+  /** Rating models, `bias` first. */
+  rating: RatingRow[];
+  /** Ranking models, `popularity` first. */
+  ranking: RankingRow[];
+  /** N of the ranking metrics. */
+  cutoff: number;
+  /** One line per model that loses to its baseline. */
+  warnings: string[];
+}
+
+/**
+ * Fits each model on `train` and scores it on `test` beside its baseline, as
+ * `eval` does: RMSE and MAE for rating models; NDCG, precision, recall, MAP
+ * at N and catalog coverage for ranking models (lib/models/rank.ts).
+ *
+ * @example
+ * ```ts
+ * import { evaluate, readRatings, splitRatings } from "./mod.ts";
+ * const { train, test } = splitRatings(await readRatings("data/ml-100k"));
+ * const r = await evaluate(train, test, { models: ["ease-weighted"] });
+ * console.log(r.ranking.map((x) => `${x.name} NDCG@${r.cutoff} ${x.ndcg.toFixed(3)}`));
+ * ```
+ */
+export async function evaluate(
+  train: RatingsTable,
+  test: RatingsTable,
+  options: EvaluationOptions = {},
+): Promise<Evaluation> {
+  const cutoff = options.cutoff ?? 10;
+  const r = await compareOnTables(train, test, {
+    models: options.models ?? [],
+    top: cutoff,
+    rankUsers: options.rankUsers ?? 0,
+    workers: options.workers,
+  });
+  return { rating: r.rating, ranking: r.ranking, cutoff, warnings: r.warnings };
 }
 
 /** Reads the split, compares the models, writes the JSON and report when asked. */

@@ -1,5 +1,5 @@
 /**
- * What `eval` of a seed model (user-cosine, item-cosine over a neighbor
+ * What `eval` of a classic model (user-cosine, item-cosine over a neighbor
  * file) holds (eval/evaluate.ts fills it, eval/report.tsx renders it,
  * `--json` writes it as is): RMSE, MAE and coverage per K, the same with the
  * bias baseline filling gaps, the baselines, the error histogram and the

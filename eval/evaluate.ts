@@ -1,5 +1,5 @@
 /**
- * `eval` of a seed model: offline evaluation of a user- or item-based model
+ * `eval` of a classic model: offline evaluation of a user- or item-based model
  * on a test split (the command is eval/eval_command.ts).
  *
  * Every test rating is scored on a pool of Web Workers over shared typed
@@ -34,7 +34,7 @@ import { sampleUsers } from "../lib/user_sample.ts";
 import { runChunks } from "../lib/worker_pool.ts";
 import { writeFileAtomic } from "../lib/atomic_file.ts";
 import { Progress } from "../lib/progress.ts";
-import { loadSeedModel, type SeedModelFiles } from "../lib/models/seed_data.ts";
+import { type ClassicModelFiles, loadClassicModel } from "../lib/models/classic_data.ts";
 import type { Mode } from "../lib/mode.ts";
 import type { EvalChunkResult, EvalInit, GroupedTest, RankingSample } from "./eval_worker.ts";
 import { renderReport } from "./report.tsx";
@@ -53,7 +53,7 @@ export const RANKING_CANDIDATES = {
     "relevant test rating are skipped; precision divides by N.",
 } as const;
 
-export interface EvalOptions extends SeedModelFiles {
+export interface EvalOptions extends ClassicModelFiles {
   test: string;
   /** K values (ascending after sorting); empty = the whole lists. Changes output. */
   k: number[];
@@ -83,7 +83,8 @@ const CHUNK_USERS = 32;
 /** Evaluates one model; see the module doc. */
 export async function evaluateModel(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
-  const loaded = await loadSeedModel(options);
+  const loaded = await loadClassicModel(options);
+  if (loaded.warning !== null) console.warn(loaded.warning);
   const { matrix: m, graph } = loaded;
   const { table } = await readRatingsTable(options.test, { duplicates: options.duplicates });
   const ks = options.k.length > 0

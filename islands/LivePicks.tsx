@@ -46,9 +46,7 @@ export function picksNote(p: PicksView, coldCards = true): string {
     return `${p.rated} rated. This server has no model for new visitors loaded, so these are ` +
       "the most-rated movies you have not rated yet; they change as you rate.";
   }
-  return `Picked for you from your ${p.rated} rating${
-    p.rated === 1 ? "" : "s"
-  }; they change with every rating.`;
+  return `Picked for you from your ${p.rated} rating${p.rated === 1 ? "" : "s"}.`;
 }
 
 function PickCard(

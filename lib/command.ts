@@ -33,6 +33,11 @@ interface FlagBase {
   doc: string;
   /** Placeholder shown in help, e.g. `<file>`. */
   arg?: string;
+  /**
+   * Old spellings (kebab-case, without `--`) that still work this release:
+   * each use prints a one-line notice naming the new one (docs/ARCHITECTURE.md, "Flags").
+   */
+  was?: readonly string[];
 }
 
 /** A string flag; `choices` restricts it to an enumeration. */
@@ -118,14 +123,25 @@ export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
-/** Parses `argv` against a flag table. Throws {@link UsageError} naming the offending flag. */
+/**
+ * Parses `argv` against a flag table. Throws {@link UsageError} naming the
+ * offending flag. An old spelling (a spec's `was`) is read as the new one,
+ * and `notice` gets one line naming the new spelling.
+ */
 export function parseFlags<T extends FlagTable>(
   command: string,
   table: T,
   argv: readonly string[],
+  notice: (line: string) => void = (line) => console.error(line),
 ): FlagValues<T> {
   const byFlag = new Map<string, string>();
+  const renamed = new Map<string, string>();
   for (const key of Object.keys(table)) byFlag.set(flagName(key), key);
+  for (const [key, spec] of Object.entries(table)) {
+    for (const old of spec.was ?? []) {
+      if (!byFlag.has(old)) renamed.set(old, key);
+    }
+  }
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -133,7 +149,15 @@ export function parseFlags<T extends FlagTable>(
       throw new UsageError(`${command}: unexpected argument '${token}'`);
     }
     const eq = token.indexOf("=");
-    const name = token.slice(2, eq < 0 ? undefined : eq);
+    let name = token.slice(2, eq < 0 ? undefined : eq);
+    const old = renamed.get(name);
+    if (old !== undefined) {
+      notice(
+        `${command}: --${name} is now --${flagName(old)} ` +
+          "(the old spelling still works in this release)",
+      );
+      name = flagName(old);
+    }
     const key = byFlag.get(name);
     if (key === undefined) {
       throw new UsageError(

@@ -9,15 +9,32 @@
  * and no state is kept between calls.
  */
 
-/** One rating given by a user who is not in training: MovieLens movie id and stars. */
+/**
+ * One rating given by a user who is not in training: MovieLens movie id and stars.
+ *
+ * @example
+ * ```ts
+ * const given: GivenRating[] = [{ movieId: 1, rating: 5 }, { movieId: 32, rating: 3.5 }];
+ * ```
+ */
 export interface GivenRating {
+  /** MovieLens movie id. */
   movieId: number;
   /** Stars on the data's own scale (e.g. 0.5..5 in half steps, or 1..5). */
   rating: number;
 }
 
-/** One recommended movie, best first. */
+/**
+ * One recommended movie, best first.
+ *
+ * @example
+ * ```ts
+ * const [best]: LivePick[] = recommender.foldIn(given, 1).items;
+ * console.log(best.movieId, best.prediction.toFixed(1), best.because?.movieId);
+ * ```
+ */
 export interface LivePick {
+  /** MovieLens movie id. */
   movieId: number;
   /** The ranking model's score (higher is better; only the order is meaningful). */
   score: number;
@@ -30,7 +47,15 @@ export interface LivePick {
   because: GivenRating | null;
 }
 
-/** What {@link LiveRecommender.recommend} answers. */
+/**
+ * What {@link LiveRecommender.recommend} answers.
+ *
+ * @example
+ * ```ts
+ * const r: LiveResult = recommender.foldIn(given, 10, [50]);
+ * console.log(r.items.length, r.predictions[0].prediction, r.ignored);
+ * ```
+ */
 export interface LiveResult {
   /** At most `limit` picks, best first; never a movie in the given ratings. */
   items: LivePick[];

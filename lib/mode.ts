@@ -2,7 +2,7 @@
  * Which rows a neighborhood model pairs: `"user"` (user–user, rows are users,
  * `user_topk_neighbors.txt`) or `"item"` (item–item, rows are movies,
  * `item_topk_neighbors.txt`). The one definition of that choice, used by the
- * neighbor engines, the MR jobs, the seed's predictors and the store.
+ * neighbor engines, the MR jobs, the classic predictors and the store.
  *
  * @example
  * ```ts

@@ -22,12 +22,12 @@ export const RUN_FILE_NAMES = {
   /** neighbors / mr: `id<TAB>nid:sim,...` (lib/neighbor_file.ts). */
   userNeighbors: "user_topk_neighbors.txt",
   itemNeighbors: "item_topk_neighbors.txt",
-  /** eval of the seed's models. */
+  /** eval of the classic models. */
   userMetrics: "metrics_user.json",
   itemMetrics: "metrics_item.json",
   userReport: "report_user.html",
   itemReport: "report_item.html",
-  /** predict of the seed's user-based model: {@link CSV_HEADERS.seedRecommendations}. */
+  /** predict of the classic user-based model: {@link CSV_HEADERS.classicRecommendations}. */
   recommendations: "user_based_recommendations.csv",
   /** rating model: {@link CSV_HEADERS.testPredictions}, one line per test rating. */
   testPredictions: "test_predictions.csv",
@@ -72,8 +72,8 @@ export function neighborFileName(mode: Mode): string {
 export const CSV_HEADERS = {
   /** GroupLens' `ratings.csv` (written by `synth`; split's outputs have no header). */
   ratings: "userId,movieId,rating,timestamp",
-  /** `predict` of a seed model (`user_based_recommendations.csv`). */
-  seedRecommendations: "userId,movieId,prediction",
+  /** `predict` of a classic model (`user_based_recommendations.csv`). */
+  classicRecommendations: "userId,movieId,prediction",
   /** the rating model's predictions of the test ratings. */
   testPredictions: "userId,movieId,prediction",
   /** `predict --model` of a ranking model (`recommendations.csv`). */

@@ -3,7 +3,7 @@
  * over the co-rated set C (ratings as `rating*2` integers):
  *
  * - n = |C|, sx = Σx, sy = Σy, sxy = Σxy, sxx = Σx², syy = Σy²
- * - cosine  = sxy / sqrt(sxx · syy)                         (the seed's definition)
+ * - cosine  = sxy / sqrt(sxx · syy)                         (the classic definition)
  * - pearson = (n·sxy − sx·sy) / sqrt((n·sxx − sx²)(n·syy − sy²))
  * - shrink λ: sim · n / (n + λ)
  *

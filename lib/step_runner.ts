@@ -6,17 +6,22 @@
  * step, so an interrupted run keeps what it finished) records per step:
  * - `inputs` and `outputs`: each file's size and mtime (a fingerprint cheap
  *   enough for the 877 MB ratings.csv; content hashing would cost seconds);
- * - `options`: the JSON of every option that changes the step's output
- *   (options that only change speed, like worker counts, stay out);
+ * - `options`: the JSON of every option that changes the step's output, the
+ *   full configuration (a model's every option, defaults included; options
+ *   that only change speed, like worker counts, stay out);
+ * - `code`: the modules the step runs and a hash of each
+ *   (lib/code_fingerprint.ts), so editing a default or a formula in a module
+ *   reruns the steps that reach it and no other;
  * - `seconds` and `result`: the step's time and its JSON result, so a
  *   skipped step still reports (e.g. an evaluation's metrics).
  *
- * A step is redone when it has no record, an option differs, an input's or
+ * A step is redone when it has no record, an option or its code differs, an input's or
  * output's fingerprint differs (or an output is gone), or an input is an
  * output of a step redone in this run: so a redone step redoes everything
  * downstream even when a coarse file-system clock would hide the change.
  */
 import { writeFileAtomic } from "./atomic_file.ts";
+import { type CodeFingerprint, type CodeRoots, fingerprintCode } from "./code_fingerprint.ts";
 
 /** One unit of work: files in, files out, options, and the work itself. */
 export interface Step<R = unknown> {
@@ -28,6 +33,8 @@ export interface Step<R = unknown> {
   outputs: readonly string[];
   /** Options that change the output; must survive a JSON round trip. */
   options: Record<string, unknown>;
+  /** The modules the step runs (fingerprinted); absent: its code is not checked. */
+  code?: CodeRoots;
   /** Does the work; the value is kept in the manifest (JSON). */
   run(): Promise<R>;
 }
@@ -43,6 +50,8 @@ export interface StepRecord {
   inputs: Record<string, FileStamp>;
   outputs: Record<string, FileStamp>;
   options: Record<string, unknown>;
+  /** The fingerprint of the step's code when it ran (absent: not checked). */
+  code?: CodeFingerprint;
   seconds: number;
   finishedAt: string;
   result: unknown;
@@ -119,6 +128,7 @@ async function staleness(
   step: Step,
   record: StepRecord | undefined,
   changed: ReadonlySet<string>,
+  code: CodeFingerprint | undefined,
 ): Promise<string> {
   if (!record) return "first run";
   const redone = step.inputs.filter((p) => changed.has(p));
@@ -129,6 +139,13 @@ async function staleness(
       canonical(record.options[k]) !== canonical(step.options[k])
     );
     return `options changed: ${diff.join(", ")}`;
+  }
+  if (code) {
+    if (!record.code) return "code not recorded";
+    const was = record.code;
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(code)])].sort();
+    const diff = keys.filter((k) => was[k] !== code[k]);
+    if (diff.length) return `code changed: ${diff.join(", ")}`;
   }
   const inputs = await stamps(step.inputs);
   const inChanged = step.inputs.filter((p) => !sameStamp(inputs[p], record.inputs[p]));
@@ -171,7 +188,9 @@ export async function runSteps(
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     const record = manifest.steps[step.name];
-    const reason = await staleness(step, record, changed);
+    // Hashed before running, so a module edited during the step reads as changed next time.
+    const code = step.code ? await fingerprintCode(step.code) : undefined;
+    const reason = await staleness(step, record, changed, code);
     options.onStep?.(i, step, { run: reason !== "", reason });
     if (!reason) {
       reports.push({
@@ -197,6 +216,7 @@ export async function runSteps(
       inputs: inputs as Record<string, FileStamp>,
       outputs: outputs as Record<string, FileStamp>,
       options: JSON.parse(JSON.stringify(step.options)),
+      ...(code ? { code } : {}),
       seconds,
       finishedAt: new Date().toISOString(),
       result: result === undefined ? null : JSON.parse(JSON.stringify(result)),

@@ -19,7 +19,7 @@
  * read token, sent as `Authorization: Bearer`). Without either the site runs
  * with placeholders.
  */
-import type { Movie, Store, TmdbEntry } from "./store/store.ts";
+import type { Movie, TmdbCache, TmdbEntry } from "./store/store.ts";
 import { imdbTitleId, type MovieMetadataSource } from "./movie_metadata.ts";
 
 /** Where and how to reach TMDB. */
@@ -97,10 +97,17 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class TmdbClient {
   readonly config: TmdbConfig;
   #fetch: typeof fetch;
+  #wait: (ms: number, signal?: AbortSignal) => Promise<void>;
 
-  constructor(config: TmdbConfig, fetchImpl: typeof fetch = fetch) {
+  /** `wait` sleeps before a 429's retry (tests pass one that records the wait). */
+  constructor(
+    config: TmdbConfig,
+    fetchImpl: typeof fetch = fetch,
+    wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+  ) {
     this.config = config;
     this.#fetch = fetchImpl;
+    this.#wait = wait;
   }
 
   /**
@@ -182,7 +189,7 @@ export class TmdbClient {
         if (wait > (c.maxRetryAfterSeconds ?? 10)) {
           throw new TmdbRequestError(`TMDB ${path}: 429, retry after ${wait} s`, 429, path);
         }
-        await sleep(wait * 1000, signal);
+        await this.#wait(wait * 1000, signal);
         continue;
       }
       if (!res.ok) {
@@ -233,7 +240,7 @@ export interface TmdbMetadataOptions {
 export class TmdbMetadata implements MovieMetadataSource {
   readonly client: TmdbClient | null;
   readonly imageBase: string;
-  #store: Store;
+  #store: TmdbCache;
   #budgetMs: number;
   #concurrency: number;
   #maxQueued: number;
@@ -244,7 +251,7 @@ export class TmdbMetadata implements MovieMetadataSource {
   #warned = false;
 
   constructor(
-    store: Store,
+    store: TmdbCache,
     client: TmdbClient | null,
     imageBase: string,
     options: TmdbMetadataOptions = {},

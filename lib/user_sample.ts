@@ -2,7 +2,7 @@
  * The deterministic user sample of the ranking metrics (`--rank-users`):
  * of the candidate users, the `limit` with the smallest
  * `hash3(seed, userId, 0)` (ties by dense index), returned ascending. The
- * same users for the seed's `eval` and the models' `eval`, on every run.
+ * same users for the classic `eval` and the models' `eval`, on every run.
  */
 import { hash3 } from "./hash.ts";
 

@@ -126,13 +126,19 @@ export const buildEmrCommand = defineCommand({
   flags: {
     bundle: { type: "boolean", doc: "build the bundle even where DENORT_BIN is set" },
     arm64: { type: "boolean", doc: "compile for aarch64-unknown-linux-gnu (Graviton)" },
-    outDir: { type: "string", default: "dist", arg: "<dir>", doc: "output directory" },
+    out: {
+      type: "string",
+      default: "dist",
+      arg: "<dir>",
+      was: ["out-dir"],
+      doc: "output directory",
+    },
   },
   details: "With DENORT_BIN (a local denort of this Deno version and the target) it runs deno " +
     "compile: <dir>/recsys-mr. Otherwise it writes <dir>/recsys-mr.js (deno bundle) and " +
     "<dir>/install-deno.sh, the bootstrap action installing the pinned Deno on each node.",
   async run(f) {
-    const r = await buildEmr(f);
+    const r = await buildEmr({ ...f, outDir: f.out });
     const size = `${(r.bytes / 1e6).toFixed(2)} MB`;
     if (r.kind === "binary") {
       console.log(`built ${r.path} for ${r.target} (${size})`);

@@ -183,7 +183,7 @@ export const emrPlanCommand = defineCommand({
     },
     train: {
       type: "string",
-      default: "data/ratings_train.csv",
+      default: `data/${RUN_FILE_NAMES.train}`,
       arg: "<file>",
       doc: "training ratings to upload",
     },

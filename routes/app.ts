@@ -14,7 +14,7 @@
  * | 413 | a request body over {@link MAX_BODY_BYTES} (256 KiB on `POST /api/recommendations`; one log line) |
  * | 415 | `POST /api/recommendations` without `Content-Type: application/json` |
  * | its own | any other Hono `HTTPException` (4xx not logged) |
- * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back) |
+ * | 503 | {@link StoreUnavailableError}: database down (recovers when it is back); a store of another schema ({@link StoreSchemaError}) answers with the line naming the command that rebuilds it |
  * | 500 | anything else (logged with its stack) |
  *
  * Paths under `/api/` answer JSON `{"error": "..."}`; pages answer HTML.
@@ -24,7 +24,12 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { h } from "preact";
-import { type Store, StoreArgumentError, StoreUnavailableError } from "../lib/store/store.ts";
+import {
+  type Store,
+  StoreArgumentError,
+  StoreSchemaError,
+  StoreUnavailableError,
+} from "../lib/store/store.ts";
 import type { MovieMetadataSource } from "../lib/movie_metadata.ts";
 import { loadAssets } from "./_assets.ts";
 import {
@@ -259,6 +264,10 @@ function errorResponse(c: AppContext, err: Error): Response {
   } else if (status >= 500 && !(err instanceof StoreUnavailableError)) {
     console.error(err);
     message = "An unexpected error happened on our side. It has been logged.";
+  } else if (err instanceof StoreSchemaError) {
+    // Waiting does not heal it: the line says which command does.
+    console.error(`store unavailable: ${err.message}`);
+    message = err.message;
   } else if (status === 503) {
     console.error(`store unavailable: ${err.message}`);
     message = "The movie database cannot be reached right now. Please try again in a moment.";

@@ -11,9 +11,10 @@ const SOURCE_DIRS = ["lib", "tools", "eval", "mr", "bench", "routes", "islands",
 
 /**
  * Composers: the only modules that may call into another stage, through its
- * public entry (main.ts, the dispatcher, imports every command module).
+ * public entry (main.ts, the dispatcher, imports every command module; mod.ts,
+ * the library surface, takes `evaluate` from eval/mod.ts).
  */
-const COMPOSERS = new Set(["main.ts", "tools/pipeline.ts", "tools/demo.ts"]);
+const COMPOSERS = new Set(["main.ts", "mod.ts", "tools/pipeline.ts", "tools/demo.ts"]);
 
 /** A stage's public entry: what composers (and bench/) may import from another stage. */
 function isPublicEntry(path: string): boolean {
@@ -33,7 +34,7 @@ function stageOf(path: string): string {
 }
 
 async function sourceFiles(): Promise<string[]> {
-  const out = ["main.ts"];
+  const out = ["main.ts", "mod.ts"];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(ROOT + dir)) {
       const p = `${dir}/${e.name}`;
@@ -132,6 +133,17 @@ Deno.test("layering", async (t) => {
     };
     for (const f of files) if (!state.has(f)) visit(f, [f]);
     assert.deepEqual(cycles, []);
+  });
+
+  await t.step("lib/models/ holds no CLI or console code", async () => {
+    const offenders: string[] = [];
+    for (const f of files.filter((f) => f.startsWith("lib/models/"))) {
+      if ((edges.get(f) ?? []).some((e) => e.to === "lib/command.ts")) offenders.push(f);
+      const code = (await Deno.readTextFile(ROOT + f)).split("\n")
+        .filter((l) => !/^\s*(\*|\/\/)/.test(l)).join("\n");
+      if (/\bconsole\.|Deno\.(stdout|stderr)|UsageError/.test(code)) offenders.push(f);
+    }
+    assert.deepEqual(offenders, []);
   });
 
   await t.step("the rules catch a stage reaching into another", () => {

@@ -83,12 +83,32 @@ Deno.test("neighbor files know what they are", async (t) => {
     );
   });
 
-  await t.step("the MR runner writes the same sidecar beside identical bytes", async () => {
-    const mrFile = `${dir}/mr_user_topk_neighbors.txt`;
-    await runLocalMr(train, mrFile, { ...options, reducers: 2, maps: 2 });
-    assert.deepEqual(await Deno.readFile(mrFile), await Deno.readFile(userFile));
-    assert.deepEqual(await readNeighborMeta(mrFile), await readNeighborMeta(userFile));
-  });
+  await t.step(
+    "the MR runner writes the same sidecar, plus its counters, beside identical bytes",
+    async () => {
+      const mrFile = `${dir}/mr_user_topk_neighbors.txt`;
+      await runLocalMr(train, mrFile, { ...options, reducers: 2, maps: 2 });
+      assert.deepEqual(await Deno.readFile(mrFile), await Deno.readFile(userFile));
+      const { counters, ...shared } = (await readNeighborMeta(mrFile))!;
+      assert.deepEqual(shared, await readNeighborMeta(userFile));
+      // The local runner's counters, under Hadoop's names.
+      assert.equal(counters?.runner, "local");
+      const trainLines = (await Deno.readTextFile(train)).split("\n").filter((l) => l).length;
+      assert.equal(counters!.jobs.mr1["Map input records"], trainLines);
+      assert.equal(counters!.jobs.mr1["Launched reduce tasks"], 2);
+      assert.equal(
+        counters!.jobs.mr2["Map input records"],
+        counters!.jobs.mr1["Reduce output records"],
+      );
+      assert.equal(
+        counters!.jobs.mr2["Combine input records"],
+        counters!.jobs.mr2["Map output records"],
+      );
+      assert.equal(counters!.jobs.mr3["Reduce input records"], undefined);
+      const lines = (await Deno.readTextFile(mrFile)).split("\n").filter((l) => l).length;
+      assert.equal(counters!.jobs.mr4["Reduce output records"], lines);
+    },
+  );
 
   await Deno.remove(dir, { recursive: true });
 });

@@ -4,6 +4,9 @@ import { PIPELINE_DEFAULTS, type PipelineOptions, runPipeline } from "../tools/p
 import { readManifest } from "../lib/step_runner.ts";
 import { openStore } from "../lib/store/open.ts";
 import { MovieLensDirError } from "../lib/movielens_dir.ts";
+import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
+import { buildRatingMatrix, denseIndexOf } from "../lib/rating_matrix.ts";
+import { BLEND_MEMBERS, combineBlend, fitBlend } from "../lib/models/blend.ts";
 
 const STEPS = [
   "split",
@@ -155,4 +158,50 @@ Deno.test("pipeline", async (t) => {
   });
 
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("pipeline serves the blend refit with the weights its training fit learned", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const options: PipelineOptions = {
+      ...PIPELINE_DEFAULTS,
+      data: `${root}/data`,
+      out: `${root}/out`,
+      k: 10,
+      engine: "inproc",
+      ratingModel: "blend",
+      rankingModel: "popularity",
+      workers: 2,
+      progress: false,
+      log: () => {},
+    };
+    await synthesize(options.data, { scale: 0.001, seed: 3 });
+    const r = await runPipeline(options);
+    // What the rating-model step learned on the training split's held-out slice…
+    const metrics = JSON.parse(await Deno.readTextFile(r.files.ratingMetrics));
+    const row = metrics.rating.find((x: { name: string }) => x.name === "blend");
+    const weights = row.learned.weights as number[];
+    assert.equal(weights.length, 3, "intercept, bmf, knn-item");
+    // …is what serve combines the members refit on all ratings with: recomputed here.
+    const all = concatRatings(
+      (await readRatingsTable(r.files.train)).table,
+      (await readRatingsTable(r.files.test)).table,
+    );
+    const m = buildRatingMatrix(all);
+    const refit = await combineBlend(m, BLEND_MEMBERS, weights);
+    const relearned = await fitBlend(m, BLEND_MEMBERS);
+    assert.notDeepEqual(Array.from(relearned.weights), weights, "a fresh fit learns others");
+    const served = (await Deno.readTextFile(r.files.serving)).trim().split("\n").slice(1);
+    assert.ok(served.length > 100);
+    let differs = 0;
+    for (const line of served.slice(0, 200)) {
+      const [u, , i, , prediction] = line.split(",");
+      const ui = [denseIndexOf(m.userIndex, +u), denseIndexOf(m.itemIndex, +i)] as const;
+      assert.equal(prediction, refit.predict(...ui).toFixed(6), line);
+      if (relearned.predict(...ui).toFixed(6) !== prediction) differs++;
+    }
+    assert.ok(differs > 0, "the served stars are the learned weights', not a refit's");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

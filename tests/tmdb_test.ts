@@ -8,8 +8,7 @@ import {
   TmdbRequestError,
 } from "../lib/tmdb.ts";
 import { imdbTitleId, movieView } from "../lib/movie_metadata.ts";
-import type { Movie } from "../lib/store/store.ts";
-import { MemoryStore } from "./fixtures/memory_store.ts";
+import type { Movie, TmdbCache, TmdbEntry } from "../lib/store/store.ts";
 import { prefetchTmdb } from "../tools/tmdb_prefetch.ts";
 
 /** A fake TMDB: records requests, answers per path. */
@@ -18,6 +17,10 @@ function fakeTmdb() {
   let attempts429 = 0;
   let concurrent = 0;
   let maxConcurrent = 0;
+  let aborted = 0;
+  // /3/movie/9xx lookups wait for this gate: a page's budget runs out before any can answer.
+  let open: () => void = () => {};
+  let gate = Promise.resolve();
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
     const url = new URL(req.url);
     log.push({
@@ -50,12 +53,13 @@ function fakeTmdb() {
       case "/3/movie/777":
         // Never answers: waits until the client gives up.
         await new Promise((resolve) => req.signal.addEventListener("abort", resolve));
+        aborted++;
         return json({});
       default:
         if (url.pathname.startsWith("/3/movie/9")) {
           concurrent++;
           maxConcurrent = Math.max(maxConcurrent, concurrent);
-          await new Promise((resolve) => setTimeout(resolve, 120));
+          await gate;
           concurrent--;
           const id = Number(url.pathname.slice("/3/movie/".length));
           return json({ id, poster_path: `/p${id}.jpg`, overview: `Movie ${id}` });
@@ -71,6 +75,17 @@ function fakeTmdb() {
     get maxConcurrent() {
       return maxConcurrent;
     },
+    /** Requests the client gave up on (the server saw them aborted). */
+    get aborted() {
+      return aborted;
+    },
+    /** Lets held /3/movie/9xx lookups answer; `close()` holds the next ones again. */
+    openGate() {
+      open();
+    },
+    closeGate() {
+      gate = new Promise<void>((resolve) => open = resolve);
+    },
     config(extra: Partial<TmdbConfig> = {}): TmdbConfig {
       return { apiBase: base, imageBase: "https://img.test/w185", apiKey: "k3y", ...extra };
     },
@@ -79,15 +94,19 @@ function fakeTmdb() {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** A store with nothing but its TMDB cache. */
-const emptyStore = () =>
-  new MemoryStore({
-    movies: [],
-    ratings: [],
-    predictions: [],
-    userNeighbors: [],
-    itemNeighbors: [],
-  });
+/** A TMDB cache in memory (the store's `movies_tmdb` is tested in store_test.ts). */
+function memoryCache(): TmdbCache & { tmdb: Map<number, TmdbEntry> } {
+  const tmdb = new Map<number, TmdbEntry>();
+  return {
+    tmdb,
+    tmdbGet: (ids) =>
+      Promise.resolve(new Map(ids.filter((id) => tmdb.has(id)).map((id) => [id, tmdb.get(id)!]))),
+    tmdbPut: (entry) => {
+      tmdb.set(entry.movieId, { ...entry });
+      return Promise.resolve();
+    },
+  };
+}
 
 const m = (movieId: number, tmdbId: number | null, imdbId: string | null): Movie => ({
   movieId,
@@ -103,12 +122,13 @@ Deno.test("TMDB client", async (t) => {
   try {
     await t.step("a hit by tmdbId gives poster and overview, with the v3 key", async () => {
       const client = new TmdbClient(fake.config());
+      const before = Date.now();
       const e = await client.lookup(m(1, 862, "0114709"));
       assert.equal(e.status, "ok");
       assert.equal(e.tmdbId, 862);
       assert.equal(e.posterPath, "/toy.jpg");
       assert.equal(e.overview, "Woody and Buzz.");
-      assert.ok(Math.abs(e.fetchedAt - Date.now()) < 5000);
+      assert.ok(e.fetchedAt >= before && e.fetchedAt <= Date.now(), "stamped when fetched");
       assert.deepEqual(fake.log.at(-1), { path: "/3/movie/862", apiKey: "k3y", auth: null });
     });
 
@@ -139,13 +159,15 @@ Deno.test("TMDB client", async (t) => {
     });
 
     await t.step("429 is retried after Retry-After", async () => {
-      const client = new TmdbClient(fake.config());
-      const t0 = performance.now();
+      const waits: number[] = [];
+      const client = new TmdbClient(fake.config(), fetch, (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      });
       const e = await client.lookup(m(4, 429, null));
-      const waited = performance.now() - t0;
       assert.equal(e.status, "ok");
       assert.equal(e.overview, null, "an empty overview is stored as null");
-      assert.ok(waited >= 950, `waited ${waited} ms`);
+      assert.deepEqual(waits, [1000], "one wait of Retry-After's 1 s");
       assert.equal(fake.log.filter((l) => l.path === "/3/movie/429").length, 2);
     });
 
@@ -155,12 +177,14 @@ Deno.test("TMDB client", async (t) => {
         client.lookup(m(5, 500, null)),
         (e) => e instanceof TmdbRequestError && e.status === 500 && e.path === "/movie/500",
       );
-      const t0 = performance.now();
+      const abortedBefore = fake.aborted;
       await assert.rejects(
         client.lookup(m(6, 777, null)),
         (e) => e instanceof TmdbRequestError && e.status === 0 && /timed out/.test(e.message),
       );
-      assert.ok(performance.now() - t0 < 1000);
+      // The server never answers: only the client's timeout ends the request.
+      while (fake.aborted === abortedBefore) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(fake.aborted, abortedBefore + 1);
     });
   } finally {
     await fake.server.shutdown();
@@ -173,7 +197,7 @@ Deno.test("TMDB metadata cache", async (t) => {
   console.warn = () => {};
   try {
     await t.step("cached entries are served from the store without asking TMDB", async () => {
-      const store = emptyStore();
+      const store = memoryCache();
       store.tmdb.set(1, {
         movieId: 1,
         status: "ok",
@@ -197,7 +221,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     await t.step(
       "entries older than 30 days are shown, then refreshed in the background",
       async () => {
-        const store = emptyStore();
+        const store = memoryCache();
         const old = Date.now() - 31 * DAY_MS;
         store.tmdb.set(1, {
           movieId: 1,
@@ -232,7 +256,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     );
 
     await t.step("misses are fetched and stored, a 404 as not_found", async () => {
-      const store = emptyStore();
+      const store = memoryCache();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185");
       const got = await meta.forMovies([m(1, 862, null), m(3, null, "99"), m(8, 111, null)]);
       assert.equal(got.get(1)!.status, "ok");
@@ -245,7 +269,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("TMDB errors are neither cached nor thrown", async () => {
-      const store = emptyStore();
+      const store = memoryCache();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185");
       const got = await meta.forMovies([m(5, 500, null)]);
       assert.equal(got.size, 0);
@@ -253,17 +277,18 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("a page waits at most the budget; the rest lands in the store later", async () => {
-      const store = emptyStore();
+      const store = memoryCache();
       const meta = new TmdbMetadata(store, new TmdbClient(fake.config()), "https://img.test/w185", {
         budgetMs: 50,
         concurrency: 2,
       });
       const movies = [901, 902, 903, 904, 905, 906].map((id) => m(id, id, null));
-      const t0 = performance.now();
+      fake.closeGate();
+      // Every lookup is held until the page has returned: only the budget can end forMovies.
       const got = await meta.forMovies(movies);
-      const took = performance.now() - t0;
-      assert.ok(took < 110, `forMovies took ${took} ms`);
-      assert.equal(got.size, 0, "each lookup takes 120 ms, longer than the budget");
+      assert.equal(got.size, 0, "no lookup answered within the budget");
+      assert.equal(meta.pending, 6, "all six are still queued or running");
+      fake.openGate();
       await meta.idle();
       assert.deepEqual([...store.tmdb.keys()].sort(), [901, 902, 903, 904, 905, 906]);
       assert.equal(store.tmdb.get(904)!.posterPath, "/p904.jpg");
@@ -271,7 +296,7 @@ Deno.test("TMDB metadata cache", async (t) => {
     });
 
     await t.step("without a client only the cache is used", async () => {
-      const store = emptyStore();
+      const store = memoryCache();
       const meta = new TmdbMetadata(store, null, "https://img.test/w185");
       assert.equal((await meta.forMovies([m(1, 862, null)])).size, 0);
       assert.equal(meta.pending, 0);
@@ -318,19 +343,12 @@ Deno.test("tmdb prefetch", async (t) => {
   try {
     await t.step("looks up the most-rated uncached movies first and stores them", async () => {
       const movies = [m(901, 901, null), m(902, 902, null), m(903, 903, null), m(1, 862, null)];
-      // Ratings per movie: 903 → 3, 901 → 2, 902 → 1, 1 → 0 (popularity order 903, 901, 902, 1).
-      const store = new MemoryStore({
-        movies,
-        ratings: [[1, 903, 4, 0], [2, 903, 4, 0], [3, 903, 4, 0], [1, 901, 4, 0], [2, 901, 4, 0], [
-          1,
-          902,
-          4,
-          0,
-        ]],
-        predictions: [],
-        userNeighbors: [],
-        itemNeighbors: [],
-      });
+      // The store's order (most-rated first, store_test.ts): 903, 901, 902, 1.
+      const byPopularity = [movies[2], movies[0], movies[1], movies[3]];
+      const store = {
+        ...memoryCache(),
+        popularMovies: (limit: number) => Promise.resolve(byPopularity.slice(0, limit)),
+      };
       store.tmdb.set(903, {
         movieId: 903,
         status: "ok",

@@ -126,7 +126,7 @@ Deno.test("user-liked", async (t) => {
     assert.throws(() => new UserLikedModel(m, graph, { minSupport: 1 }), RangeError);
   });
 
-  await t.step("lists rows by user id, best first, with the seed's prediction", () => {
+  await t.step("lists rows by user id, best first, with the classic prediction", () => {
     // Rows by user id (0..5; user 0 has none), movies as ids.
     const byId = [0, ...users].map((u) => ROWS.filter((r) => r[0] === u));
     const rowOffsets = new Int32Array(byId.length + 1);

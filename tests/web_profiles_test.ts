@@ -418,6 +418,31 @@ async function contract(t: Deno.TestContext, mysqlBase?: string) {
       assert.equal((await thief.get("/api/profile/recommendations")).status, 401);
     });
 
+    await t.step("a profile's cookie lasts 90 days from its last use", async () => {
+      const v = new Visitor(app);
+      const id = await v.start();
+      const raw = /recsys_session=([^;]+)/.exec(v.cookie)![1];
+      const sid = /^p[0-9a-f]{32}\.[0-9]+\.([A-Za-z0-9_-]{22})\./.exec(decodeURIComponent(raw))![1];
+      const signer = new CookieSigner(SECRET);
+      const cookieAt = (age: number) =>
+        `recsys_session=${
+          encodeURIComponent(signer.sign(`p${id}.${Math.floor(Date.now() / 1000) - age}.${sid}`))
+        }`;
+      const day = 24 * 3600;
+      // Two days old: valid, and issued again (same session) for another 90 days.
+      let res = await app.request("/dashboard", { headers: { cookie: cookieAt(2 * day) } });
+      assert.equal(res.status, 200);
+      const again = res.headers.getSetCookie().find((c) => c.startsWith("recsys_session="));
+      assert.ok(again, "the cookie is issued again");
+      assert.match(again, /Max-Age=7776000/);
+      assert.ok(decodeURIComponent(again).includes(sid), "the same session");
+      // Fresh: not issued again. 91 days old: refused.
+      res = await app.request("/dashboard", { headers: { cookie: cookieAt(60) } });
+      assert.equal(res.headers.getSetCookie().some((c) => c.startsWith("recsys_session=")), false);
+      res = await app.request("/dashboard", { headers: { cookie: cookieAt(91 * day) } });
+      assert.equal(res.headers.get("location"), "/login");
+    });
+
     await t.step("a tampered profile cookie reaches nothing", async () => {
       const v = new Visitor(app);
       const id = await v.start();
@@ -585,7 +610,7 @@ Deno.test("a live recommender given to the app makes the picks", async () => {
     assert.equal(picks.model, true);
     assert.equal(picks.items[0].prediction, 4.5);
     const html = await v.page("/dashboard");
-    assert.match(html, /Picked for you from your 1 rating;/);
+    assert.match(html, /Picked for you from your 1 rating\./);
     // Predicted stars beside the visitor's own average (one rating of ★4).
     assert.match(html, /★4\.5<\/span> predicted<span class="score-mean">your average ★4\.0/);
   } finally {

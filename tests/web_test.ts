@@ -326,7 +326,7 @@ Deno.test("login and session", async (t) => {
 });
 
 /**
- * User 1's predicted stars for Amélie on the similar-users list: the seed's user-based
+ * User 1's predicted stars for Amélie on the similar-users list: the classic user-based
  * formula over the two neighbours who rated it (binary cosine 2/sqrt(3·3) and
  * 1/sqrt(3·2), 6 decimals, training means): μ1 + Σ s (r − μv) / Σ s.
  */

@@ -331,7 +331,13 @@ export const fetchDataCommand = defineCommand({
       choices: DATASETS,
       doc: "GroupLens release to fetch",
     },
-    dir: { type: "string", default: "data", arg: "<dir>", doc: "directory receiving <dataset>/" },
+    out: {
+      type: "string",
+      default: "data",
+      arg: "<dir>",
+      was: ["dir"],
+      doc: "directory to write <dataset>/ into",
+    },
     baseUrl: {
       type: "string",
       arg: "<url>",
@@ -344,7 +350,7 @@ export const fetchDataCommand = defineCommand({
   async run(f) {
     const t0 = performance.now();
     const baseUrl = f.baseUrl ?? Deno.env.get("RECSYS_DATA_BASE_URL") ?? DEFAULT_BASE_URL;
-    const r = await fetchDataset({ dataset: f.dataset, dir: f.dir, baseUrl });
+    const r = await fetchDataset({ dataset: f.dataset, dir: f.out, baseUrl });
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     if (r.alreadyPresent) console.log(`${r.path} is already there; nothing to fetch`);
     else {

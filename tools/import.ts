@@ -7,33 +7,33 @@
  * serving. Importing the same files twice gives the same store. The TMDB
  * cache (`movies_tmdb`) is kept.
  *
- * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--dir`),
- * and in `--dir`: `ratings_train.csv`, `ratings_test.csv`,
- * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
- * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written. Optional in `--dir`: `serving_recommendations.csv`, the
+ * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--run`),
+ * and in `--run`: `ratings_train.csv`, `ratings_test.csv`,
+ * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`. All are checked to
+ * exist before anything is written (`user_based_recommendations.csv`, the
+ * classic list, is not read: the similar-users list is computed here). Optional in `--run`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
- * without it that table is empty and the dashboard serves the seed's list.
+ * without it that table is empty and the dashboard serves the similar-users list.
  * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
  * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
  * a state file whose size or header disagrees with its sidecar (cut, or
  * replaced) fails the import before the store is touched. Without it the
  * table is empty and `web` serves new visitors without fold-in.
  *
- * Rated movies are never recommended. The seed's list was computed on the
- * training split, so its rows of a movie the user rated (in either split)
- * are dropped and counted. The serving list is the pipeline's, refit on all
+ * Rated movies are never recommended: the similar-users list skips every
+ * movie the user rated in either split. The serving list is the pipeline's, refit on all
  * ratings, which never lists a rated movie: a line that does is refused
  * (file:line), as are ranks that do not run 1, 2, 3, … per user and a
  * "because" movie the user did not rate with those stars.
  *
  * Work done here rather than per request (lib/store/schema.ts says why):
  * ratings sorted by (user, movie) (two counting sorts, O(n)) so they load
- * in primary-key order; movie popularity ranks; prediction ranks per user;
- * `common` per user-neighbor pair and `liked_by_neighbors` per
- * recommendation (the dashboard's "liked by N of your similar users"), both
- * counted in one scan with stamp arrays over the sorted ratings
- * (O(Σ over pairs of the neighbor's rating count)).
+ * in primary-key order; movie popularity ranks; the similar users (the
+ * user file's candidates re-ranked by binary cosine, with `common` per pair)
+ * and the similar-users list with its support (the dashboard's "liked by N
+ * of your similar users") (lib/import/similar_users_list.ts; O(Σ over
+ * (user, candidate) pairs of the smaller rating count × log) plus a pass
+ * over the kept neighbours' ratings).
  *
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
  * ratings: ~0.8 GB); the serving list (~20M lines at 100 per user) is read,
@@ -49,14 +49,19 @@ import { defineCommand, UsageError } from "../lib/command.ts";
 import { maxOf } from "../lib/counting_order.ts";
 import { Progress } from "../lib/progress.ts";
 import { readLinks } from "../lib/movielens_csv.ts";
-import { hasMovielensIds, readMovieList, resolveMovieLensDir } from "../lib/movielens_dir.ts";
+import {
+  hasMovielensIds,
+  LAYOUT_FLAG,
+  readMovieList,
+  resolveMovieLensDir,
+} from "../lib/movielens_dir.ts";
 import { type RatingsTable, readRatingsTable } from "../lib/ratings_table.ts";
 import { readNeighborFile } from "../lib/neighbor_file.ts";
 import { readFoldInStateFile } from "../lib/models/fold_in_file.ts";
 import { readServing } from "../lib/store/serving_csv.ts";
 import { maskStoreUrl, openLoader } from "../lib/store/open.ts";
 import type { StoreLoader, TableData } from "../lib/store/loader.ts";
-import type { ImportedTable } from "../lib/store/schema.ts";
+import { type ImportedTable, SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { type DuplicatePolicy, DUPLICATES_FLAG } from "../lib/rating_duplicates.ts";
 import { runFiles, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import {
@@ -251,6 +256,15 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
   try {
     await loader.begin();
     const maxDrop = options.maxUserDrop ?? DEFAULT_MAX_USER_DROP;
+    // A store a newer build imported would be downgraded under its web app: refused.
+    const served = await loader.servedSchema();
+    if (served > SCHEMA_VERSION) {
+      throw new ImportRefusedError(
+        `the store has schema version ${served}, newer than this build's ${SCHEMA_VERSION}: ` +
+          "import with the build that made it, or into a new store (--db)",
+        found,
+      );
+    }
     found.servedUsers = await loader.servedUsers();
     if (!force && users < found.servedUsers * (1 - maxDrop)) {
       const dropped = 1 - users / found.servedUsers;
@@ -345,6 +359,8 @@ export async function importStore(options: ImportOptions): Promise<ImportStats> 
       // in-memory movie catalogue is reloaded when it changes). 48 random bits: exact
       // as a JS number and a BIGINT.
       ["import_id", importId()],
+      // What readers check before serving (lib/store/sql_store.ts: StoreSchemaError).
+      ["schema_version", SCHEMA_VERSION],
     ];
     tables.import_meta = await load({
       table: "import_meta",
@@ -381,28 +397,29 @@ export const importCommand = defineCommand({
       arg: "<url>",
       doc: "sqlite:<path> or mysql://user:pass@host:port/db (default: $RECSYS_DB)",
     },
-    dir: {
+    run: {
       type: "string",
       required: true,
       arg: "<dir>",
-      doc: "directory with ratings_{train,test}.csv, *_topk_neighbors.txt, recommendations " +
-        "(user_based_recommendations.csv; serving_recommendations.csv and fold_in_state.bin " +
-        "when present)",
+      was: ["dir"],
+      doc: "pipeline run directory to read: ratings_{train,test}.csv, *_topk_neighbors.txt, " +
+        "serving_recommendations.csv and fold_in_state.bin when present",
     },
     data: {
       type: "string",
       arg: "<dir>",
-      doc: "GroupLens release directory (any layout) to take movies and links from",
+      doc: "GroupLens release directory to take movies and links from",
     },
+    layout: LAYOUT_FLAG,
     movies: {
       type: "string",
       arg: "<file>",
-      doc: "movies.csv, movies.dat or u.item (default: from --data, else <dir>/movies.csv)",
+      doc: "movies.csv, movies.dat or u.item (default: from --data, else <run>/movies.csv)",
     },
     links: {
       type: "string",
       arg: "<file>",
-      doc: "links.csv (default: from --data, else <dir>/links.csv)",
+      doc: "links.csv (default: from --data, else <run>/links.csv)",
     },
     duplicates: DUPLICATES_FLAG,
     force: {
@@ -425,10 +442,10 @@ export const importCommand = defineCommand({
     if (!db) {
       throw new UsageError(`import: no store given (--db <url> or ${STORE_URL_ENV})`, "--db");
     }
-    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data);
+    const release = f.data === undefined ? null : await resolveMovieLensDir(f.data, f.layout);
     const stats = await importStore({
       db,
-      dir: f.dir,
+      dir: f.run,
       movies: f.movies ?? release?.movies,
       links: f.links ?? release?.links,
       duplicates: f.duplicates,

@@ -1,7 +1,7 @@
 /**
  * `pipeline`: a GroupLens release to a served store in one command —
  * split → rating-model → ranking-model → serve → neighbors (user, item) →
- * eval of the seed's models (user, item) → predict (the seed's list) →
+ * eval of the classic models (user, item) → predict (the classic list) →
  * import — skipping every step that is up to date (lib/step_runner.ts; the
  * manifest is `<out>/manifest.json`), then a summary: metrics, files, time
  * per step. With `demo`, the only code that composes stages, each through its
@@ -33,6 +33,7 @@ import {
 import { runMr } from "../mr/mod.ts";
 import {
   type CompareResult,
+  EVAL_MODULES,
   type EvalResult,
   evaluateModel,
   formatCompare,
@@ -46,9 +47,14 @@ import { importStore } from "./import.ts";
 import {
   DEFAULT_RANKING_MODEL,
   DEFAULT_RATING_MODEL,
+  type ModelConfig,
+  RANKING_BASELINE,
   RANKING_MODELS,
+  RATING_BASELINE,
   RATING_MODELS,
+  resolveModel,
 } from "../lib/models/registry.ts";
+import type { CodeRoots } from "../lib/code_fingerprint.ts";
 import { maskStoreUrl } from "../lib/store/open.ts";
 import { RUN_FILE_NAMES, type RunFile, runFiles, storeUrl } from "../lib/run_dir.ts";
 import { hasFoldIn } from "../lib/models/fold_in_state.ts";
@@ -73,10 +79,10 @@ export const ENGINE_FLAG = {
 /**
  * Defaults of the options that change output, shared by `pipeline` and `demo`.
  * The models served come from lib/models/registry.ts (chosen on ML-100k's
- * five folds). The neighbor options shape only the seed's files: the
- * neighbor lists, the "similar users" list and the seed's list; pearson
+ * five folds). The neighbor options shape only the classic files: the
+ * neighbor lists, the "similar users" list and the classic list; pearson
  * with shrinkage 100 at K 50 was an earlier choice, made on synthetic data,
- * which measures speed and says nothing of quality. The seed's cosine stays
+ * which measures speed and says nothing of quality. The classic cosine stays
  * a flag away.
  */
 export const PIPELINE_DEFAULTS = {
@@ -86,6 +92,7 @@ export const PIPELINE_DEFAULTS = {
   similarity: "pearson" as SimilarityKind,
   shrink: 100,
   top: 100,
+  cutoff: 10,
   ratingModel: DEFAULT_RATING_MODEL,
   rankingModel: DEFAULT_RANKING_MODEL,
   rankUsers: 2000,
@@ -109,11 +116,16 @@ export interface PipelineOptions extends Omit<NeighborParams, "mode"> {
   seed: number;
   /** Test fraction, in (0, 1). Changes output. @default 0.2 */
   testRatio: number;
-  /** Recommendations kept per user. Changes output. @default 100 */
+  /** Recommendations kept per user (list length). Changes output. @default 100 */
   top: number;
-  /** Rating model of test_predictions.csv and the served stars (lib/models/registry.ts). Changes output. @default "blend" */
+  /** N of the @N ranking metrics of every evaluation step. Changes output. @default 10 */
+  cutoff?: number;
+  /**
+   * Rating model of test_predictions.csv and the served stars: a name or
+   * `name:key=value,…` (lib/models/registry.ts). Changes output. @default "blend"
+   */
   ratingModel: string;
-  /** Ranking model of recommendations.csv and the served lists. Changes output. @default "ease-weighted" */
+  /** Ranking model of recommendations.csv and the served lists, as above. Changes output. @default "ease-weighted" */
   rankingModel: string;
   /** Users sampled for the ranking metrics (0 = all). Changes output. @default 2000 */
   rankUsers: number;
@@ -148,15 +160,43 @@ export interface PipelineResult {
   seconds: number;
 }
 
+// The modules each step runs, for its code fingerprint (lib/code_fingerprint.ts).
+const SPLIT = new URL("./split.ts", import.meta.url).href;
+const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).href;
+const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
+const EVALUATE = EVAL_MODULES.classic;
+const MODEL_STEPS = EVAL_MODULES.modelSteps;
+const SERVE_STEP = EVAL_MODULES.serveStep;
+const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
+const IMPORT = new URL("./import.ts", import.meta.url).href;
+// A table: what a step takes from it is its models' options and modules, recorded apart.
+const REGISTRY = new URL("../lib/models/registry.ts", import.meta.url).href;
+
+/** A model as a step records it: its name as written and every option's value. */
+function modelRecord(config: ModelConfig): Record<string, unknown> {
+  return { label: config.label, options: config.options };
+}
+
+/** The code of a model step: its driver and each model's own module, not the registry's others. */
+function modelCode(driver: string, ...configs: ModelConfig[]): CodeRoots {
+  return { roots: [driver, ...configs.map((c) => c.spec.module)], exclude: [REGISTRY] };
+}
+
 /** Runs (or skips) every step; see the module doc. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const { data, out, workers, progress } = options;
+  // Checked before anything else: a bad model or option fails now, not after the split.
+  const rating = resolveModel(options.ratingModel, "rating");
+  const ranking = resolveModel(options.rankingModel, "ranking");
   // Resolved up front: the import at the end needs the movies file, after the long steps.
   const release = await resolveMovieLensDir(data, options.layout ?? "auto");
   const { ratings, movies, links } = release;
   const duplicates = options.duplicates ?? "latest";
+  const cutoff = options.cutoff ?? PIPELINE_DEFAULTS.cutoff;
+  const ratingBaseline = resolveModel(RATING_BASELINE, "rating");
+  const rankingBaseline = resolveModel(RANKING_BASELINE, "ranking");
   log(
     `data: ${data}, layout ${release.layout} (${release.releases})` +
       (links === null ? "; no links file: no TMDB ids, so the site shows no posters" : ""),
@@ -184,6 +224,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train],
       outputs: [path],
       options: { ...params, engine: options.engine },
+      code: { roots: [options.engine === "mr" ? MR_ENTRY : NEIGHBOR_ENGINE] },
       run: () => {
         const o: NeighborsOptions = { mode, ...params, workers, progress };
         if (options.engine === "inproc") return computeNeighborsFile(f.train, path, o);
@@ -200,14 +241,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const evalDefaults = {
     k: [] as number[],
     fallback: "baseline" as const,
-    top: 10,
-    rankUsers: 2000,
+    top: cutoff,
+    rankUsers: options.rankUsers,
   };
   const evalStep = (model: "user" | "item", neighbors: string, json: string, report: string) => ({
     name: `eval-${model}`,
     inputs: [f.train, f.test, neighbors],
     outputs: [json, report],
     options: evalDefaults,
+    code: { roots: [EVALUATE] },
     async run() {
       const r = await evaluateModel({
         train: f.train,
@@ -230,6 +272,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [ratings],
       outputs: [f.train, f.test],
       options: { seed: options.seed, testRatio: options.testRatio, duplicates },
+      code: { roots: [SPLIT] },
       run: () =>
         splitRatings(ratings, out, {
           seed: options.seed,
@@ -245,7 +288,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       name: "rating-model",
       inputs: [f.train, f.test],
       outputs: [f.testPredictions, f.ratingMetrics, f.ratingReport],
-      options: { model: options.ratingModel },
+      options: { model: modelRecord(rating), baseline: modelRecord(ratingBaseline) },
+      code: modelCode(MODEL_STEPS, rating, ratingBaseline),
       run: () =>
         runRatingModelStep(
           {
@@ -257,13 +301,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           },
           options.ratingModel,
           log,
+          workers,
         ),
     },
     {
       name: "ranking-model",
       inputs: [f.train, f.test],
       outputs: [f.modelRecommendations, f.rankingMetrics, f.rankingReport],
-      options: { model: options.rankingModel, top: options.top, rankUsers: options.rankUsers },
+      options: {
+        model: modelRecord(ranking),
+        baseline: modelRecord(rankingBaseline),
+        top: options.top,
+        cutoff,
+        rankUsers: options.rankUsers,
+      },
+      code: modelCode(MODEL_STEPS, ranking, rankingBaseline),
       run: () =>
         runRankingModelStep({
           train: f.train,
@@ -274,6 +326,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         }, {
           model: options.rankingModel,
           top: options.top,
+          cutoff,
           rankUsers: options.rankUsers,
           workers,
           progress,
@@ -287,10 +340,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ? [f.serving, f.foldIn, f.foldInSidecar]
         : [f.serving],
       options: {
-        ratingModel: options.ratingModel,
-        rankingModel: options.rankingModel,
+        ratingModel: modelRecord(rating),
+        rankingModel: modelRecord(ranking),
         top: options.top,
       },
+      code: modelCode(SERVE_STEP, rating, ranking),
       run: () =>
         runServeStep({
           train: f.train,
@@ -315,6 +369,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       inputs: [f.train, f.userNeighbors],
       outputs: [f.recommendations],
       options: { top: options.top, k: 0 },
+      code: { roots: [PREDICT] },
       run: () =>
         predictToFile({
           train: f.train,
@@ -343,6 +398,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // A MySQL store is no file: its step is judged by its inputs and options alone.
       outputs: dbUrl.startsWith("sqlite:") ? [dbUrl.slice("sqlite:".length)] : [],
       options: { db: maskStoreUrl(dbUrl), schema: SCHEMA_VERSION },
+      code: { roots: [IMPORT] },
       run: () =>
         importStore({ db: dbUrl, dir: out, movies, links, progress, force: options.force }),
     },
@@ -401,7 +457,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     "",
     formatCompare(r.ranking),
     "",
-    "the seed's neighbour models (original design, for comparison):",
+    "the classic neighbour models (original design, for comparison):",
     "model   K     RMSE     MAE  coverage   +fallback RMSE   bias RMSE   NDCG@N  precision@N",
   ];
   for (const e of [r.user, r.item]) {
@@ -428,7 +484,7 @@ export function formatPipelineSummary(r: PipelineResult): string {
     `  model metrics  ${f.ratingMetrics}, ${f.rankingMetrics} (reports: .html beside them)`,
     `  served list    ${f.serving} (both models refit on all ratings)`,
     `  fold-in state  ${f.foldIn} (+ ${RUN_FILE_NAMES.foldInSidecar}; new visitors, the API)`,
-    `  seed list      ${f.recommendations}`,
+    `  classic list   ${f.recommendations}`,
     `  manifest       ${f.manifest}`,
     `  store          ${r.db}`,
   );
@@ -437,7 +493,8 @@ export function formatPipelineSummary(r: PipelineResult): string {
 
 export const pipelineCommand = defineCommand({
   name: "pipeline",
-  summary: "split → neighbors → eval → predict → import, skipping up-to-date steps",
+  summary: "split → rating and ranking models → serve → neighbors → classic evals → predict → " +
+    "import, skipping up-to-date steps",
   flags: {
     data: {
       type: "string",
@@ -463,17 +520,25 @@ export const pipelineCommand = defineCommand({
       min: 1,
       doc: "recommendations kept per user",
     },
+    cutoff: {
+      type: "integer",
+      default: PIPELINE_DEFAULTS.cutoff,
+      min: 1,
+      doc: "N of the @N ranking metrics (NDCG@N, precision@N) of every evaluation",
+    },
     ratingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.ratingModel,
-      choices: Object.keys(RATING_MODELS),
-      doc: "rating model: test_predictions.csv and the stars served",
+      arg: "<name[:key=value,…]>",
+      doc: `rating model (${Object.keys(RATING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: test_predictions.csv and the stars served",
     },
     rankingModel: {
       type: "string",
       default: PIPELINE_DEFAULTS.rankingModel,
-      choices: Object.keys(RANKING_MODELS),
-      doc: "ranking model: recommendations.csv and the lists served",
+      arg: "<name[:key=value,…]>",
+      doc: `ranking model (${Object.keys(RANKING_MODELS).join(", ")}), options as ` +
+        "name:key=value,…: recommendations.csv and the lists served",
     },
     rankUsers: {
       type: "integer",
@@ -493,8 +558,10 @@ export const pipelineCommand = defineCommand({
       doc: "import even a data set that would empty the store or drop over half its users",
     },
   },
-  details: "Steps whose inputs (size, mtime) and options match <out>/manifest.json are\n" +
-    "skipped; a redone step redoes everything downstream. Delete the manifest to redo all.",
+  details:
+    "Steps whose inputs (size, mtime), options (a model's every option included) and code\n" +
+    "(a hash of the modules the step runs) match <out>/manifest.json are skipped; a redone\n" +
+    "step redoes everything downstream. Delete the manifest to redo all.",
   async run(flags) {
     const r = await runPipeline({ ...flags, db: storeUrl(flags.db) });
     console.log("");

@@ -10,7 +10,7 @@
 import { defineCommand, UsageError } from "../lib/command.ts";
 import { Progress } from "../lib/progress.ts";
 import { maskStoreUrl, openStore } from "../lib/store/open.ts";
-import type { Movie, Store } from "../lib/store/store.ts";
+import type { Movie, ServingStore, TmdbCache } from "../lib/store/store.ts";
 import { DEFAULT_STORE_URL, STORE_URL_ENV, storeUrl } from "../lib/run_dir.ts";
 import { TmdbClient, tmdbConfigFromEnv } from "../lib/tmdb.ts";
 
@@ -40,7 +40,7 @@ const CHUNK = 500;
 
 /** Looks up the uncached among the `limit` most-rated movies and stores the results. */
 export async function prefetchTmdb(
-  store: Store,
+  store: Pick<ServingStore, "popularMovies"> & TmdbCache,
   client: TmdbClient,
   options: PrefetchOptions = {},
 ): Promise<PrefetchStats> {

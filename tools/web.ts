@@ -32,11 +32,12 @@ export const webCommand = defineCommand({
     },
     port: { type: "integer", default: 8000, min: 0, max: 65535, doc: "TCP port (0: any free)" },
     host: { type: "string", default: "127.0.0.1", doc: "interface to listen on" },
-    threads: {
+    workers: {
       type: "integer",
       default: DEFAULT_THREADS,
       min: 1,
       max: 64,
+      was: ["threads"],
       doc: "serving threads sharing the port (SO_REUSEPORT), each with its own store connection",
     },
     publicOrigin: {
@@ -53,7 +54,7 @@ export const webCommand = defineCommand({
       db,
       port: f.port,
       host: f.host,
-      threads: f.threads,
+      threads: f.workers,
       publicOrigin: f.publicOrigin,
     });
     console.log(`web: listening on ${web.url}`);

@@ -34,7 +34,8 @@ import {
   tmdbImageBase,
   TmdbMetadata,
 } from "../lib/tmdb.ts";
-import { type Store, StoreUnavailableError } from "../lib/store/store.ts";
+import { type Store, StoreSchemaError, StoreUnavailableError } from "../lib/store/store.ts";
+import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { createApp } from "../routes/app.ts";
 import { bundleIslands } from "./web_bundle.ts";
 import type { FoldInState } from "../lib/models/fold_in_state.ts";
@@ -347,6 +348,13 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     foldIn,
   };
   const main = await serveThread(threadOptions);
+  // A store of another schema is refused at start (one line naming the command that rebuilds
+  // it); one that cannot be read yet is served as 503 until it can.
+  const found = await main.store.schemaVersion().catch(() => null);
+  if (found !== null && found !== SCHEMA_VERSION) {
+    await main.shutdown();
+    throw new StoreSchemaError(found, SCHEMA_VERSION, maskStoreUrl(options.db));
+  }
   // Port 0 picked a free port: the Workers join that one.
   const workers: WorkerThread[] = [];
   try {

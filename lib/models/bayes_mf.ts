@@ -456,5 +456,12 @@ export async function fitBayesMf(
 export const bayesMfSpec: ModelSpec<BayesMfModel> = {
   summary: "Bayesian biased matrix factorisation, Gibbs sampling (32 factors, 200 sweeps)",
   scales: true,
-  fit: (m) => fitBayesMf(m),
+  defaults: withoutCallbacks(BAYES_MF_DEFAULTS),
+  module: import.meta.url,
+  fit: (m, o) => fitBayesMf(m, o as unknown as BayesMfOptions | undefined),
 };
+
+function withoutCallbacks(o: BayesMfOptions): Record<string, number> {
+  const { onSweep: _, ...numbers } = o;
+  return numbers;
+}

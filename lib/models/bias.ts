@@ -24,5 +24,7 @@ export function fitBias(m: RatingMatrix, options: BiasOptions = DEFAULT_BIAS): R
 export const biasSpec: ModelSpec<RatingModel> = {
   summary: "μ + b_u + b_i, regularised biases (λ_u 15, λ_i 10, 10 ALS passes)",
   scales: true,
-  fit: (m) => fitBias(m),
+  defaults: { ...DEFAULT_BIAS },
+  module: import.meta.url,
+  fit: (m, o) => fitBias(m, o as unknown as BiasOptions | undefined),
 };

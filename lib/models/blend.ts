@@ -21,8 +21,11 @@
  */
 import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
+import { allocateRatings } from "../ratings_columns.ts";
 import { isTestRating } from "../hash.ts";
-import type { RatingModel } from "./model.ts";
+import type { ModelSpec, RatingModel } from "./model.ts";
+import { fitBayesMf } from "./bayes_mf.ts";
+import { fitKnnBaseline } from "./knn_baseline.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
 
 export interface BlendOptions {
@@ -66,13 +69,7 @@ export function validationSplit(
     }
   }
   const take = (want: number, count: number): RatingsTable => {
-    const t: RatingsTable = {
-      length: count,
-      users: new Int32Array(count),
-      movies: new Int32Array(count),
-      ratings: new Uint8Array(count),
-      timestamps: new Uint32Array(count),
-    };
+    const t = allocateRatings(count);
     let k = 0;
     for (let u = 0; u < m.userIds.length; u++) {
       for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
@@ -191,3 +188,19 @@ export async function fitBlend(
 ): Promise<BlendModel> {
   return combineBlend(m, members, await fitBlendWeights(m, members, options));
 }
+
+/** The blend's members: the two scalable models that err differently, each with its defaults. */
+export const BLEND_MEMBERS: readonly BlendMember[] = [
+  { name: "bmf", fit: (m: RatingMatrix) => fitBayesMf(m) },
+  { name: "knn-item", fit: (m: RatingMatrix) => fitKnnBaseline(m, "item") },
+];
+
+/** `blend`: bmf + knn-item, weights learned on a held-out slice; a refit keeps them. */
+export const blendSpec: ModelSpec<RatingModel> = {
+  summary: "linear blend of bmf and knn-item, weights fit on a held-out 10 % of training",
+  scales: true,
+  defaults: { ...BLEND_DEFAULTS },
+  module: import.meta.url,
+  fit: (m, o) => fitBlend(m, BLEND_MEMBERS, o as unknown as BlendOptions | undefined),
+  refit: (m, learned) => combineBlend(m, BLEND_MEMBERS, learned.weights as number[]),
+};

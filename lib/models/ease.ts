@@ -30,8 +30,8 @@
  * - `lambda` @default 500 — issue #13's anchor; on ML-100k (official folds
  *   u1–u5, NDCG@10 by bench/ranking_ml100k.ts) binary EASE is flat from
  *   λ 300 to 700 (0.383–0.386; λ 100: 0.362, λ 1000: 0.380).
- * - `lowRatingWeight` @default 1; {@link easeWeightedSpec} ships w 0.5 with
- *   λ 300 (0.414; the grid λ 200–350 × w 0.4–0.6 spans 0.411–0.415).
+ * - `lowRatingWeight` @default 1; the registry's `ease-weighted` preset
+ *   ships w 0.5 with λ 300 (0.414; the grid λ 200–350 × w 0.4–0.6 spans 0.411–0.415).
  * - `minRatings` @default 10 — on ML-100k (official folds u1–u5, NDCG@10
  *   of ease-weighted) thresholds 1, 2, 3, 5, 10, 20 give 0.4142, 0.4142,
  *   0.4141, 0.4140, 0.4140, 0.4137 (u1.base: 1,650 items, 1,077 with ≥ 10
@@ -74,7 +74,7 @@ export interface EaseOptions {
   /**
    * w, the entry of X for a rating below 4 stars (a rating ≥ 4 is 1).
    * Changes output.
-   * @default 1 (binary X, the published model; see {@link easeWeightedSpec})
+   * @default 1 (binary X, the published model; see {@link EASE_WEIGHTED_DEFAULTS})
    */
   lowRatingWeight?: number;
   /**
@@ -286,9 +286,13 @@ function shareInt32(a: Int32Array): Int32Array {
 
 /** Fits B (see module doc). */
 export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promise<EaseModel> {
-  const lambda = options.lambda ?? 500;
+  const lambda = options.lambda ?? EASE_DEFAULTS.lambda;
   const workers = options.workers ?? defaultWorkers();
-  const colItems = supportedItems(m, options.minRatings ?? 10, options.maxItems ?? 8000);
+  const colItems = supportedItems(
+    m,
+    options.minRatings ?? EASE_DEFAULTS.minRatings,
+    options.maxItems ?? EASE_DEFAULTS.maxItems,
+  );
   const M = colItems.length;
   const cols = new Int32Array(m.itemIds.length).fill(-1);
   for (let c = 0; c < M; c++) cols[colItems[c]] = c;
@@ -301,7 +305,7 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
     userRatings: m.userRatings,
     cols,
     g,
-    lowRatingWeight: options.lowRatingWeight ?? 1,
+    lowRatingWeight: options.lowRatingWeight ?? EASE_DEFAULTS.lowRatingWeight,
     starts: Int32Array.of(0, M),
   };
   if (workers > 1 && M > 1 && m.userItems.buffer instanceof SharedArrayBuffer) {
@@ -329,24 +333,31 @@ export async function fitEase(m: RatingMatrix, options: EaseOptions = {}): Promi
   return new EaseModel(m, cols, colItems, b, lowRatingWeight);
 }
 
-/** Published EASE on binary X (λ 500): issue #13's anchor, NDCG@10 0.385 on ML-100k. */
+/** Every option of EASE with its default (see the module doc). */
+export const EASE_DEFAULTS = {
+  lambda: 500,
+  lowRatingWeight: 1,
+  minRatings: 10,
+  maxItems: 8000,
+} as const;
+
+/**
+ * Published EASE on binary X (λ 500): issue #13's anchor, NDCG@10 0.385 on
+ * ML-100k. The registry's `ease-weighted` is this spec with
+ * {@link EASE_WEIGHTED_DEFAULTS}.
+ */
 export const easeSpec: ModelSpec<EaseModel> = {
   summary:
     "EASE: closed-form item-to-item regression (λ 500) over the movies with ≥ 10 ratings (≤ 8,000)",
   scales: true,
-  fit: (m) => fitEase(m),
+  defaults: EASE_DEFAULTS,
+  module: import.meta.url,
+  fit: (m, o, c) => fitEase(m, { ...o, workers: c?.workers }),
 };
 
 /**
- * λ and w of {@link easeWeightedSpec}, chosen on ML-100k (official folds
- * u1–u5, NDCG@10 by bench/ranking_ml100k.ts; grid λ 200–700 × w 0.25–0.7).
+ * λ and w of the registry's `ease-weighted` preset, chosen on ML-100k
+ * (official folds u1–u5, NDCG@10 by bench/ranking_ml100k.ts; grid
+ * λ 200–700 × w 0.25–0.7): NDCG@10 0.414 (binary EASE: 0.385).
  */
 export const EASE_WEIGHTED_DEFAULTS = { lambda: 300, lowRatingWeight: 0.5 } as const;
-
-/** EASE with ratings below 4 stars weighted 0.5: NDCG@10 0.414 on ML-100k (binary EASE: 0.385). */
-export const easeWeightedSpec: ModelSpec<EaseModel> = {
-  summary:
-    "EASE with ratings below ★4 weighted 0.5 (λ 300), over the movies with ≥ 10 ratings (≤ 8,000)",
-  scales: true,
-  fit: (m) => fitEase(m, EASE_WEIGHTED_DEFAULTS),
-};

@@ -106,5 +106,7 @@ export async function fitItemKnnImplicit(
 export const itemKnnImplicitSpec: ModelSpec<ItemKnnImplicitModel> = {
   summary: "sum of binary-cosine similarities to the user's movies, 100 neighbours per movie",
   scales: true,
-  fit: (m) => fitItemKnnImplicit(m),
+  defaults: { k: 100 },
+  module: import.meta.url,
+  fit: (m, o, c) => fitItemKnnImplicit(m, { ...o, workers: c?.workers }),
 };

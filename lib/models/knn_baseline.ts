@@ -12,7 +12,7 @@
  * - prediction: among the items the user rated, the K with the largest
  *   positive similarity to i form N; then
  *   `r̂_ui = b_ui + Σ_{j∈N} s_ij e_uj / Σ_{j∈N} s_ij`, and `b_ui` alone when N
- *   is empty. No prediction ever rests on a negative similarity (the seed's
+ *   is empty. No prediction ever rests on a negative similarity (the classic
  *   `Σ|s|` denominator turned one −0.03 neighbour into +2.5 stars).
  *
  * Defaults chosen on ML-100k (five official folds): K 40, λ 100,
@@ -321,11 +321,15 @@ export async function fitKnnBaseline(
 export const knnItemSpec: ModelSpec<KnnBaselineModel> = {
   summary: "item–item kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: true,
-  fit: (m) => fitKnnBaseline(m, "item"),
+  defaults: { ...KNN_BASELINE_DEFAULTS },
+  module: import.meta.url,
+  fit: (m, o) => fitKnnBaseline(m, "item", o as unknown as KnnBaselineOptions | undefined),
 };
 
 export const knnUserSpec: ModelSpec<KnnBaselineModel> = {
   summary: "user–user kNN on baseline residuals (pearson-baseline, λ 100, K 40, positive sims)",
   scales: false,
-  fit: (m) => fitKnnBaseline(m, "user"),
+  defaults: { ...KNN_BASELINE_DEFAULTS },
+  module: import.meta.url,
+  fit: (m, o) => fitKnnBaseline(m, "user", o as unknown as KnnBaselineOptions | undefined),
 };

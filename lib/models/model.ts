@@ -57,18 +57,56 @@ export interface RankingModel {
 export type ModelKind = "rating" | "ranking";
 
 /**
- * A model's entry in the registry (lib/models/registry.ts), which gives it
- * its stable `--model` name (the key) and its kind (the table it is in).
+ * A model's configuration: every option that changes what the fit learns, by
+ * name, as a number. A spec's {@link ModelSpec.defaults} holds each one with
+ * its default; its keys are the valid keys of `--model name:key=value`.
+ *
+ * @example
+ * ```ts
+ * const options: ModelOptions = { lambda: 300, lowRatingWeight: 0.5, maxItems: 8000 };
+ * ```
+ */
+export type ModelOptions = Readonly<Record<string, number>>;
+
+/** What a fit may use that never changes its result. */
+export interface FitContext {
+  /**
+   * Worker threads; 0 or 1 computes on the calling thread. Changes only speed.
+   * @default the machine's cores
+   */
+  workers?: number;
+}
+
+/**
+ * How to fit one model: its options with their defaults, and the fit. The
+ * registry (lib/models/registry.ts) gives it its stable `--model` name (the
+ * key), its kind (the table it is in) and a preset configuration.
  */
 export interface ModelSpec<M> {
   /** One line for `--help` and the reports. */
   summary: string;
   /** Whether it fits ML-32M's shape within the targets (≤ 10 min, ≤ 4 GiB on 2 cores). */
   scales: boolean;
-  fit(m: RatingMatrix): M | Promise<M>;
+  /** Every option with its default (documented in the model's module). */
+  defaults: ModelOptions;
+  /**
+   * URL of the module that implements the model (`import.meta.url`): the
+   * code a pipeline step fingerprints (lib/code_fingerprint.ts).
+   */
+  module: string;
+  /**
+   * Fits on `m` with `options` (every key of {@link defaults}, resolved by
+   * lib/models/registry.ts; absent: the defaults).
+   */
+  fit(m: RatingMatrix, options?: ModelOptions, context?: FitContext): M | Promise<M>;
   /**
    * Refits on more data (all ratings, for serving) keeping what an earlier
    * fit `learned`; absent when a refit is just {@link fit}.
    */
-  refit?(m: RatingMatrix, learned: Record<string, unknown>): M | Promise<M>;
+  refit?(
+    m: RatingMatrix,
+    learned: Record<string, unknown>,
+    options?: ModelOptions,
+    context?: FitContext,
+  ): M | Promise<M>;
 }

@@ -40,5 +40,7 @@ export function fitPopularity(m: RatingMatrix): PopularityModel {
 export const popularitySpec: ModelSpec<PopularityModel> = {
   summary: "most-rated movies first, the same list for everyone (the ranking baseline)",
   scales: true,
-  fit: fitPopularity,
+  defaults: {},
+  module: import.meta.url,
+  fit: (m) => fitPopularity(m),
 };

@@ -87,13 +87,25 @@ export interface EvaluateRankingOptions {
   users?: ArrayLike<number>;
 }
 
-/** Means over the evaluated users (those with a relevant test rating). */
+/**
+ * Means over the evaluated users (those with a relevant test rating).
+ *
+ * @example
+ * ```ts
+ * const r: RankingResult = evaluateRanking(model, train, test, { n: 10 });
+ * console.log(r.ndcg.toFixed(3), r.users);
+ * ```
+ */
 export interface RankingResult {
   /** Users evaluated. */
   users: number;
+  /** NDCG@N, binary gains, log2 discount. */
   ndcg: number;
+  /** Hits / N. */
   precision: number;
+  /** Hits / relevant test ratings. */
   recall: number;
+  /** Share of users with at least one hit. */
   hitRate: number;
   /** Mean average precision at N. */
   map: number;

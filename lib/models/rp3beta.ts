@@ -101,5 +101,7 @@ export const rp3betaSpec: ModelSpec<Rp3betaModel> = {
   summary:
     "random walk item→user→item with a popularity penalty (RP3beta, α 0.8, β 0.6), 200 per movie",
   scales: true,
-  fit: (m) => fitRp3beta(m),
+  defaults: { alpha: 0.8, beta: 0.6, k: 200 },
+  module: import.meta.url,
+  fit: (m, o, c) => fitRp3beta(m, { ...o, workers: c?.workers }),
 };

@@ -1,5 +1,5 @@
 /**
- * The seed model's recommendations file (`user_based_recommendations.csv`,
+ * The classic model's recommendations file (`user_based_recommendations.csv`,
  * what `predict --model user-cosine|item-cosine` writes), header
  * `userId,movieId,prediction`, for every user in training: the
  * movies the model can score that the user did not rate, sorted by
@@ -35,11 +35,11 @@ import { AtomicFileWriter } from "../atomic_file.ts";
 import { reverseNeighborGraph, rowMeans } from "../predictors.ts";
 import { runChunks } from "../worker_pool.ts";
 import { Progress } from "../progress.ts";
-import { loadSeedModel, type SeedModelFiles } from "../models/seed_data.ts";
+import { type ClassicModelFiles, loadClassicModel } from "../models/classic_data.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
 import type { PredictChunkResult, PredictInit } from "./predict_worker.ts";
 
-export interface PredictOptions extends SeedModelFiles {
+export interface PredictOptions extends ClassicModelFiles {
   out: string;
   /** Recommendations per user; 0 = every candidate (`--all`). Changes output. @default 100 */
   top: number;
@@ -64,7 +64,8 @@ export interface PredictStats {
 /** Writes the recommendations file; see the module doc. */
 export async function predictToFile(options: PredictOptions): Promise<PredictStats> {
   const t0 = performance.now();
-  const loaded = await loadSeedModel(options);
+  const loaded = await loadClassicModel(options);
+  if (loaded.warning !== null) console.warn(loaded.warning);
   const { matrix: m, graph } = loaded;
   const k = options.k > 0 ? options.k : Math.max(1, loaded.maxK);
   const nUsers = m.userIds.length;
@@ -85,7 +86,7 @@ export async function predictToFile(options: PredictOptions): Promise<PredictSta
   const out = await AtomicFileWriter.open(options.out);
   let lines = 0, usersWithout = 0, done = 0;
   try {
-    await out.writeString(CSV_HEADERS.seedRecommendations + "\n");
+    await out.writeString(CSV_HEADERS.classicRecommendations + "\n");
     const ready = new Map<number, PredictChunkResult>();
     let next = 0;
     let writing: Promise<void> = Promise.resolve();

@@ -45,6 +45,8 @@ export interface StoreLoader {
   begin(): Promise<void>;
   /** Users of the import being served (0 when the store holds none yet); after {@link begin}. */
   servedUsers(): Promise<number>;
+  /** The served import's schema version (`import_meta.schema_version`; 0 when none is recorded). */
+  servedSchema(): Promise<number>;
   /** Appends rows to the staging copy; `onRows(done)` reports progress. */
   load(data: TableData, onRows?: (done: number) => void): Promise<void>;
   /** Builds secondary indexes, then swaps all staging tables in atomically. */

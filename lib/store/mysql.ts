@@ -284,6 +284,14 @@ export class MysqlLoader implements StoreLoader {
     }
   }
 
+  async servedSchema(): Promise<number> {
+    const [rows] = await (await this.#c()).query(
+      "SELECT value FROM import_meta WHERE name = 'schema_version'",
+    );
+    const r = (rows as { value: number | string }[])[0];
+    return r ? Number(r.value) : 0;
+  }
+
   async servedUsers(): Promise<number> {
     const [rows] = await (await this.#c()).query(
       "SELECT value FROM import_meta WHERE name = 'users'",

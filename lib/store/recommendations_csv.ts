@@ -26,7 +26,7 @@ export function parseRecommendations(bytes: Uint8Array, file: string): Recommend
   const users = new Int32Array(cap), movies = new Int32Array(cap);
   const predictions = new Float64Array(cap);
   let n = 0;
-  scanCsvRecords(bytes, file, CSV_HEADERS.seedRecommendations, 3, ({ starts, ends, line }) => {
+  scanCsvRecords(bytes, file, CSV_HEADERS.classicRecommendations, 3, ({ starts, ends, line }) => {
     const u = parseIdBytes(bytes, starts[0], ends[0]), m = parseIdBytes(bytes, starts[1], ends[1]);
     const v = parseDecimalBytes(bytes, starts[2], ends[2]);
     if (u < 0) throw new RecommendationsFormatError(file, line, "bad userId");

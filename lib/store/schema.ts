@@ -1,13 +1,13 @@
 /**
  * The store schema, one definition rendered for both dialects (SQLite and
- * MySQL/MariaDB), with the seed's table names (docs/ARCHITECTURE.md).
+ * MySQL/MariaDB), with the classic table names (docs/ARCHITECTURE.md).
  *
  * Choices, and why:
  * - Ratings keep `rating2` = stars × 2 (1..10, as the compute engines hold
  *   them): one byte instead of a float, exact comparisons (`>= 8` is 4.0 stars).
  *   The store API converts back to stars.
  * - Neighbor lists are normalised, one row per (id, position) with the
- *   neighbor and its similarity, not the seed's one-row-per-id `nid:sim,…`
+ *   neighbor and its similarity, not the classic one-row-per-id `nid:sim,…`
  *   text: a page of neighbors is then a primary-key range, with nothing to
  *   parse per request. `pos` (0-based,
  *   the file's order: similarity desc, then id asc) is in the primary key, so
@@ -17,8 +17,9 @@
  *   thousands of index probes per neighbor on every dashboard view.
  * - `user_item_predictions.pos` is the rank within the user (prediction desc,
  *   then movieId asc), computed at import, for the same reason.
- * - `user_item_predictions.liked_by_neighbors` (the user's neighbors who
- *   rated the movie >= 4.0 in training) is computed at import too: counted
+ * - `user_item_predictions` is the similar-users list computed at import
+ *   (lib/models/user_liked.ts); its `liked_by_neighbors` (the user's similar
+ *   users who rated the movie >= 4.0 in training) is computed there too: counted
  *   per request it took ~1,500 primary-key probes (30 recommendations × 50
  *   neighbors), most of a dashboard's store time. Stores imported before
  *   this column existed must be imported again ({@link SCHEMA_VERSION}).

@@ -8,8 +8,7 @@
  * checked to be integers before any query ({@link StoreArgumentError}).
  *
  * Cost per call (n = rows returned): every query is a primary-key range or
- * point lookup, except `searchMovies` (one scan of `movies`, ~87k titles)
- * and `ratedMovies` (sorts the user's ratings; by title it also joins their
+ * point lookup, except `ratedMovies` (sorts the user's ratings; by title it also joins their
  * movies). `ratedMovies` reads both splits (`ratings_train` and
  * `ratings_test`: the user's ratings are all of them), and its `total` counts
  * both (every rated movie is in `movies` when movies.csv and the ratings come
@@ -53,12 +52,13 @@ import {
   type Store,
   StoreArgumentError,
   type StoreCounts,
+  StoreSchemaError,
   StoreUnavailableError,
   type TmdbEntry,
   type UserMovie,
   type UserNeighbor,
 } from "./store.ts";
-import { createTableSql, type Dialect, TABLES } from "./schema.ts";
+import { createTableSql, type Dialect, SCHEMA_VERSION, TABLES } from "./schema.ts";
 import { FoldInStateError } from "../models/fold_in_file.ts";
 
 export type Row = Record<string, unknown>;
@@ -78,6 +78,8 @@ const MOVIE_JOIN = "LEFT JOIN links l ON l.movie_id = m.movie_id";
 const MAX_LIMIT = 1000;
 /** The stamp of the import whose tables a statement reads (null: imported before stamps). */
 const STAMP = "(SELECT value FROM import_meta WHERE name = 'import_id') AS stamp";
+/** The schema version the import recorded (null: imported before versions were). */
+const SCHEMA = "(SELECT value FROM import_meta WHERE name = 'schema_version') AS schema_version";
 
 /** Tries of {@link SqlStore.snapshot} before it gives up. */
 const SNAPSHOT_TRIES = 3;
@@ -141,11 +143,6 @@ function unknownMovie(movieId: number): Movie {
   return { movieId, title: `Movie ${movieId}`, genres: [], year: null, imdbId: null, tmdbId: null };
 }
 
-/** Escapes LIKE wildcards with `!` (the ESCAPE character used in every LIKE here). */
-function likeEscape(text: string): string {
-  return text.replace(/[!%_]/g, (c) => "!" + c);
-}
-
 export class SqlStore implements Store {
   readonly kind: Dialect;
   #db: SqlRunner;
@@ -156,9 +153,30 @@ export class SqlStore implements Store {
   /** The web app's tables exist (created here for stores imported before they did). */
   #webTablesReady: Promise<void> | null = null;
   #loading: Promise<Catalogue> | null = null;
+  /** The last import stamp whose schema version was checked (undefined: none yet). */
+  #checkedStamp: number | null | undefined = undefined;
 
   constructor(runner: SqlRunner) {
-    this.#db = runner;
+    // A query that fails on a store of another schema (a column it lacks) says so in one line.
+    // (The SQLite runner may throw before it returns a promise: awaited inside try.)
+    this.#db = {
+      kind: runner.kind,
+      all: async (sql, params) => {
+        try {
+          return await runner.all(sql, params);
+        } catch (err) {
+          return this.#explain(runner, err);
+        }
+      },
+      run: async (sql, params) => {
+        try {
+          return await runner.run(sql, params);
+        } catch (err) {
+          return this.#explain(runner, err);
+        }
+      },
+      close: () => runner.close(),
+    };
     this.kind = runner.kind;
     this.#titleOrder = runner.kind === "sqlite" ? "m.title COLLATE NOCASE" : "m.title";
   }
@@ -204,9 +222,40 @@ export class SqlStore implements Store {
     return { stamp, movies, ratings, scale, movielensIds };
   }
 
-  /** The stamp of the import the store holds now. */
+  /**
+   * The stamp of the import the store holds now; the first time a stamp is
+   * seen, its schema version is checked too (same statement, no extra query).
+   */
   async #currentStamp(): Promise<number | null> {
-    return stampOf((await this.#db.all(`SELECT ${STAMP}`, []))[0]);
+    const row = (await this.#db.all(`SELECT ${STAMP}, ${SCHEMA}`, []))[0];
+    const stamp = stampOf(row);
+    if (stamp !== this.#checkedStamp) {
+      const found = row?.schema_version == null ? 0 : Number(row.schema_version);
+      if (found !== SCHEMA_VERSION) throw new StoreSchemaError(found, SCHEMA_VERSION);
+      this.#checkedStamp = stamp;
+    }
+    return stamp;
+  }
+
+  /** `err` as a StoreSchemaError when the store's version is not this build's, else `err`. */
+  async #explain(runner: SqlRunner, err: unknown): Promise<never> {
+    if (err instanceof StoreUnavailableError) throw err;
+    let found: number;
+    try {
+      const row = (await runner.all(`SELECT ${SCHEMA}`, []))[0];
+      found = row?.schema_version == null ? 0 : Number(row.schema_version);
+    } catch {
+      throw err; // no import_meta at all: not a schema question
+    }
+    if (found !== SCHEMA_VERSION) {
+      throw new StoreSchemaError(found, SCHEMA_VERSION, undefined, { cause: err });
+    }
+    throw err;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const row = (await this.#db.all(`SELECT ${SCHEMA}`, []))[0];
+    return row?.schema_version == null ? 0 : Number(row.schema_version);
   }
 
   /** The catalogue of the import stamped `stamp`, loaded once per import (shared while loading). */
@@ -231,6 +280,8 @@ export class SqlStore implements Store {
       const rows = await this.#db.all(sql, params);
       if (rows.length === 0) return [];
       const stamp = stampOf(rows[0]);
+      // Rows of an import not seen yet: its schema version is checked first.
+      if (stamp !== this.#checkedStamp) await this.#currentStamp();
       const { stamp: read, movies } = await this.#catalogueOf(stamp);
       if (read !== stamp && attempt < 2) continue;
       const out: [Row, Movie][] = [];
@@ -288,23 +339,25 @@ export class SqlStore implements Store {
     // title): a heavy user's page costs one sort of (movie, rating, ts) tuples, not a join
     // per rating (measured 6.4 → 0.8 ms for 6k ratings). The total rides along. Both
     // splits: the user rated the test split's movies too.
-    // The sum rides on the same key ranges as the count (the reason rule needs the mean).
-    const count = "((SELECT COUNT(*) FROM ratings_train WHERE user_id = ?) + " +
-      "(SELECT COUNT(*) FROM ratings_test WHERE user_id = ?)) AS total, " +
-      "((SELECT COALESCE(SUM(rating2), 0) FROM ratings_train WHERE user_id = ?) + " +
-      "(SELECT COALESCE(SUM(rating2), 0) FROM ratings_test WHERE user_id = ?)) AS sum2";
+    // Count and rating sum (the mean: the reason rule and "your average") in one scan of each
+    // split's key range: count · 2^32 + sum, exact below 2^53 (sum ≤ 10 · count).
+    const count = "((SELECT COUNT(*) * 4294967296 + COALESCE(SUM(rating2), 0) FROM ratings_train " +
+      "WHERE user_id = ?) + (SELECT COUNT(*) * 4294967296 + COALESCE(SUM(rating2), 0) " +
+      "FROM ratings_test WHERE user_id = ?)) AS packed";
     const rated = "(SELECT movie_id, rating2, ts FROM ratings_train WHERE user_id = ? " +
       "UNION ALL SELECT movie_id, rating2, ts FROM ratings_test WHERE user_id = ?) r";
     const rows = await this.#withMovies(
       `SELECT r.movie_id, r.rating2, r.ts, ${count}, ${STAMP} ` +
         `FROM ${rated}${byTitle ? " LEFT JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
         `ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC LIMIT ? OFFSET ?`,
-      [id, id, id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+      [id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
       true,
     );
     // An empty page (offset past the end, or no ratings) still needs the total.
-    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id, id, id]);
-    const total = Number(first.total);
+    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id]);
+    const packed = Number(first.packed);
+    const total = Math.floor(packed / 4294967296);
+    const sum2 = packed - total * 4294967296;
     return {
       items: rows.map(([r, movie]) => ({
         movie,
@@ -312,7 +365,7 @@ export class SqlStore implements Store {
         timestamp: r.ts as number,
       })),
       total,
-      meanRating: total > 0 ? Number(first.sum2) / (2 * total) : null,
+      meanRating: total > 0 ? sum2 / (2 * total) : null,
     };
   }
 
@@ -433,21 +486,6 @@ export class SqlStore implements Store {
       [checkInt("movieId", movieId, 0), limitOf(limit)],
     );
     return rows.map(([r, movie]) => ({ movie, similarity: r.similarity as number }));
-  }
-
-  async searchMovies(query: string, limit: number): Promise<Movie[]> {
-    if (typeof query !== "string") throw new StoreArgumentError("query", query);
-    const q = query.trim();
-    if (q === "") return [];
-    const escaped = likeEscape(q);
-    const rows = await this.#db.all(
-      `SELECT ${MOVIE_COLUMNS} FROM movies m ${MOVIE_JOIN} ` +
-        "WHERE m.title LIKE ? ESCAPE '!' " +
-        "ORDER BY CASE WHEN m.title LIKE ? ESCAPE '!' THEN 0 ELSE 1 END, " +
-        `${this.#titleOrder}, m.movie_id LIMIT ?`,
-      [`%${escaped}%`, `${escaped}%`, limitOf(limit)],
-    );
-    return rows.map(movieOf);
   }
 
   async movielensIds(): Promise<boolean> {

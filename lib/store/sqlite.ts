@@ -297,6 +297,13 @@ export class SqliteLoader implements StoreLoader {
     return Promise.resolve();
   }
 
+  servedSchema(): Promise<number> {
+    const row = this.#conn.prepare(
+      "SELECT value FROM import_meta WHERE name = 'schema_version'",
+    ).get() as { value: number | bigint } | undefined;
+    return Promise.resolve(row ? Number(row.value) : 0);
+  }
+
   servedUsers(): Promise<number> {
     const row = this.#conn.prepare("SELECT value FROM import_meta WHERE name = 'users'").get() as
       | { value: number | bigint }

@@ -1,7 +1,10 @@
 /**
- * The store the web app and the CLI read: one interface, two backends
- * (SQLite file by default, MySQL/MariaDB for deployment), the same schema
- * and table names (docs/ARCHITECTURE.md). Every method is a parameterised query;
+ * The store the web app and the CLI read: two backends (SQLite file by
+ * default, MySQL/MariaDB for deployment), the same schema and table names
+ * (docs/ARCHITECTURE.md), and one interface per concern: {@link ServingStore}
+ * (what an import writes and pages read), {@link TmdbCache} (`movies_tmdb`,
+ * filled by the web app and `tmdb prefetch`), {@link SessionStore}
+ * (`revoked_sessions`); {@link Store} is all three. Every method is a parameterised query;
  * nothing user-supplied is spliced into SQL. Ratings here are stars
  * (0.5..5.0), not the half-star integers of the compute engines.
  */
@@ -48,7 +51,7 @@ export interface Page<T> {
 
 /**
  * Where a recommendation list comes from: `model`, the ranking model refit on
- * all ratings (`user_recommendations`); `similar-users`, the seed's user–user
+ * all ratings (`user_recommendations`); `similar-users`, the classic user–user
  * list from the training split (`user_item_predictions`).
  */
 export type RecommendationSource = "model" | "similar-users";
@@ -177,9 +180,17 @@ export interface StoreCounts {
   tmdbCached: number;
 }
 
-export interface Store {
+/** What an import writes and pages read (every table but the TMDB cache and the sessions). */
+export interface ServingStore {
   /** "sqlite" or "mysql", for status pages and logs. */
   readonly kind: "sqlite" | "mysql";
+  /**
+   * The schema version the store was imported with (lib/store/schema.ts,
+   * `import_meta.schema_version`): 0 for a store imported before versions
+   * were recorded. Reads of a store of another version than this build's
+   * throw {@link StoreSchemaError}.
+   */
+  schemaVersion(): Promise<number>;
   /** Whether the user has ratings (training or test split). */
   userExists(userId: number): Promise<boolean>;
   /**
@@ -207,8 +218,6 @@ export interface Store {
    */
   moviesById(movieIds: readonly number[]): Promise<Map<number, Movie>>;
   similarMovies(movieId: number, limit: number): Promise<SimilarMovie[]>;
-  /** Title search: case-insensitive substring, prefix matches first, then by title. */
-  searchMovies(query: string, limit: number): Promise<Movie[]>;
   /**
    * Whether the imported release numbers movies as movielens.org does
    * (`import_meta.movielens_ids`: the csv and dat layouts do, ML-100k's u.item does not;
@@ -220,15 +229,6 @@ export interface Store {
   popularMovies(limit: number): Promise<Movie[]>;
   /** A deterministic sample of user ids that have similar users (login page). */
   sampleUserIds(limit: number): Promise<number[]>;
-  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
-  tmdbPut(entry: TmdbEntry): Promise<void>;
-  /** Whether session `sessionId` was ended by {@link revokeSession}. */
-  sessionRevoked(sessionId: string): Promise<boolean>;
-  /**
-   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
-   * is when its cookie expires anyway, after which the record may go.
-   */
-  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
   counts(): Promise<StoreCounts>;
   /** The movie catalogue of the import served now, with rating counts, means and scale. */
   catalogue(): Promise<MovieCatalogue>;
@@ -275,6 +275,27 @@ export interface Store {
    * first request; later imports are picked up on their own.
    */
   preload(): Promise<void>;
+}
+
+/** The TMDB cache (`movies_tmdb`): kept across imports. */
+export interface TmdbCache {
+  tmdbGet(movieIds: readonly number[]): Promise<Map<number, TmdbEntry>>;
+  tmdbPut(entry: TmdbEntry): Promise<void>;
+}
+
+/** Ended sessions (`revoked_sessions`): kept across imports. */
+export interface SessionStore {
+  /** Whether session `sessionId` was ended by {@link revokeSession}. */
+  sessionRevoked(sessionId: string): Promise<boolean>;
+  /**
+   * Ends session `sessionId` for good (logout); `expiresAt` (unix seconds)
+   * is when its cookie expires anyway, after which the record may go.
+   */
+  revokeSession(sessionId: string, expiresAt: number): Promise<void>;
+}
+
+/** A store connection: every concern, and closing it. */
+export interface Store extends ServingStore, TmdbCache, SessionStore {
   close(): Promise<void>;
 }
 
@@ -299,6 +320,32 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/**
+ * The store was imported under another schema version than this build's
+ * (lib/store/schema.ts): its tables may lack columns the queries read. The
+ * message is one line naming the command that rebuilds it; the web app
+ * answers 503 with it.
+ */
+export class StoreSchemaError extends StoreUnavailableError {
+  /** The store's version (0: imported before versions were recorded). */
+  readonly found: number;
+  /** This build's version. */
+  readonly expected: number;
+  constructor(found: number, expected: number, url = "<store url>", options?: ErrorOptions) {
+    super(
+      found < expected
+        ? `the store ${url} was imported with schema version ${found}, older than this build's ` +
+          `${expected}: rebuild it with 'deno task recsys import --db ${url} --run <run dir>'`
+        : `the store ${url} has schema version ${found}, newer than this build's ${expected}: ` +
+          "serve it with the build that imported it, or import into it again with this one",
+      options,
+    );
+    this.name = "StoreSchemaError";
+    this.found = found;
+    this.expected = expected;
   }
 }
 

@@ -7,7 +7,8 @@
  * `{"ratings": [{"movieId": 318, "rating": 5}, …], "limit": 100, "predict": [movieId, …]}`;
  * `limit` 1–100, default 30; `predict` optional.
  *
- * Answer: `{"items": [{"movieId", "title", "score", "prediction", "because":
+ * Answer (titles for display, article first: lib/movie_view.ts `naturalTitle`):
+ * `{"items": [{"movieId", "title", "score", "prediction", "because":
  * {"movieId", "title", "rating"} | null}, …], "predictions": [{"movieId",
  * "prediction"}, …], "ignored": n}` — items best first, never a movie in
  * `ratings`; one prediction per asked id in the order asked (a movie the
@@ -29,6 +30,7 @@
  */
 import { HTTPException } from "hono/http-exception";
 import type { GivenRating } from "../../lib/live_recommender.ts";
+import { naturalTitle } from "../../lib/movie_view.ts";
 import { type AppContext, BadRequestError } from "../_http.ts";
 
 export const RECOMMENDATIONS_MAX_BODY_BYTES = 256 * 1024;
@@ -150,7 +152,8 @@ export const handler = {
       if (p.because) ids.add(p.because.movieId);
     }
     const movies = await deps.store.moviesById([...ids]);
-    const title = (id: number) => movies.get(id)?.title ?? `Movie ${id}`;
+    // Display titles, as the search API gives them ("The Godfather (1972)").
+    const title = (id: number) => naturalTitle(movies.get(id)?.title ?? `Movie ${id}`);
     return c.json({
       items: result.items.map((p) => ({
         movieId: p.movieId,

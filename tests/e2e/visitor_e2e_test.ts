@@ -251,7 +251,7 @@ Deno.test({
       await p.waitForURL(`${web.url}/welcome`);
       assert.match(
         await p.locator(".picks-note").textContent() ?? "",
-        /^Picked for you from your 1 rating;/,
+        /^Picked for you from your 1 rating\./,
       );
       await plain.close();
     });

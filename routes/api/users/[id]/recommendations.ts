@@ -6,7 +6,7 @@
  * is the ranking model's list, with `score` and `because` (`{movieId, title,
  * rating}` of the rated movie that contributed most, or null); without
  * `source`, a user the model has no list for gets the similar-users list, and
- * `source` in the answer says which was served. `similar-users` is the seed's
+ * `source` in the answer says which was served. `similar-users` is the classic
  * user–user list, with `likedByNeighbors`.
  */
 import { type AppContext, parseIntParam, parseUserIdParam } from "../../../_http.ts";

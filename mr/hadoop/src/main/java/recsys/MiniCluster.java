@@ -132,6 +132,9 @@ public final class MiniCluster {
     conf.setInt("mapreduce.reduce.maxattempts", 1);
     conf.setInt("mapreduce.am.max-attempts", 1);
     conf.setInt("yarn.resourcemanager.am.max-attempts", 1);
+    // One machine: a speculative copy of a slow task only competes with it for the same cores.
+    conf.setBoolean("mapreduce.map.speculative", false);
+    conf.setBoolean("mapreduce.reduce.speculative", false);
     conf.setBoolean("mapreduce.jobhistory.minicluster.enabled", false);
     return conf;
   }

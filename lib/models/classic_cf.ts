@@ -1,5 +1,5 @@
 /**
- * `user-cosine` and `item-cosine`: the seed's neighbour-file formulas as
+ * `user-cosine` and `item-cosine`: the classic (original design's) neighbour-file formulas as
  * {@link RatingModel}s, so the original design can be compared with the
  * other models on the same footing (docs/ARCHITECTURE.md, "Predictions"):
  *
@@ -9,7 +9,7 @@
  *
  * computed by lib/predictors.ts from a neighbor file of the matching mode.
  * Where the formula has no usable neighbour the bias baseline answers, so
- * the model covers every rating (the seed's own coverage is what
+ * the model covers every rating (the classic model's own coverage is what
  * `eval --model user|item` reports).
  */
 import type { RatingMatrix } from "../rating_matrix.ts";
@@ -24,8 +24,8 @@ import type { RatingModel } from "./model.ts";
 import { clipToScale, ratingScale } from "./rating_scale.ts";
 import type { Mode } from "../mode.ts";
 
-/** The seed's model of `mode` over `graph` (dense indices of `m`), bias where it has no answer. */
-export function seedCfModel(
+/** The classic model of `mode` over `graph` (dense indices of `m`), bias where it has no answer. */
+export function classicCfModel(
   m: RatingMatrix,
   graph: NeighborGraph,
   mode: Mode,

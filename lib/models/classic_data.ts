@@ -1,6 +1,6 @@
 /**
- * What the seed's neighbour-file models (user- and item-based CF, the
- * formulas of lib/predictors.ts) load before any prediction, for `eval` and
+ * What the classic neighbour-file models (user- and item-based CF, the
+ * original design's formulas, lib/predictors.ts) load before any prediction, for `eval` and
  * `predict` alike: the training matrix (shared arrays, for Workers) and the
  * neighbor file mapped once to dense indices of the model's mode (users for
  * `user`, items for `item`).
@@ -10,9 +10,9 @@
  *
  * @example
  * ```ts
- * import { loadSeedModel, SEED_MODEL_NAMES } from "./seed_data.ts";
- * const mode = SEED_MODEL_NAMES["user-cosine"]; // "user"
- * const { matrix, graph, maxK } = await loadSeedModel({
+ * import { CLASSIC_MODEL_NAMES, loadClassicModel } from "./classic_data.ts";
+ * const mode = CLASSIC_MODEL_NAMES["user-cosine"]; // "user"
+ * const { matrix, graph, maxK, warning } = await loadClassicModel({
  *   train: "train.csv",
  *   neighbors: "user_nb.txt",
  *   model: mode,
@@ -26,62 +26,33 @@ import { denseNeighborGraph, maxListLength, type NeighborGraph } from "../predic
 import { checkNeighborFile } from "../neighbor_meta.ts";
 import type { DuplicatePolicy } from "../rating_duplicates.ts";
 import type { Mode } from "../mode.ts";
-import { UsageError } from "../command.ts";
 
 /**
- * The seed's neighbour-file models by their stable names (`user-cosine`,
+ * The classic neighbour-file models by their stable names (`user-cosine`,
  * `item-cosine`; `user` and `item` are the older spellings): the formulas of
  * the original design, evaluated from whatever neighbor file is given.
  */
-export const SEED_MODEL_NAMES: Readonly<Record<string, Mode>> = {
+export const CLASSIC_MODEL_NAMES: Readonly<Record<string, Mode>> = {
   "user-cosine": "user",
   "item-cosine": "item",
   user: "user",
   item: "item",
 };
 
-/** The `--train` flag of `eval` and `predict`: the ratings every model, seed or not, is fit on. */
-export const TRAIN_FLAG = {
-  type: "string",
-  required: true,
-  arg: "<file>",
-  doc: "training ratings",
-} as const;
-
-/** The `--neighbors` flag of `eval` and `predict`: the neighbor file a seed `--model` reads. */
-export const SEED_NEIGHBORS_FLAG = {
-  type: "string",
-  arg: "<file>",
-  doc: "neighbor file of a seed --model",
-} as const;
-
-/**
- * The seed model `name` names with its neighbor file (`--neighbors`), or
- * null when `name` is not a seed model; a seed model without a neighbor
- * file is a UsageError.
- */
-export function seedModelOf(
-  name: string,
-  neighbors: string | undefined,
-): { model: Mode; neighbors: string } | null {
-  const model = SEED_MODEL_NAMES[name];
-  if (!model) return null;
-  if (!neighbors) throw new UsageError(`--model ${name} needs --neighbors <file>`, "--neighbors");
-  return { model, neighbors };
-}
-
 /** A neighbor-based model ready to predict. */
-export interface LoadedSeedModel {
+export interface LoadedClassicModel {
   matrix: RatingMatrix;
   graph: NeighborGraph;
   /** Neighbor entries dropped because an id is unknown in training. */
   dropped: number;
   /** The longest neighbor list, i.e. the K of "use the whole file". */
   maxK: number;
+  /** Why the neighbor file may not match the training file (lib/neighbor_meta.ts), or null. */
+  warning: string | null;
 }
 
-/** Where a seed model's inputs are (the fields `eval`'s and `predict`'s options share). */
-export interface SeedModelFiles {
+/** Where a classic model's inputs are (the fields `eval`'s and `predict`'s options share). */
+export interface ClassicModelFiles {
   /** Training ratings (header-less split output or ratings.csv). */
   train: string;
   /** Neighbor file of the model's mode. */
@@ -92,11 +63,10 @@ export interface SeedModelFiles {
 }
 
 /** Reads the training ratings and the neighbor file of `files.model`'s mode. */
-export async function loadSeedModel(files: SeedModelFiles): Promise<LoadedSeedModel> {
+export async function loadClassicModel(files: ClassicModelFiles): Promise<LoadedClassicModel> {
   const { train, neighbors, model: mode, duplicates = "latest" } = files;
   // Before any work: a neighbor file of the other mode is refused (lib/neighbor_meta.ts).
-  const stale = await checkNeighborFile(neighbors, mode, train);
-  if (stale !== null) console.warn(stale);
+  const warning = await checkNeighborFile(neighbors, mode, train);
   const [{ table }, lists] = await Promise.all([
     readRatingsTable(train, { duplicates }),
     readNeighborFile(neighbors),
@@ -105,5 +75,5 @@ export async function loadSeedModel(files: SeedModelFiles): Promise<LoadedSeedMo
   const { graph, dropped } = mode === "user"
     ? denseNeighborGraph(lists, matrix.userIndex, matrix.userIds.length)
     : denseNeighborGraph(lists, matrix.itemIndex, matrix.itemIds.length);
-  return { matrix, graph, dropped, maxK: maxListLength(graph) };
+  return { matrix, graph, dropped, maxK: maxListLength(graph), warning };
 }
