@@ -163,20 +163,20 @@ Deno.test("pipeline", async (t) => {
 Deno.test("pipeline serves the blend refit with the weights its training fit learned", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const data = `${root}/data`;
-    await synthesize(data, { scale: 0.001, seed: 3 });
-    const r = await runPipeline({
+    const options: PipelineOptions = {
       ...PIPELINE_DEFAULTS,
-      k: 10,
-      data,
+      data: `${root}/data`,
       out: `${root}/out`,
+      k: 10,
       engine: "inproc",
       ratingModel: "blend",
       rankingModel: "popularity",
       workers: 2,
       progress: false,
       log: () => {},
-    });
+    };
+    await synthesize(options.data, { scale: 0.001, seed: 3 });
+    const r = await runPipeline(options);
     // What the rating-model step learned on the training split's held-out slice…
     const metrics = JSON.parse(await Deno.readTextFile(r.files.ratingMetrics));
     const row = metrics.rating.find((x: { name: string }) => x.name === "blend");

@@ -21,6 +21,7 @@
  */
 import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
+import { allocateRatings } from "../ratings_columns.ts";
 import { isTestRating } from "../hash.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
 import { fitBayesMf } from "./bayes_mf.ts";
@@ -68,13 +69,7 @@ export function validationSplit(
     }
   }
   const take = (want: number, count: number): RatingsTable => {
-    const t: RatingsTable = {
-      length: count,
-      users: new Int32Array(count),
-      movies: new Int32Array(count),
-      ratings: new Uint8Array(count),
-      timestamps: new Uint32Array(count),
-    };
+    const t = allocateRatings(count);
     let k = 0;
     for (let u = 0; u < m.userIds.length; u++) {
       for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
