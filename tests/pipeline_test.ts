@@ -188,8 +188,8 @@ Deno.test("pipeline serves the blend refit with the weights its training fit lea
       (await readRatingsTable(r.files.test)).table,
     );
     const m = buildRatingMatrix(all);
-    const refit = combineBlend(m, BLEND_MEMBERS, weights);
-    const relearned = fitBlend(m, BLEND_MEMBERS);
+    const refit = await combineBlend(m, BLEND_MEMBERS, weights);
+    const relearned = await fitBlend(m, BLEND_MEMBERS);
     assert.notDeepEqual(Array.from(relearned.weights), weights, "a fresh fit learns others");
     const served = (await Deno.readTextFile(r.files.serving)).trim().split("\n").slice(1);
     assert.ok(served.length > 100);
