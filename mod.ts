@@ -23,6 +23,7 @@ export {
   fitRankingModel,
   fitRatingModel,
   fitRecommender,
+  FittedModel,
   type GivenRating,
   type LivePick,
   type LiveResult,

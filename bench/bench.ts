@@ -19,6 +19,8 @@ import { importMysqlEntry, importSqliteEntry } from "./import_bench.ts";
 import { evalItemEntry, evalUserEntry, predictTop100Entry } from "./eval_bench.ts";
 import { MODEL_BENCHMARKS } from "./model_bench.ts";
 import { webDashboardEntry } from "./web_bench.ts";
+import { peerEaseEntry } from "./peer_bench.ts";
+import { pipelineEntry } from "./pipeline_bench.ts";
 import { searchEntry } from "./search_bench.ts";
 import { webFoldInEntry, webFoldInShapeEntry } from "./fold_in_bench.ts";
 
@@ -38,10 +40,12 @@ export const BENCHMARKS: readonly BenchEntry[] = [
   evalItemEntry,
   predictTop100Entry,
   ...MODEL_BENCHMARKS,
+  peerEaseEntry,
   webDashboardEntry,
   webFoldInEntry,
   webFoldInShapeEntry,
   searchEntry,
+  pipelineEntry,
 ];
 
 /** One row of `bench/results.json`. */

@@ -91,6 +91,7 @@ export async function runRankingModelStep(
   });
   await writeRecommendations(fitted.get(options.model) as RankingModel, m, files.recommendations, {
     top: options.top,
+    workers: options.workers,
     progress: options.progress,
     label: `recommend ${options.model}`,
   });

@@ -61,6 +61,7 @@ export async function runServeStep(
   const { users, lines } = await writeRecommendations(ranker, m, files.out, {
     top: options.top,
     rater,
+    workers: options.workers,
     progress: options.progress,
     label: "serve",
     sidecar: {

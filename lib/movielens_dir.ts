@@ -160,9 +160,10 @@ export async function resolveMovieLensDir(
 /**
  * Whether a movie list numbers movies as movielens.org does, by its layout:
  * ML-100k's `u.item` has ids of its own (its 50, Star Wars, is movielens.org's
- * 50, The Usual Suspects); the `movies.dat` of ML-1M/ML-10M and the
- * `movies.csv` of ML-20M and later use movielens.org's (1 Toy Story, 260 Star
- * Wars in all of them).
+ * 50, The Usual Suspects). The csv releases' README says their movieId is
+ * movielens.org's ("Toy Story has the link https://movielens.org/movies/1");
+ * ML-1M's and ML-10M's `movies.dat` number movies the same way (1 Toy Story,
+ * 2 Jumanji, 260 Star Wars: Episode IV, as in the csv releases).
  */
 export function hasMovielensIds(moviesPath: string): boolean {
   return moviesPath.slice(moviesPath.lastIndexOf("/") + 1) !== "u.item";

@@ -22,3 +22,14 @@ export interface RatingsTable {
   /** Unix seconds. */
   timestamps: Uint32Array;
 }
+
+/** A table of `length` zeroed rows, to be filled column-wise. */
+export function allocateRatings(length: number): RatingsTable {
+  return {
+    length,
+    users: new Int32Array(length),
+    movies: new Int32Array(length),
+    ratings: new Uint8Array(length),
+    timestamps: new Uint32Array(length),
+  };
+}

@@ -18,7 +18,7 @@
  * movie it has never seen gets an empty list or the model's baseline.
  */
 import { readRatingsTable } from "./ratings_table.ts";
-import type { RatingsTable } from "./ratings_columns.ts";
+import { allocateRatings, type RatingsTable } from "./ratings_columns.ts";
 import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "./rating_matrix.ts";
 import { readMovieList, resolveMovieLensDir } from "./movielens_dir.ts";
 import { isTestRating } from "./hash.ts";
@@ -176,13 +176,7 @@ export function splitRatings(ratings: RatingsTable, options: SplitOptions = {}):
     nTest += isTest[k] = isTestRating(seed, ratings.users[k], ratings.movies[k], testRatio) ? 1 : 0;
   }
   const take = (want: number, n: number): RatingsTable => {
-    const t: RatingsTable = {
-      length: n,
-      users: new Int32Array(n),
-      movies: new Int32Array(n),
-      ratings: new Uint8Array(n),
-      timestamps: new Uint32Array(n),
-    };
+    const t = allocateRatings(n);
     for (let k = 0, j = 0; k < ratings.length; k++) {
       if (isTest[k] !== want) continue;
       t.users[j] = ratings.users[k];
@@ -228,6 +222,30 @@ export interface Scored {
 }
 
 /**
+ * What {@link Ranker} and {@link RatingPredictor} share: the registered name
+ * and every option's value the fit used.
+ *
+ * @example
+ * ```ts
+ * const fitted: FittedModel = await fitRankingModel(train, "ease:lambda=400");
+ * console.log(fitted.name, fitted.options); // ease { lambda: 400, lowRatingWeight: 1, … }
+ * ```
+ */
+export class FittedModel {
+  /** The registered name (`ease-weighted`, `blend`). */
+  readonly name: string;
+  /** Every option's value the fit used, defaults included. */
+  readonly options: ModelOptions;
+
+  /** Use the fit functions ({@link fitRankingModel}, {@link fitRatingModel}). */
+  constructor(config: ModelConfig, model: RankingModel | RatingModel, m: RatingMatrix) {
+    this.name = config.name;
+    this.options = config.options;
+    FITTED.set(this, { model, m });
+  }
+}
+
+/**
  * A fitted ranking model, by MovieLens ids ({@link fitRankingModel}).
  *
  * @example
@@ -236,23 +254,8 @@ export interface Scored {
  * console.log(ranker.name, ranker.options.lambda, ranker.recommend(1, 5));
  * ```
  */
-export class Ranker {
-  /** The registered name (`ease-weighted`). */
-  readonly name: string;
-  /** Every option's value the fit used, defaults included. */
-  readonly options: ModelOptions;
-  readonly #model: RankingModel;
-  readonly #m: RatingMatrix;
+export class Ranker extends FittedModel {
   #scratch: RankScratch | null = null;
-
-  /** Use {@link fitRankingModel}. */
-  constructor(config: ModelConfig, model: RankingModel, m: RatingMatrix) {
-    this.name = config.name;
-    this.options = config.options;
-    this.#model = model;
-    this.#m = m;
-    FITTED.set(this, { model, m });
-  }
 
   /**
    * The `n` best movies for `userId` that the user did not rate in training
@@ -265,12 +268,12 @@ export class Ranker {
    * ```
    */
   recommend(userId: number, n: number): Scored[] {
-    const m = this.#m;
+    const { model, m } = FITTED.get(this)!;
     const u = denseIndexOf(m.userIndex, userId);
     if (u < 0 || n <= 0) return [];
     // One scratch per ranker (TopK grows its buffers for a longer list).
     this.#scratch ??= new RankScratch(m.itemIds.length, n);
-    const items = topNForUser(this.#model, m, u, n, this.#scratch);
+    const items = topNForUser(model as RankingModel, m, u, n, this.#scratch);
     const scores = this.#scratch.topScores;
     return Array.from(items, (i, r) => ({ movieId: m.itemIds[i], score: scores[r] }));
   }
@@ -285,23 +288,7 @@ export class Ranker {
  * console.log(predictor.predict(1, 50).toFixed(2));
  * ```
  */
-export class RatingPredictor {
-  /** The registered name (`blend`). */
-  readonly name: string;
-  /** Every option's value the fit used, defaults included. */
-  readonly options: ModelOptions;
-  readonly #model: RatingModel;
-  readonly #m: RatingMatrix;
-
-  /** Use {@link fitRatingModel}. */
-  constructor(config: ModelConfig, model: RatingModel, m: RatingMatrix) {
-    this.name = config.name;
-    this.options = config.options;
-    this.#model = model;
-    this.#m = m;
-    FITTED.set(this, { model, m });
-  }
-
+export class RatingPredictor extends FittedModel {
   /**
    * The stars `userId` would give `movieId`, on the training data's scale;
    * the model's baseline for an id not in training.
@@ -312,9 +299,10 @@ export class RatingPredictor {
    * ```
    */
   predict(userId: number, movieId: number): number {
-    return this.#model.predict(
-      denseIndexOf(this.#m.userIndex, userId),
-      denseIndexOf(this.#m.itemIndex, movieId),
+    const { model, m } = FITTED.get(this)!;
+    return (model as RatingModel).predict(
+      denseIndexOf(m.userIndex, userId),
+      denseIndexOf(m.itemIndex, movieId),
     );
   }
 }

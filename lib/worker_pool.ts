@@ -125,3 +125,101 @@ export function serveChunks<I, S, R>(
 export function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
+
+/** Messages a phase worker receives. */
+type ToPhaseWorker<I, P> =
+  | { type: "init"; init: I; counter: Int32Array }
+  | { type: "phase"; phase: P; chunks: number };
+
+/**
+ * Workers kept for many short phases of one computation (a sampler's
+ * sweeps), where starting Workers per phase would cost more than the work.
+ * Every phase is numbered chunks claimed from a shared counter, as in
+ * {@link runChunks}; a phase returns nothing (chunks write into shared
+ * arrays) and {@link PhaseWorkers.run} resolves when every chunk is done.
+ * Worker side: {@link servePhases}.
+ */
+export class PhaseWorkers<I, P> {
+  readonly #workers: Worker[];
+  readonly #counter = new Int32Array(new SharedArrayBuffer(4));
+  #waiting: { left: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  /** Starts `count` workers of module `worker`, each receiving `init` once. */
+  constructor(worker: URL, init: I, count: number) {
+    this.#workers = Array.from({ length: Math.max(1, count) }, () => {
+      const w = new Worker(worker.href, { type: "module" });
+      w.onmessage = (e: MessageEvent<{ type: "done" } | { type: "error"; message: string }>) => {
+        const wait = this.#waiting;
+        if (!wait) return;
+        if (e.data.type === "error") {
+          this.#waiting = null;
+          wait.reject(new Error(e.data.message));
+        } else if (--wait.left === 0) {
+          this.#waiting = null;
+          wait.resolve();
+        }
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        const wait = this.#waiting;
+        this.#waiting = null;
+        wait?.reject(new Error(`worker failed: ${e.message}`));
+      };
+      const msg: ToPhaseWorker<I, P> = { type: "init", init, counter: this.#counter };
+      w.postMessage(msg);
+      return w;
+    });
+  }
+
+  /** Runs chunks 0..chunks-1 of `phase` on the workers. */
+  run(phase: P, chunks: number): Promise<void> {
+    Atomics.store(this.#counter, 0, 0);
+    return new Promise((resolve, reject) => {
+      this.#waiting = { left: this.#workers.length, resolve, reject };
+      const msg: ToPhaseWorker<I, P> = { type: "phase", phase, chunks };
+      for (const w of this.#workers) w.postMessage(msg);
+    });
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+  }
+}
+
+/**
+ * Worker side of {@link PhaseWorkers}: `prepare` runs once on the init data;
+ * `compute` runs for every chunk this worker claims in a phase.
+ */
+export function servePhases<I, S, P>(
+  prepare: (init: I) => S,
+  compute: (state: S, phase: P, chunk: number) => void,
+): void {
+  const scope = self as unknown as {
+    onmessage: ((e: MessageEvent<ToPhaseWorker<I, P>>) => void) | null;
+    postMessage(msg: { type: "done" } | { type: "error"; message: string }): void;
+  };
+  let state: S | undefined;
+  let counter: Int32Array | undefined;
+  scope.onmessage = (e) => {
+    const msg = e.data;
+    try {
+      if (msg.type === "init") {
+        state = prepare(msg.init);
+        counter = msg.counter;
+        return;
+      }
+      for (;;) {
+        const chunk = Atomics.add(counter!, 0, 1);
+        if (chunk >= msg.chunks) break;
+        compute(state!, msg.phase, chunk);
+      }
+      scope.postMessage({ type: "done" });
+    } catch (err) {
+      scope.postMessage({
+        type: "error",
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
+  };
+}

@@ -140,9 +140,19 @@ export function firstErrorMessage(log: string): string | null {
   return m ? m[1].trim() : null;
 }
 
-/** `Assigned container container_… to attempt_…` lines of an application master's syslog. */
-export function containerOfAttempt(amSyslog: string, attempt: string): string | null {
+/**
+ * The containers an application master's syslog assigned to attempts
+ * (`Assigned container container_… to attempt_…`), in order.
+ */
+export function assignedContainers(amSyslog: string): { attempt: string; container: string }[] {
   const re = /Assigned container (container_\S+) to (attempt_\S+)/g;
-  for (const m of amSyslog.matchAll(re)) if (m[2] === attempt) return m[1];
-  return null;
+  return [...amSyslog.matchAll(re)].map((m) => ({ attempt: m[2], container: m[1] }));
+}
+
+/**
+ * The task whose failure failed the job (`Task failed task_…`, the client's
+ * line when a task used up its attempts), or null.
+ */
+export function failedTask(log: string): string | null {
+  return /Task failed (task_\S+)/.exec(log)?.[1] ?? null;
 }

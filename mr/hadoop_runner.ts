@@ -32,8 +32,9 @@ import { writeNeighborMeta } from "../lib/neighbor_meta.ts";
 import { buildEmr } from "./build.ts";
 import { planJobs } from "./jobs.ts";
 import {
-  containerOfAttempt,
+  assignedContainers,
   failedAttempt,
+  failedTask,
   firstErrorMessage,
   firstTaskErrorLine,
   localTaskFailure,
@@ -495,6 +496,7 @@ export class MiniCluster {
   #child: Deno.ChildProcess;
   #stdin: WritableStreamDefaultWriter<Uint8Array>;
   #sink: Deno.FsFile;
+  readonly #home: Deno.FsFile;
   #lines: string[] = [];
   #waiting: ((rc: number) => void) | null = null;
   #exited: Promise<number>;
@@ -504,6 +506,7 @@ export class MiniCluster {
     this.base = base;
     this.#child = child;
     this.#sink = sink;
+    this.#home = sink;
     this.#stdin = child.stdin.getWriter();
     const pump = async (stream: ReadableStream<Uint8Array>) => {
       const decoder = new TextDecoder();
@@ -560,9 +563,9 @@ export class MiniCluster {
     return cluster;
   }
 
-  /** Where Hadoop's log goes from now on. */
-  logTo(log: Deno.FsFile) {
-    this.#sink = log;
+  /** Where Hadoop's log goes from now on (back to the start-up log without one). */
+  logTo(log?: Deno.FsFile) {
+    this.#sink = log ?? this.#home;
   }
 
   /** Runs one command; its exit status and the log lines it produced. */
@@ -648,33 +651,46 @@ async function runMiniCluster(ctx: RunCtx): Promise<RunResult> {
     if (own) cluster.kill();
     throw err;
   } finally {
+    cluster.logTo();
     if (own) await cluster.close();
   }
 }
 
-/** The failed attempt from the client's log, its container from the AM's log, that container's stderr. */
-async function yarnTaskFailure(cluster: string, clientLog: string): Promise<TaskFailure> {
-  const attempt = failedAttempt(clientLog);
+/**
+ * The failed attempt (from the client's `Task Id : …, Status : FAILED`, or
+ * the last attempt of the `Task failed task_…`), its container (from the
+ * application master's log) and that container's first stderr line.
+ */
+export async function yarnTaskFailure(cluster: string, clientLog: string): Promise<TaskFailure> {
+  const reported = failedAttempt(clientLog);
+  const task = failedTask(clientLog);
   const clientError = /\nError: (.*)/.exec(clientLog)?.[1] ?? firstErrorMessage(clientLog);
-  if (attempt === null) return { attempt, line: clientError };
-  const containers = new Map<string, string>();
+  const prefix = reported ?? (task ? `${task.replace(/^task_/, "attempt_")}_` : null);
+  if (prefix === null) return { attempt: null, line: clientError };
+  // A NodeManager has several log directories; a container's may appear in more than one.
+  const containers = new Map<string, string[]>();
   const syslogs: string[] = [];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(dir)) {
       const path = `${dir}/${e.name}`;
       if (e.isDirectory) {
-        if (e.name.startsWith("container_")) containers.set(e.name, path);
+        if (e.name.startsWith("container_")) {
+          containers.set(e.name, [...(containers.get(e.name) ?? []), path]);
+        }
         await walk(path);
       } else if (e.name === "syslog" && dir.includes("container_")) syslogs.push(path);
     }
   };
   await walk(cluster).catch(() => {});
+  let found: { attempt: string; container: string } | null = null;
   for (const syslog of syslogs) {
-    const container = containerOfAttempt(await Deno.readTextFile(syslog), attempt);
-    const dir = container ? containers.get(container) : undefined;
-    if (!dir) continue;
-    const line = firstTaskErrorLine(await Deno.readTextFile(`${dir}/stderr`).catch(() => ""));
-    if (line) return { attempt, line };
+    for (const a of assignedContainers(await Deno.readTextFile(syslog))) {
+      if (reported ? a.attempt === reported : a.attempt.startsWith(prefix)) found = a;
+    }
   }
-  return { attempt, line: clientError };
+  let line: string | null = null;
+  for (const dir of found ? containers.get(found.container) ?? [] : []) {
+    line ??= firstTaskErrorLine(await Deno.readTextFile(`${dir}/stderr`).catch(() => ""));
+  }
+  return { attempt: found?.attempt ?? reported, line: line ?? clientError };
 }

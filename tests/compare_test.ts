@@ -8,23 +8,15 @@ import { compareOnTables, formatCompare } from "../eval/compare.ts";
 import { renderCompareReport } from "../eval/compare_report.tsx";
 import { ratingsTable } from "./fixtures/ratings_rows.ts";
 
+/** `"u m r; u m r; …"` as rows. */
+const rows = (text: string) =>
+  text.split(";").map((r) => r.trim().split(/\s+/).map(Number) as [number, number, number]);
 // Users 1–2 rate high, 3–4 low, so the bias model's b_u helps; movie 1 is everyone's, then 2, 3.
-const TRAIN = ratingsTable([
-  [1, 1, 5],
-  [1, 2, 5],
-  [1, 5, 4],
-  [2, 1, 5],
-  [2, 2, 4],
-  [2, 6, 5],
-  [3, 1, 2],
-  [3, 3, 1],
-  [3, 5, 2],
-  [4, 1, 1],
-  [4, 2, 2],
-  [4, 6, 1],
-  [5, 1, 3],
-  [5, 3, 3],
-]);
+const TRAIN = ratingsTable(
+  rows(
+    "1 1 5; 1 2 5; 1 5 4; 2 1 5; 2 2 4; 2 6 5; 3 1 2; 3 3 1; 3 5 2; 4 1 1; 4 2 2; 4 6 1; 5 1 3; 5 3 3",
+  ),
+);
 // Each user's relevant test movie is the most popular one they have not rated: popularity is
 // perfect (NDCG 1), so no ranking model can beat it; ratings follow the users' levels.
 const TEST = ratingsTable([[1, 3, 5], [2, 3, 5], [3, 2, 1], [4, 3, 2], [5, 2, 4]]);

@@ -223,6 +223,15 @@ Deno.test("dashboard", async (t) => {
       const out = await (await app.request("/movies/4")).text();
       assert.doesNotMatch(out, /your rating|predicted for you/);
     });
+
+    await t.step("the movie page shows everyone's average and count, both splits", async () => {
+      const text = async (id: number) => await (await app.request(`/movies/${id}`)).text();
+      // The Godfather: ★5.0 (users 0 and 1) and ★1.0 (user 2): 11 / 3.
+      assert.match(await text(1), /★3\.7<\/span> average of 3 ratings/);
+      // L'Atalante: user 2's ★2.0 in the test split only.
+      assert.match(await text(5), /★2\.0<\/span> average of 1 rating</);
+      assert.match(await text(7), /No ratings yet/);
+    });
   } finally {
     await close();
   }

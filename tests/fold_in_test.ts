@@ -55,7 +55,7 @@ const close = (a: number, b: number, tol: number, what: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 Deno.test("EASE fold-in", async (t) => {
-  const ease = await fitEase(m, { lambda: 5, lowRatingWeight: 0.5, workers: 0 });
+  const ease = await fitEase(m, { lambda: 5, lowRatingWeight: 0.5, minRatings: 1, workers: 0 });
   const rec = new FoldInRecommender(foldInState(ease, fitBias(m), m));
   await t.step("a training user's own ratings give that user's batch list and scores", () => {
     const scratch = new RankScratch(m.itemIds.length, 25);
@@ -74,7 +74,7 @@ Deno.test("EASE fold-in", async (t) => {
     assert.equal(items.length, m.itemIds.length - rated.size);
   });
   await t.step("only the modelled movies are listed or read (maxItems)", async () => {
-    const few = await fitEase(m, { lambda: 5, maxItems: 10, workers: 0 });
+    const few = await fitEase(m, { lambda: 5, minRatings: 1, maxItems: 10, workers: 0 });
     const r = new FoldInRecommender(foldInState(few, fitBias(m), m));
     const modelled = new Set(Array.from(few.colItems, (i) => m.itemIds[i]));
     const scratch = new RankScratch(m.itemIds.length, 25);
@@ -88,7 +88,7 @@ Deno.test("EASE fold-in", async (t) => {
 });
 
 Deno.test("bmf fold-in is each kept sample's ridge solve, averaged", async (t) => {
-  const bmf = fitBayesMf(m, {
+  const bmf = await fitBayesMf(m, {
     ...BAYES_MF_DEFAULTS,
     factors: 3,
     sweeps: 30,
@@ -96,7 +96,7 @@ Deno.test("bmf fold-in is each kept sample's ridge solve, averaged", async (t) =
     thin: 10,
   });
   const s = bmf.samples;
-  const ease = await fitEase(m, { workers: 0 });
+  const ease = await fitEase(m, { minRatings: 1, workers: 0 });
   const rec = new FoldInRecommender(foldInState(ease, bmf, m));
   const given: GivenRating[] = [{ movieId: 1, rating: 5 }, { movieId: 3, rating: 2 }, {
     movieId: 7,
@@ -172,8 +172,8 @@ Deno.test("bmf fold-in is each kept sample's ridge solve, averaged", async (t) =
 });
 
 Deno.test("knn-item fold-in", async (t) => {
-  const knn = fitKnnBaseline(m, "item", { ...KNN_BASELINE_DEFAULTS, k: 3 });
-  const ease = await fitEase(m, { workers: 0 });
+  const knn = await fitKnnBaseline(m, "item", { ...KNN_BASELINE_DEFAULTS, k: 3 });
+  const ease = await fitEase(m, { minRatings: 1, workers: 0 });
   const rec = new FoldInRecommender(foldInState(ease, knn, m));
   await t.step("a training user's own ratings give the batch predictions", () => {
     for (let u = 0; u < m.userIds.length; u += 3) {
@@ -216,8 +216,8 @@ Deno.test("blend fold-in combines the members' fold-ins with the learned weights
     },
     { name: "knn-item", fit: (x: RatingMatrix) => fitKnnBaseline(x, "item") },
   ];
-  const blend = combineBlend(m, members, [0.2, 0.5, 0.45]);
-  const ease = await fitEase(m, { workers: 0 });
+  const blend = await combineBlend(m, members, [0.2, 0.5, 0.45]);
+  const ease = await fitEase(m, { minRatings: 1, workers: 0 });
   const whole = new FoldInRecommender(foldInState(ease, blend, m));
   const bmf = new FoldInRecommender(foldInState(ease, blend.members[0], m));
   const knn = new FoldInRecommender(foldInState(ease, blend.members[1], m));
@@ -331,12 +331,18 @@ Deno.test("fold-in recommendations", async (t) => {
 });
 
 Deno.test("fold-in state file", async (t) => {
-  const bmf = fitBayesMf(m, { ...BAYES_MF_DEFAULTS, factors: 2, sweeps: 12, burnIn: 4, thin: 4 });
-  const blend = combineBlend(m, [
+  const bmf = await fitBayesMf(m, {
+    ...BAYES_MF_DEFAULTS,
+    factors: 2,
+    sweeps: 12,
+    burnIn: 4,
+    thin: 4,
+  });
+  const blend = await combineBlend(m, [
     { name: "bmf", fit: () => bmf },
     { name: "knn-item", fit: (x: RatingMatrix) => fitKnnBaseline(x, "item") },
   ], [0.1, 0.5, 0.5]);
-  const state = foldInState(await fitEase(m, { workers: 0 }), blend, m);
+  const state = foldInState(await fitEase(m, { minRatings: 1, workers: 0 }), blend, m);
   const dir = await Deno.makeTempDir({ prefix: "fold-in-test-" });
   const path = `${dir}/fold_in_state.bin`;
   const same = (a: FoldInState, b: FoldInState) => {

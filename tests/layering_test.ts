@@ -135,6 +135,17 @@ Deno.test("layering", async (t) => {
     assert.deepEqual(cycles, []);
   });
 
+  await t.step("lib/models/ holds no CLI or console code", async () => {
+    const offenders: string[] = [];
+    for (const f of files.filter((f) => f.startsWith("lib/models/"))) {
+      if ((edges.get(f) ?? []).some((e) => e.to === "lib/command.ts")) offenders.push(f);
+      const code = (await Deno.readTextFile(ROOT + f)).split("\n")
+        .filter((l) => !/^\s*(\*|\/\/)/.test(l)).join("\n");
+      if (/\bconsole\.|Deno\.(stdout|stderr)|UsageError/.test(code)) offenders.push(f);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
   await t.step("the rules catch a stage reaching into another", () => {
     assert.match(violation("mr/local_runner.ts", "tools/split.ts") ?? "", /another stage/);
     assert.match(violation("lib/x.ts", "tools/web.ts") ?? "", /lib\/ imports only lib/);

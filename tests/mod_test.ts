@@ -142,7 +142,7 @@ Deno.test("mod.ts", async (t) => {
     await assert.rejects(() => fitRankingModel(empty, "ease:lamda=3"), (err) => {
       assert.ok(err instanceof ModelOptionError);
       assert.deepEqual(err.validKeys, Object.keys(MODELS.find((m) => m.name === "ease")!.options));
-      assert.match(err.message, /valid keys: lambda, lowRatingWeight, maxItems/);
+      assert.match(err.message, /valid keys: lambda, lowRatingWeight, minRatings, maxItems/);
       return true;
     });
     await assert.rejects(() => fitRankingModel(empty, "ease:lambda=big"), ModelOptionError);

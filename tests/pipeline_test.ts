@@ -215,20 +215,20 @@ Deno.test("pipeline", async (t) => {
 Deno.test("pipeline serves the blend refit with the weights its training fit learned", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const data = `${root}/data`;
-    await synthesize(data, { scale: 0.001, seed: 3 });
-    const r = await runPipeline({
+    const options: PipelineOptions = {
       ...PIPELINE_DEFAULTS,
-      k: 10,
-      data,
+      data: `${root}/data`,
       out: `${root}/out`,
+      k: 10,
       engine: "inproc",
       ratingModel: "blend",
       rankingModel: "popularity",
       workers: 2,
       progress: false,
       log: () => {},
-    });
+    };
+    await synthesize(options.data, { scale: 0.001, seed: 3 });
+    const r = await runPipeline(options);
     // What the rating-model step learned on the training split's held-out slice…
     const metrics = JSON.parse(await Deno.readTextFile(r.files.ratingMetrics));
     const row = metrics.rating.find((x: { name: string }) => x.name === "blend");
@@ -240,8 +240,8 @@ Deno.test("pipeline serves the blend refit with the weights its training fit lea
       (await readRatingsTable(r.files.test)).table,
     );
     const m = buildRatingMatrix(all);
-    const refit = combineBlend(m, BLEND_MEMBERS, weights);
-    const relearned = fitBlend(m, BLEND_MEMBERS);
+    const refit = await combineBlend(m, BLEND_MEMBERS, weights);
+    const relearned = await fitBlend(m, BLEND_MEMBERS);
     assert.notDeepEqual(Array.from(relearned.weights), weights, "a fresh fit learns others");
     const served = (await Deno.readTextFile(r.files.serving)).trim().split("\n").slice(1);
     assert.ok(served.length > 100);

@@ -8,6 +8,8 @@ import { fitPopularity } from "../lib/models/popularity.ts";
 import { RankScratch, topNForUser } from "../lib/models/rank.ts";
 import { fitRp3beta } from "../lib/models/rp3beta.ts";
 import { invertSpd } from "../lib/models/spd_inverse.ts";
+import { synthesize } from "../tools/synth.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
 
 const assertEquals = (actual: unknown, expected: unknown) =>
   assert.deepStrictEqual(actual, expected);
@@ -203,15 +205,32 @@ Deno.test("ease", async (t) => {
   await t.step("matches a plain Gauss–Jordan EASE on every movie, on 1 and 2 workers", async () => {
     const want = plainEase([0, 1, 2, 3, 4, 5], 2);
     for (const workers of [1, 2]) {
-      const model = await fitEase(shared, { lambda: 2, workers });
+      const model = await fitEase(shared, { lambda: 2, minRatings: 1, workers });
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
+    }
+  });
+  await t.step("gives B the same bits on 1, 2 and 3 workers (G's rows split by work)", async () => {
+    const dir = await Deno.makeTempDir();
+    await synthesize(dir, { scale: 0.002, seed: 4 });
+    const big = buildRatingMatrix((await readRatingsTable(`${dir}/ratings.csv`)).table);
+    await Deno.remove(dir, { recursive: true });
+    const o = { lambda: 50, lowRatingWeight: 0.5, minRatings: 5 };
+    const one = await fitEase(big, { ...o, workers: 1 });
+    assert.ok(one.colItems.length > 50);
+    for (const workers of [2, 3]) {
+      assert.deepEqual((await fitEase(big, { ...o, workers })).b, one.b);
     }
   });
   await t.step(
     "weights a rating below 4 stars by lowRatingWeight, as input and target",
     async () => {
       const want = plainEase([0, 1, 2, 3, 4, 5], 1, 0.3);
-      const model = await fitEase(shared, { lambda: 1, lowRatingWeight: 0.3, workers: 1 });
+      const model = await fitEase(shared, {
+        lambda: 1,
+        lowRatingWeight: 0.3,
+        minRatings: 1,
+        workers: 1,
+      });
       for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
       // User 1 (dense 0) rated movie 3 with ★1: its contribution to movie 4 is 0.3·B[3][4].
       const c = model.explain(0, 3)!;
@@ -220,17 +239,31 @@ Deno.test("ease", async (t) => {
       assert.ok(Math.abs(c.weight - Math.max(...contrib)) < 1e-12);
     },
   );
-  await t.step("models only the maxItems most-rated movies; the others score −∞", async () => {
-    // Raters: movies 1, 2, 3 have three each, movies 4, 5, 6 two → the top 4 are 1..4.
+  // Raters: movies 1, 2, 3 have three each, movies 4, 5, 6 two.
+  await t.step("models only the movies with minRatings ratings; the others score −∞", async () => {
+    assertEquals([0, 1, 2, 3, 4, 5].map(raters), [3, 3, 3, 2, 2, 2]);
+    const want = plainEase([0, 1, 2], 1.5);
+    const model = await fitEase(shared, { lambda: 1.5, minRatings: 3, workers: 1 });
+    for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
+    assertEquals(model.explain(0, 3), null);
+  });
+  await t.step("of those, only the maxItems most-rated (ties: smaller movieId)", async () => {
     const want = plainEase([0, 1, 2, 3], 1.5);
-    const model = await fitEase(shared, { lambda: 1.5, maxItems: 4, workers: 1 });
+    const model = await fitEase(shared, { lambda: 1.5, minRatings: 2, maxItems: 4, workers: 1 });
     for (let u = 0; u < USERS; u++) assertClose(scores(model, u), want(u), 1e-5);
     assertEquals(model.explain(0, 5), null);
+  });
+  await t.step("with no movie of minRatings ratings, lists nothing", async () => {
+    const model = await fitEase(shared, { lambda: 1.5, minRatings: 4, workers: 2 });
+    for (let u = 0; u < USERS; u++) {
+      assert.ok(scores(model, u).every((x) => x === -Infinity));
+    }
+    assertEquals(topNForUser(model, shared, 0, 3, new RankScratch(ITEMS, 3)).length, 0);
   });
   await t.step(
     "explains by the rated movie of largest B[j][i] and lists no rated movie",
     async () => {
-      const model = await fitEase(shared, { lambda: 2, workers: 1 });
+      const model = await fitEase(shared, { lambda: 2, minRatings: 1, workers: 1 });
       const M = ITEMS;
       for (let u = 0; u < USERS; u++) {
         for (let i = 0; i < ITEMS; i++) {

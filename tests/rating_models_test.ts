@@ -4,6 +4,8 @@ import { buildRatingMatrix, type RatingMatrix } from "../lib/rating_matrix.ts";
 import { DEFAULT_BIAS, fitBaselines } from "../lib/baselines.ts";
 import { fitBias } from "../lib/models/bias.ts";
 import { fitKnnBaseline, KNN_BASELINE_DEFAULTS } from "../lib/models/knn_baseline.ts";
+import { synthesize } from "../tools/synth.ts";
+import { readRatingsTable } from "../lib/ratings_table.ts";
 import { BAYES_MF_DEFAULTS, fitBayesMf, sweepPlan } from "../lib/models/bayes_mf.ts";
 import { fitBlend, solveSpd, validationSplit } from "../lib/models/blend.ts";
 import { Random } from "../lib/models/random.ts";
@@ -91,8 +93,8 @@ function plainKnnItem(u: number, i: number, k: number, shrink: number): number {
 
 Deno.test("knn-item (baseline-centred kNN)", async (t) => {
   for (const [k, shrink] of [[40, 100], [2, 0], [1, 3]]) {
-    await t.step(`matches the plain formula for K ${k}, λ ${shrink}`, () => {
-      const model = fitKnnBaseline(m, "item", { ...KNN_BASELINE_DEFAULTS, k, shrink });
+    await t.step(`matches the plain formula for K ${k}, λ ${shrink}`, async () => {
+      const model = await fitKnnBaseline(m, "item", { ...KNN_BASELINE_DEFAULTS, k, shrink });
       for (const [u] of rows) {
         for (let i = 1; i <= 5; i++) {
           if (rating(u, i) !== undefined) continue;
@@ -103,30 +105,56 @@ Deno.test("knn-item (baseline-centred kNN)", async (t) => {
       }
     });
   }
-  await t.step("a neighbour of negative similarity alone gives the baseline, never a swing", () => {
-    // Movie 2 is rated by users 1 and 2 only; movie 1 by both, in the opposite
-    // direction of their baselines, so sim(1, 2) < 0. User 3 rated movie 1 only.
-    const neg = buildRatingMatrix(
-      table([[1, 1, 5], [1, 2, 1], [2, 1, 1], [2, 2, 5], [3, 1, 5], [1, 3, 3], [2, 3, 3]]),
-      { shared: false },
-    );
-    const model = fitKnnBaseline(neg, "item", { ...KNN_BASELINE_DEFAULTS, shrink: 0 });
-    const i1 = neg.itemIndex[1], i2 = neg.itemIndex[2];
-    const row = model.lists;
-    for (let p = row.offsets[i2]; p < row.offsets[i2 + 1]; p++) {
-      assert.notEqual(row.neighbors[p], i1, "a negative similarity was kept");
+  await t.step("matches the plain formula with the rows split over 2 workers", async () => {
+    const sharedM = buildRatingMatrix(table(rows));
+    const model = await fitKnnBaseline(sharedM, "item", KNN_BASELINE_DEFAULTS, 2);
+    for (const [u] of rows) {
+      for (let i = 1; i <= 5; i++) {
+        if (rating(u, i) !== undefined) continue;
+        const got = model.predict(sharedM.userIndex[u], sharedM.itemIndex[i]);
+        assert.ok(Math.abs(got - plainKnnItem(u, i, 40, 100)) < 1e-5, `u${u} i${i}`);
+      }
     }
-    const b = fitBaselines(neg, DEFAULT_BIAS, false);
-    const u3 = neg.userIndex[3];
-    const base = b.globalMean + b.userBias[u3] + b.itemBias[i2];
-    assert.ok(Math.abs(model.predict(u3, i2) - Math.min(5, Math.max(1, base))) < 1e-12);
   });
-  await t.step("user–user is item–item on the transposed ratings", () => {
+  await t.step("keeps the same bounded lists on 1, 2 and 3 workers", async () => {
+    const dir = await Deno.makeTempDir();
+    await synthesize(dir, { scale: 0.002, seed: 9 });
+    const big = buildRatingMatrix((await readRatingsTable(`${dir}/ratings.csv`)).table);
+    await Deno.remove(dir, { recursive: true });
+    const o = { ...KNN_BASELINE_DEFAULTS, maxNeighbors: 7 };
+    const [one, two, three] = await Promise.all(
+      [1, 2, 3].map((w) => fitKnnBaseline(big, "item", o, w)),
+    );
+    assert.ok(one.lists.neighbors.length > 5 * big.itemIds.length);
+    for (const other of [two, three]) assert.deepEqual(other.lists, one.lists);
+  });
+  await t.step(
+    "a neighbour of negative similarity alone gives the baseline, never a swing",
+    async () => {
+      // Movie 2 is rated by users 1 and 2 only; movie 1 by both, in the opposite
+      // direction of their baselines, so sim(1, 2) < 0. User 3 rated movie 1 only.
+      const neg = buildRatingMatrix(
+        table([[1, 1, 5], [1, 2, 1], [2, 1, 1], [2, 2, 5], [3, 1, 5], [1, 3, 3], [2, 3, 3]]),
+        { shared: false },
+      );
+      const model = await fitKnnBaseline(neg, "item", { ...KNN_BASELINE_DEFAULTS, shrink: 0 });
+      const i1 = neg.itemIndex[1], i2 = neg.itemIndex[2];
+      const row = model.lists;
+      for (let p = row.offsets[i2]; p < row.offsets[i2 + 1]; p++) {
+        assert.notEqual(row.neighbors[p], i1, "a negative similarity was kept");
+      }
+      const b = fitBaselines(neg, DEFAULT_BIAS, false);
+      const u3 = neg.userIndex[3];
+      const base = b.globalMean + b.userBias[u3] + b.itemBias[i2];
+      assert.ok(Math.abs(model.predict(u3, i2) - Math.min(5, Math.max(1, base))) < 1e-12);
+    },
+  );
+  await t.step("user–user is item–item on the transposed ratings", async () => {
     const flipped = buildRatingMatrix(table(rows.map(([u, i, r]) => [i, u, r])), {
       shared: false,
     });
-    const a = fitKnnBaseline(m, "user", { ...KNN_BASELINE_DEFAULTS, shrink: 10 });
-    const b = fitKnnBaseline(flipped, "item", { ...KNN_BASELINE_DEFAULTS, shrink: 10 });
+    const a = await fitKnnBaseline(m, "user", { ...KNN_BASELINE_DEFAULTS, shrink: 10 });
+    const b = await fitKnnBaseline(flipped, "item", { ...KNN_BASELINE_DEFAULTS, shrink: 10 });
     // The baselines differ (λ_u ≠ λ_i), so compare the similarity lists.
     assert.ok(a.lists.neighbors.length > 0);
     const simA = new Map<string, number>(), simB = new Map<string, number>();
@@ -189,10 +217,13 @@ Deno.test("bmf (Bayesian MF, Gibbs sampling)", async (t) => {
     return Math.sqrt(se / held.length);
   };
   const options = { ...BAYES_MF_DEFAULTS, factors: 4, sweeps: 300, burnIn: 50, thin: 2 };
-  await t.step("recovers held-out cells of a low-rank matrix far better than the biases", () => {
-    const bmf = rmseOf(fitBayesMf(tm, options)), bias = rmseOf(fitBias(tm));
-    assert.ok(bmf < 0.5 * bias, `bmf ${bmf} vs bias ${bias}`);
-  });
+  await t.step(
+    "recovers held-out cells of a low-rank matrix far better than the biases",
+    async () => {
+      const bmf = rmseOf(await fitBayesMf(tm, options)), bias = rmseOf(fitBias(tm));
+      assert.ok(bmf < 0.5 * bias, `bmf ${bmf} vs bias ${bias}`);
+    },
+  );
   await t.step("the work budget leaves small data alone and cuts sweeps on large data", () => {
     const d = BAYES_MF_DEFAULTS;
     assert.deepEqual(sweepPlan(80_000, d), { sweeps: d.sweeps, burnIn: d.burnIn, thin: d.thin });
@@ -203,13 +234,35 @@ Deno.test("bmf (Bayesian MF, Gibbs sampling)", async (t) => {
     assert.equal(big.burnIn, Math.floor(big.sweeps / 4));
     assert.equal(sweepPlan(1e9, d).sweeps, 12);
   });
-  await t.step("the same seed gives the same model", () => {
-    const x = fitBayesMf(tm, { ...options, sweeps: 60 }),
-      y = fitBayesMf(tm, { ...options, sweeps: 60 });
-    assert.equal(x.predict(0, 3), y.predict(0, 3));
+  await t.step("the same seed gives the same model on 1 and 2 workers", async () => {
+    const x = await fitBayesMf(tm, { ...options, sweeps: 60, workers: 1 }),
+      y = await fitBayesMf(tm, { ...options, sweeps: 60, workers: 2 }),
+      z = await fitBayesMf(tm, { ...options, sweeps: 60, seed: 43, workers: 1 });
+    for (let u = 0; u < tm.userIds.length; u++) {
+      for (let i = 0; i < tm.itemIds.length; i++) assert.equal(y.predict(u, i), x.predict(u, i));
+    }
+    assert.notEqual(z.predict(0, 3), x.predict(0, 3));
   });
-  await t.step("predictions stay on the training scale, also for unknown ids", () => {
-    const model = fitBayesMf(tm, { ...options, sweeps: 60 });
+  await t.step("rows split over workers in several chunks give the same model", async () => {
+    // 300 users: three chunks of rows on the user side.
+    const many: [number, number, number][] = [];
+    for (let u = 0; u < 300; u++) {
+      for (let i = 0; i < c.length; i++) {
+        if ((u + i) % 3 === 0) continue;
+        const r = Math.round(2 * (3 + 1.5 * a[u % a.length] * c[i])) / 2;
+        many.push([u + 1, i + 1, Math.min(5, Math.max(0.5, r))]);
+      }
+    }
+    const mm = buildRatingMatrix(table(many));
+    const o = { ...options, sweeps: 20, burnIn: 4, thin: 4 };
+    const x = await fitBayesMf(mm, { ...o, workers: 1 }),
+      y = await fitBayesMf(mm, { ...o, workers: 2 });
+    for (let u = 0; u < mm.userIds.length; u++) {
+      for (let i = 0; i < mm.itemIds.length; i++) assert.equal(y.predict(u, i), x.predict(u, i));
+    }
+  });
+  await t.step("predictions stay on the training scale, also for unknown ids", async () => {
+    const model = await fitBayesMf(tm, { ...options, sweeps: 60 });
     for (const [u, i] of [[0, 0], [-1, 2], [3, -1], [-1, -1]]) {
       const p = model.predict(u, i);
       assert.ok(p >= ratingScale(tm).min && p <= ratingScale(tm).max, `${p}`);
@@ -230,11 +283,11 @@ Deno.test("blend", async (t) => {
   });
   await t.step(
     "the weights are ridge least squares on the held-out slice, fitted without it",
-    () => {
-      const blend = fitBlend(m, members, options);
+    async () => {
+      const blend = await fitBlend(m, members, options);
       const { fit, held } = validationSplit(m, options);
       const sub = buildRatingMatrix(fit, { shared: false });
-      const fitted = members.map((x) => x.fit(sub));
+      const fitted = await Promise.all(members.map((x) => x.fit(sub)));
       const d = 3, A = new Float64Array(9), b = new Float64Array(3);
       for (let k = 0; k < held.length; k++) {
         const x = [

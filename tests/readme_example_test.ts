@@ -39,16 +39,8 @@ Deno.test("README's TypeScript program", async (t) => {
 
     await t.step("runs as shown and prints the shipped models' top 10 with stars", async () => {
       const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          "-",
-          dir,
-          String(userId),
-        ],
+        // `deno run -A -`: the program from stdin, its `./mod.ts` resolved from the root.
+        args: ["run", "-A", "-", dir, String(userId)],
         cwd: ROOT,
         stdin: "piped",
         stdout: "piped",

@@ -1,14 +1,14 @@
 /**
  * `POST /api/recommendations` (routes/api/recommendations.ts): every 400 and
- * 415 case on a hand-made fold-in state over the memory store, then the
+ * 415 case on a hand-made fold-in state over the web fixture's store, then the
  * route on a store that a tiny pipeline run built and imported (its fold-in
  * state read from the store as `web` reads it).
  */
 import assert from "node:assert/strict";
 import { createApp, MAX_BODY_BYTES } from "../routes/app.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
-import { MemoryStore } from "./fixtures/memory_store.ts";
-import type { Movie, Store } from "../lib/store/store.ts";
+import type { Store } from "../lib/store/store.ts";
+import { importStore } from "../tools/import.ts";
 import type { FoldInState } from "../lib/models/fold_in_state.ts";
 import { FoldInRecommender } from "../lib/models/fold_in.ts";
 import { decodeFoldInState } from "../lib/models/fold_in_file.ts";
@@ -19,15 +19,6 @@ import { openStore } from "../lib/store/open.ts";
 import { naturalTitle } from "../lib/movie_view.ts";
 
 const IMAGE_BASE = "https://image.tmdb.org/t/p/";
-
-const movie = (movieId: number, title: string): Movie => ({
-  movieId,
-  title,
-  genres: [],
-  year: null,
-  imdbId: null,
-  tmdbId: null,
-});
 
 // Movies 1..4, all EASE columns; B[j][i] with j the given movie.
 // deno-fmt-ignore
@@ -72,14 +63,29 @@ function appOn(store: Store, live?: FoldInRecommender) {
   });
 }
 
-const memory = new MemoryStore({
-  movies: [movie(1, "One"), movie(2, "Two"), movie(3, "Three, The (1999)"), movie(4, "Four")],
-  ratings: [],
-  predictions: [],
-  userNeighbors: [],
-  itemNeighbors: [],
+// The web fixture's run (no fold-in state file) in a SQLite store, movie 3 retitled with a
+// trailing article: titles come from its movies; the fold-in state above is the route's only
+// other input.
+const fixtureDir = await Deno.makeTempDir({ prefix: "api-fixture-" });
+const webFixture = new URL("./fixtures/web/", import.meta.url).pathname;
+for await (const e of Deno.readDir(webFixture)) {
+  await Deno.copyFile(webFixture + e.name, `${fixtureDir}/${e.name}`);
+}
+const movies = (await Deno.readTextFile(`${fixtureDir}/movies.csv`)).split("\n");
+movies[3] = '3,"Three, The (1999)",Drama';
+await Deno.writeTextFile(`${fixtureDir}/movies.csv`, movies.join("\n"));
+await importStore({
+  db: `sqlite:${fixtureDir}/recsys.db`,
+  dir: fixtureDir,
+  progress: false,
 });
-const app = appOn(memory, new FoldInRecommender(state));
+const fixtureStore = await openStore(`sqlite:${fixtureDir}/recsys.db`);
+globalThis.addEventListener("unload", () => {
+  fixtureStore.close();
+  Deno.removeSync(fixtureDir, { recursive: true });
+});
+const title = async (movieId: number) => (await fixtureStore.movie(movieId))!.title;
+const app = appOn(fixtureStore, new FoldInRecommender(state));
 
 function post(body: unknown, headers: Record<string, string> = {}) {
   return app.request("/api/recommendations", {
@@ -101,7 +107,7 @@ Deno.test("POST /api/recommendations on a fold-in state", async (t) => {
     assert.deepEqual(body.items.map((p: { movieId: number }) => p.movieId), [3, 4]);
     // Display titles, article first.
     assert.equal(body.items[0].title, "The Three (1999)");
-    assert.deepEqual(body.items[0].because, { movieId: 1, title: "One", rating: 5 });
+    assert.deepEqual(body.items[0].because, { movieId: 1, title: await title(1), rating: 5 });
     assert.equal(body.items[1].because, null);
     assert.ok(Math.abs(body.items[0].score - 0.65) < 1e-6);
     assert.equal(body.ignored, 1);
@@ -216,7 +222,7 @@ Deno.test("POST /api/recommendations on a fold-in state", async (t) => {
     assert.equal(res.status, 413);
   });
   await t.step("503 on a store without fold-in state", async () => {
-    const res = await appOn(memory).request("/api/recommendations", {
+    const res = await appOn(fixtureStore).request("/api/recommendations", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ratings: [] }),

@@ -9,31 +9,31 @@
  *
  * Inputs: `movies.csv`, `links.csv` (GroupLens format, default in `--run`),
  * and in `--run`: `ratings_train.csv`, `ratings_test.csv`,
- * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`,
- * `user_based_recommendations.csv`. All are checked to exist before anything
- * is written. Optional in `--run`: `serving_recommendations.csv`, the
+ * `user_topk_neighbors.txt`, `item_topk_neighbors.txt`. All are checked to
+ * exist before anything is written (`user_based_recommendations.csv`, the
+ * classic list, is not read: the similar-users list is computed here). Optional in `--run`: `serving_recommendations.csv`, the
  * ranking model's list (lib/store/serving_csv.ts) for `user_recommendations`;
- * without it that table is empty and the dashboard serves the classic list.
+ * without it that table is empty and the dashboard serves the similar-users list.
  * Optional too: `fold_in_state.bin` with its sidecar (lib/models/fold_in_file.ts),
  * stored in 1 MiB chunks in `fold_in_state` and swapped in with the lists;
  * a state file whose size or header disagrees with its sidecar (cut, or
  * replaced) fails the import before the store is touched. Without it the
  * table is empty and `web` serves new visitors without fold-in.
  *
- * Rated movies are never recommended. The classic list was computed on the
- * training split, so its rows of a movie the user rated (in either split)
- * are dropped and counted. The serving list is the pipeline's, refit on all
+ * Rated movies are never recommended: the similar-users list skips every
+ * movie the user rated in either split. The serving list is the pipeline's, refit on all
  * ratings, which never lists a rated movie: a line that does is refused
  * (file:line), as are ranks that do not run 1, 2, 3, … per user and a
  * "because" movie the user did not rate with those stars.
  *
  * Work done here rather than per request (lib/store/schema.ts says why):
  * ratings sorted by (user, movie) (two counting sorts, O(n)) so they load
- * in primary-key order; movie popularity ranks; prediction ranks per user;
- * `common` per user-neighbor pair and `liked_by_neighbors` per
- * recommendation (the dashboard's "liked by N of your similar users"), both
- * counted in one scan with stamp arrays over the sorted ratings
- * (O(Σ over pairs of the neighbor's rating count)).
+ * in primary-key order; movie popularity ranks; the similar users (the
+ * user file's candidates re-ranked by binary cosine, with `common` per pair)
+ * and the similar-users list with its support (the dashboard's "liked by N
+ * of your similar users") (lib/import/similar_users_list.ts; O(Σ over
+ * (user, candidate) pairs of the smaller rating count × log) plus a pass
+ * over the kept neighbours' ratings).
  *
  * Memory: the largest input's columns plus a sorted copy (ML-32M training
  * ratings: ~0.8 GB); the serving list (~20M lines at 100 per user) is read,
@@ -455,8 +455,7 @@ export const importCommand = defineCommand({
       arg: "<dir>",
       was: ["dir"],
       doc: "pipeline run directory to read: ratings_{train,test}.csv, *_topk_neighbors.txt, " +
-        "recommendations (user_based_recommendations.csv; serving_recommendations.csv and " +
-        "fold_in_state.bin when present)",
+        "serving_recommendations.csv and fold_in_state.bin when present",
     },
     data: {
       type: "string",

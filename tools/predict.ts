@@ -69,7 +69,7 @@ export const predictCommand = defineCommand({
       const t0 = performance.now();
       const m = buildRatingMatrix((await readRatingsTable(f.train)).table);
       const model = await config.spec.fit(m, config.options, { workers: f.workers });
-      const r = await writeRecommendations(model, m, f.out, { top: f.top });
+      const r = await writeRecommendations(model, m, f.out, { top: f.top, workers: f.workers });
       console.log(
         `predict: ${r.lines} lines for ${r.users} users from ${f.model} in ` +
           `${((performance.now() - t0) / 1000).toFixed(2)} s → ${f.out}`,

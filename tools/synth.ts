@@ -5,6 +5,9 @@
  *
  * Scale 1.0 is ML-32M's size: 200,948 users, 87,585 movies and exactly
  * 32,000,204 ratings; every count scales linearly (`round(n · scale)`).
+ * `users`, `movies` and `ratings` set a count directly, for releases of
+ * another shape (`--users 610 --movies 9742 --ratings 100836` is
+ * ml-latest-small's: few ratings per movie).
  *
  * The model, chosen so that speed and accuracy behave as on the real data:
  * - Activity: user u rates `20 + LogNormal(ln 50, 1.43)` movies (median ≈ 70,
@@ -201,6 +204,22 @@ class LineBytes {
 export interface SynthOptions {
   /** Fraction of ML-32M's size. Changes output. @default 0.01 */
   scale: number;
+  /**
+   * Users, overriding `round(200,948 · scale)`. Changes output.
+   * @default from `scale`
+   */
+  users?: number;
+  /**
+   * Movies, overriding `round(87,585 · scale)`. Changes output.
+   * @default from `scale`
+   */
+  movies?: number;
+  /**
+   * Ratings, overriding `round(32,000,204 · scale)` (at least 20 per user, at
+   * most 90 % of the catalogue per user). Changes output.
+   * @default from `scale`
+   */
+  ratings?: number;
   /** PRNG seed. Changes output. @default 1 */
   seed: number;
   /** Show progress on a terminal. */
@@ -216,9 +235,9 @@ export interface SynthResult {
 /** Writes ratings.csv, movies.csv and links.csv into `outDir`. */
 export async function synthesize(outDir: string, options: SynthOptions): Promise<SynthResult> {
   const { scale, seed } = options;
-  const users = Math.max(2, Math.round(ML32M.users * scale));
-  const movies = Math.max(60, Math.round(ML32M.movies * scale));
-  const total = Math.max(users * 20, Math.round(ML32M.ratings * scale));
+  const users = Math.max(2, options.users ?? Math.round(ML32M.users * scale));
+  const movies = Math.max(60, options.movies ?? Math.round(ML32M.movies * scale));
+  const total = Math.max(users * 20, options.ratings ?? Math.round(ML32M.ratings * scale));
   await Deno.mkdir(outDir, { recursive: true });
   const rng = new Rng(seed);
 
@@ -402,11 +421,24 @@ export const synthCommand = defineCommand({
       max: 4,
       doc: "size relative to ML-32M (1 = 32M ratings)",
     },
+    users: { type: "integer", min: 2, doc: "users (default: 200,948 × scale)" },
+    movies: { type: "integer", min: 60, doc: "movies (default: 87,585 × scale)" },
+    ratings: {
+      type: "integer",
+      min: 1,
+      doc: "ratings (default: 32,000,204 × scale; at least 20 per user)",
+    },
     seed: { type: "integer", default: 1, doc: "PRNG seed; same seed, same files" },
   },
   async run(f) {
     const t0 = performance.now();
-    const r = await synthesize(f.out, { scale: f.scale, seed: f.seed });
+    const r = await synthesize(f.out, {
+      scale: f.scale,
+      seed: f.seed,
+      users: f.users,
+      movies: f.movies,
+      ratings: f.ratings,
+    });
     const secs = (performance.now() - t0) / 1000;
     console.log(
       `synth: ${r.users} users, ${r.movies} movies, ${r.ratings} ratings in ${

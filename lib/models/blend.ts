@@ -21,6 +21,7 @@
  */
 import { buildRatingMatrix, denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import type { RatingsTable } from "../ratings_table.ts";
+import { allocateRatings } from "../ratings_columns.ts";
 import { isTestRating } from "../hash.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
 import { fitBayesMf } from "./bayes_mf.ts";
@@ -41,7 +42,7 @@ export const BLEND_DEFAULTS: BlendOptions = { validation: 0.1, seed: 7, ridge: 1
 /** A member: a name and how to fit it. */
 export interface BlendMember {
   name: string;
-  fit(m: RatingMatrix): RatingModel;
+  fit(m: RatingMatrix): RatingModel | Promise<RatingModel>;
 }
 
 export interface BlendModel extends RatingModel {
@@ -68,13 +69,7 @@ export function validationSplit(
     }
   }
   const take = (want: number, count: number): RatingsTable => {
-    const t: RatingsTable = {
-      length: count,
-      users: new Int32Array(count),
-      movies: new Int32Array(count),
-      ratings: new Uint8Array(count),
-      timestamps: new Uint32Array(count),
-    };
+    const t = allocateRatings(count);
     let k = 0;
     for (let u = 0; u < m.userIds.length; u++) {
       for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
@@ -123,25 +118,26 @@ export function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Ar
  * The blend weights `[w₀, w_1 … w_K]`: members fitted on `m` less a held-out
  * slice, ridge least squares over the slice. See the module doc.
  */
-export function fitBlendWeights(
+export async function fitBlendWeights(
   m: RatingMatrix,
   members: readonly BlendMember[],
   options: BlendOptions = BLEND_DEFAULTS,
-): Float64Array {
+): Promise<Float64Array> {
   const { fit, held } = validationSplit(m, options);
-  const sub = buildRatingMatrix(fit, { shared: false });
+  // Shared: the members' fits run on Workers.
+  const sub = buildRatingMatrix(fit);
   const d = members.length + 1;
   const X = new Float64Array(held.length * d);
   for (let k = 0; k < held.length; k++) X[k * d] = 1;
-  members.forEach((member, c) => {
-    const model = member.fit(sub);
+  for (const [c, member] of members.entries()) {
+    const model = await member.fit(sub);
     // Held-out ratings come grouped by user, so kNN members reuse their scatter.
     for (let k = 0; k < held.length; k++) {
       const u = denseIndexOf(sub.userIndex, held.users[k]);
       const i = denseIndexOf(sub.itemIndex, held.movies[k]);
       X[k * d + c + 1] = model.predict(u, i);
     }
-  });
+  }
   const A = new Float64Array(d * d), b = new Float64Array(d);
   for (let k = 0; k < held.length; k++) {
     const y = held.ratings[k] * 0.5;
@@ -156,16 +152,17 @@ export function fitBlendWeights(
 }
 
 /** The members fitted on all of `m`, combined with `weights` (one fit each). */
-export function combineBlend(
+export async function combineBlend(
   m: RatingMatrix,
   members: readonly BlendMember[],
   weights: ArrayLike<number>,
-): BlendModel {
+): Promise<BlendModel> {
   if (weights.length !== members.length + 1) {
     throw new RangeError(`blend: ${weights.length} weights for ${members.length} members`);
   }
   const w = Float64Array.from(weights);
-  const fitted = members.map((member) => member.fit(m));
+  const fitted: RatingModel[] = [];
+  for (const member of members) fitted.push(await member.fit(m));
   const scale = ratingScale(m);
   return {
     name: "blend",
@@ -184,12 +181,12 @@ export function combineBlend(
  * Fits the blend weights on a held-out slice of `m` (members fitted on the
  * rest), then refits the members on all of `m`. See the module doc.
  */
-export function fitBlend(
+export async function fitBlend(
   m: RatingMatrix,
   members: readonly BlendMember[],
   options: BlendOptions = BLEND_DEFAULTS,
-): BlendModel {
-  return combineBlend(m, members, fitBlendWeights(m, members, options));
+): Promise<BlendModel> {
+  return combineBlend(m, members, await fitBlendWeights(m, members, options));
 }
 
 /** The blend's members: the two scalable models that err differently, each with its defaults. */

@@ -20,7 +20,10 @@
  * < 0.001 against unbounded lists there and bounds memory at ML-32M shape.
  *
  * Fit: O(Σ_u |I_u|²/2) time (each pair once, the co-rating work of the
- * item–item engine; ML-32M's shape: see bench `fit-knn-item`),
+ * item–item engine; ML-32M's shape: see bench `fit-knn-item`), split over
+ * Workers in ranges of rows of equal pair work, each with its own bounded
+ * lists (rows · maxNeighbors · 12 bytes per worker), merged per row into the
+ * lists one thread would keep,
  * O(rows) scratch, `maxNeighbors` entries per row. Predicting is O(list)
  * per call; calls grouped by user (item model) or by item (user model)
  * reuse one scatter of that user's (item's) residuals.
@@ -28,8 +31,9 @@
 import type { RatingMatrix } from "../rating_matrix.ts";
 import { orientation } from "../rating_matrix.ts";
 import { DEFAULT_BIAS, fitBaselines } from "../baselines.ts";
-import { mergeTopK, TopKLists } from "../top_k.ts";
-import { transposePositions } from "../co_rating.ts";
+import { mergeTopK, type TopKArrays, TopKLists } from "../top_k.ts";
+import { transposePositions, upperPairCost } from "../co_rating.ts";
+import { defaultWorkers, runChunks } from "../worker_pool.ts";
 import type { ModelSpec, RatingModel } from "./model.ts";
 import { clipToScale, type RatingScale, ratingScale } from "./rating_scale.ts";
 import type { Mode } from "../mode.ts";
@@ -62,50 +66,49 @@ export interface SimilarityLists {
 /** Key scale of the top-K heap (lib/top_k.ts keys are `round(sim · 10^6)`). */
 const KEY_SCALE = 1e6;
 
+/** What one range of rows of the similarity pass reads (shared with Workers, not copied). */
+export interface SimilarityInit {
+  /** The row orientation (offsets, cols) and its transpose (tOffsets, tRows). */
+  offsets: Int32Array;
+  cols: Int32Array;
+  tOffsets: Int32Array;
+  tRows: Int32Array;
+  /** Row a's entry q sits at `tPos[q]` in its column's list. */
+  tPos: Int32Array;
+  /** Residuals aligned with the rows, and with the transpose. */
+  eRow: Float64Array;
+  eT: Float64Array;
+  shrink: number;
+  minSupport: number;
+  /** The first row of each range, and the end: range c is `starts[c] .. starts[c+1]`. */
+  starts: Int32Array;
+  /** One set of bounded lists per range (lib/top_k.ts), offered that range's pairs. */
+  lists: TopKArrays[];
+  /** Entries per list. */
+  k: number;
+}
+
 /**
- * Pearson-baseline similarities of the rows of `mode` (items for "item"),
- * `residual` aligned with the matrix's user orientation.
+ * Every pair (a, b > a) of the rows of range `chunk`, offered to both rows
+ * in that range's lists. Each pair is summed once, from its smaller row
+ * (the columns' lists are sorted by row, so row a's entry sits at tPos and
+ * the rows after it are the b > a); its sums run over the common columns in
+ * ascending order whoever computes it, so no bit depends on the split.
  */
-export function baselineSimilarities(
-  m: RatingMatrix,
-  mode: Mode,
-  residualByUser: Float64Array,
-  options: KnnBaselineOptions,
-): SimilarityLists {
-  const o = orientation(m, mode);
-  const rows = o.rowIds.length;
-  // Residuals aligned with the row orientation and with its transpose.
-  const byUser = residualByUser;
-  const byItem = new Float64Array(byUser.length);
-  {
-    const fill = m.itemOffsets.slice(0, m.itemIds.length);
-    for (let u = 0; u < m.userIds.length; u++) {
-      for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
-        byItem[fill[m.userItems[p]]++] = byUser[p];
-      }
-    }
-  }
-  const eRow = mode === "user" ? byUser : byItem;
-  const eT = mode === "user" ? byItem : byUser;
-  // Each pair is summed once, from its smaller row (the columns' lists are
-  // sorted by row, so row a's entry sits at tPos and the rows after it are
-  // the b > a), and offered to both rows' lists. The sums of (a, b) run over
-  // the common columns in ascending order either way, so halving the work
-  // changes no bit of any similarity.
-  const tPos = transposePositions(o, false);
+export function similarityRange(init: SimilarityInit, chunk: number): number {
+  const { offsets, cols, tOffsets, tRows, tPos, eRow, eT, shrink, minSupport } = init;
+  const rows = offsets.length - 1;
+  const top = new TopKLists(rows, init.k, false, init.lists[chunk]);
   const sxy = new Float64Array(rows), sxx = new Float64Array(rows), syy = new Float64Array(rows);
   const count = new Int32Array(rows);
   const touched = new Int32Array(rows);
-  const L = Math.max(1, Math.min(options.maxNeighbors, rows));
-  const top = new TopKLists(rows, L);
-  const { shrink, minSupport } = options;
-  for (let a = 0; a < rows; a++) {
+  for (let a = init.starts[chunk]; a < init.starts[chunk + 1]; a++) {
     let nt = 0;
-    for (let p = o.offsets[a]; p < o.offsets[a + 1]; p++) {
-      const c = o.cols[p], ea = eRow[p];
+    for (let p = offsets[a]; p < offsets[a + 1]; p++) {
+      const c = cols[p], ea = eRow[p];
       const ea2 = ea * ea;
-      for (let q = tPos[p] + 1; q < o.tOffsets[c + 1]; q++) {
-        const b = o.tRows[q];
+      for (let q = tPos[p] + 1; q < tOffsets[c + 1]; q++) {
+        const b = tRows[q];
         if (count[b] === 0) touched[nt++] = b;
         const eb = eT[q];
         sxy[b] += ea * eb;
@@ -131,13 +134,93 @@ export function baselineSimilarities(
       count[b] = 0;
     }
   }
+  return 0;
+}
+
+/**
+ * Pearson-baseline similarities of the rows of `mode` (items for "item"),
+ * `residual` aligned with the matrix's user orientation. With `workers` > 1
+ * the rows are split into that many ranges of equal pair work, each summed
+ * on a Worker into its own lists, and every row's lists are merged (ties by
+ * the smaller index): the same lists as on one thread.
+ */
+export async function baselineSimilarities(
+  m: RatingMatrix,
+  mode: Mode,
+  residualByUser: Float64Array,
+  options: KnnBaselineOptions,
+  workers = 1,
+): Promise<SimilarityLists> {
+  const o = orientation(m, mode);
+  const rows = o.rowIds.length;
+  const par = workers > 1 && rows > 1 && m.userItems.buffer instanceof SharedArrayBuffer;
+  const f64 = (len: number) =>
+    new Float64Array(par ? new SharedArrayBuffer(len * 8) : new ArrayBuffer(len * 8));
+  // Residuals aligned with the row orientation and with its transpose.
+  let byUser = residualByUser;
+  if (par && !(byUser.buffer instanceof SharedArrayBuffer)) {
+    byUser = f64(residualByUser.length);
+    byUser.set(residualByUser);
+  }
+  const byItem = f64(byUser.length);
+  {
+    const fill = m.itemOffsets.slice(0, m.itemIds.length);
+    for (let u = 0; u < m.userIds.length; u++) {
+      for (let p = m.userOffsets[u]; p < m.userOffsets[u + 1]; p++) {
+        byItem[fill[m.userItems[p]]++] = byUser[p];
+      }
+    }
+  }
+  const tPos = transposePositions(o, par);
+  const L = Math.max(1, Math.min(options.maxNeighbors, rows));
+  const parts = par ? Math.min(workers, rows) : 1;
+  // Ranges of about equal pair work (a row's cost: its pairs with later rows).
+  const starts = new Int32Array(parts + 1);
+  starts[parts] = rows;
+  if (parts > 1) {
+    const cost = new Float64Array(rows);
+    let total = 0;
+    for (let a = 0; a < rows; a++) total += cost[a] = upperPairCost(o, tPos, a) + 1;
+    for (let a = 0, c = 1, acc = 0; a < rows && c < parts; a++) {
+      acc += cost[a];
+      if (acc >= (total * c) / parts) starts[c++] = a + 1;
+    }
+    for (let c = 1; c <= parts; c++) starts[c] = Math.max(starts[c], starts[c - 1]);
+  }
+  const tops = Array.from({ length: parts }, () => new TopKLists(rows, L, par));
+  const init: SimilarityInit = {
+    offsets: o.offsets,
+    cols: o.cols,
+    tOffsets: o.tOffsets,
+    tRows: o.tRows,
+    tPos,
+    eRow: mode === "user" ? byUser : byItem,
+    eT: mode === "user" ? byItem : byUser,
+    shrink: options.shrink,
+    minSupport: options.minSupport,
+    starts,
+    lists: tops.map((t) => t.arrays()),
+    k: L,
+  };
+  if (par) {
+    await runChunks<SimilarityInit, number>({
+      worker: new URL("./knn_baseline_worker.ts", import.meta.url),
+      init,
+      chunks: parts,
+      workers: parts,
+    });
+  } else similarityRange(init, 0);
   const offsets = new Int32Array(rows + 1);
-  for (let a = 0; a < rows; a++) offsets[a + 1] = offsets[a] + top.sizes[a];
+  for (let a = 0; a < rows; a++) {
+    let size = 0;
+    for (const t of tops) size += t.sizes[a];
+    offsets[a + 1] = offsets[a] + Math.min(L, size);
+  }
   const neighbors = new Int32Array(offsets[rows]);
   const sims = new Float32Array(offsets[rows]);
-  const scratch = new Float64Array(L), nids = new Int32Array(L), keys = new Int32Array(L);
+  const scratch = new Float64Array(L * parts), nids = new Int32Array(L), keys = new Int32Array(L);
   for (let a = 0; a < rows; a++) {
-    const n = mergeTopK([top], a, L, scratch, nids, keys);
+    const n = mergeTopK(tops, a, L, scratch, nids, keys);
     for (let j = 0; j < n; j++) {
       neighbors[offsets[a] + j] = nids[j];
       sims[offsets[a] + j] = keys[j] / KEY_SCALE;
@@ -173,16 +256,17 @@ export interface KnnBaselineModel extends RatingModel {
 }
 
 /** Fits `knn-item` (mode "item") or `knn-user` (mode "user"); see the module doc. */
-export function fitKnnBaseline(
+export async function fitKnnBaseline(
   m: RatingMatrix,
   mode: Mode,
   options: KnnBaselineOptions = KNN_BASELINE_DEFAULTS,
-): KnnBaselineModel {
+  workers = defaultWorkers(),
+): Promise<KnnBaselineModel> {
   const b = fitBaselines(m, DEFAULT_BIAS, false);
   const mu = b.globalMean, bu = b.userBias, bi = b.itemBias;
   const scale = ratingScale(m);
   const residual = baselineResiduals(m, mu, bu, bi);
-  const lists = baselineSimilarities(m, mode, residual, options);
+  const lists = await baselineSimilarities(m, mode, residual, options, workers);
   const { offsets, neighbors, sims } = lists;
   const K = options.k;
   // Scatter of the "other side" of the current key: for the item model, the

@@ -16,6 +16,17 @@ export class Random {
   #spare = NaN;
 
   constructor(seed: number) {
+    this.#s0 =
+      this.#s1 =
+      this.#s2 =
+      this.#s3 =
+        0;
+    this.reseed(seed);
+  }
+
+  /** Restarts the stream as `new Random(seed)` would, without a new object (one stream per row). */
+  reseed(seed: number): void {
+    this.#spare = NaN;
     // splitmix32 expands the seed into the four state words.
     let z = seed >>> 0;
     const next = () => {

@@ -34,9 +34,9 @@ import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
 import type { RatingsTable } from "../ratings_table.ts";
 import type { RankingModel, RatingModel } from "../models/model.ts";
-import { RankScratch, topNForUser } from "../models/rank.ts";
+import { rankUsers } from "./ranked_users.ts";
+import { defaultWorkers } from "../worker_pool.ts";
 import { Progress } from "../progress.ts";
-import { isLiked } from "../models/fold_in.ts";
 
 /** Writes `test_predictions.csv` for every line of `test`; returns the line count. */
 export async function writeTestPredictions(
@@ -70,6 +70,11 @@ export async function writeTestPredictions(
 export interface RecommendationsFileOptions {
   /** Recommendations per user. Changes output. @default 100 */
   top: number;
+  /**
+   * Ranking Workers (lib/recommend/ranked_users.ts); 1 ranks on this thread.
+   * Changes only speed. @default the machine's cores
+   */
+  workers?: number;
   /** Progress bar on a terminal. */
   progress?: boolean;
   /** The label of the progress bar. */
@@ -85,6 +90,8 @@ export interface RecommendationsFileOptions {
 /**
  * Writes the top-N of every training user. With `rater`, the serving form
  * (rank, predicted stars and the explanation); without, `recommendations.csv`.
+ * Lists come in blocks of users from lib/recommend/ranked_users.ts (on
+ * Workers when the model can be shared); the rater predicts on this thread.
  */
 export async function writeRecommendations(
   ranker: RankingModel,
@@ -93,7 +100,6 @@ export async function writeRecommendations(
   options: RecommendationsFileOptions & { rater?: RatingModel },
 ): Promise<{ users: number; lines: number }> {
   const nUsers = m.userIds.length;
-  const scratch = new RankScratch(m.itemIds.length, options.top);
   const bar = new Progress(options.label ?? "recommend", nUsers, {
     unit: "users",
     enabled: options.progress,
@@ -103,48 +109,35 @@ export async function writeRecommendations(
   try {
     const rater = options.rater;
     await w.writeString((rater ? CSV_HEADERS.serving : CSV_HEADERS.modelRecommendations) + "\n");
-    let buf = "";
-    // The user's liked movies (isLiked: ≥ the user's mean and ≥ 3.5 stars), the only ones cited.
-    const liked = new Uint8Array(m.itemIds.length);
-    for (let u = 0; u < nUsers; u++) {
-      const list = topNForUser(ranker, m, u, options.top, scratch);
-      const a = m.userOffsets[u], b = m.userOffsets[u + 1];
-      if (rater) {
-        let sum = 0;
-        for (let p = a; p < b; p++) sum += m.userRatings[p];
-        const mean = b > a ? sum / (2 * (b - a)) : 0;
-        for (let p = a; p < b; p++) {
-          liked[m.userItems[p]] = isLiked(m.userRatings[p] / 2, mean) ? 1 : 0;
-        }
-      }
-      const n = list.length;
-      const userId = m.userIds[u];
-      for (let r = 0; r < n; r++) {
-        const i = list[r];
-        const score = scratch.topScores[r].toFixed(6);
-        if (!rater) {
-          buf += `${userId},${m.itemIds[i]},${score}\n`;
-        } else {
-          const why = ranker.explain(u, i, liked);
-          let because = ",";
-          if (why) {
-            const stars = userRatingOf(m, u, why.item);
-            because = `${m.itemIds[why.item]},${stars}`;
+    await rankUsers(ranker, m, {
+      top: options.top,
+      explain: rater !== undefined,
+      workers: options.workers ?? defaultWorkers(),
+      async onBlock(block) {
+        let buf = "";
+        const { items, scores, because } = block;
+        for (let k = 0, at = 0; k < block.sizes.length; k++) {
+          const u = block.first + k, n = block.sizes[k];
+          const userId = m.userIds[u];
+          for (let r = 0; r < n; r++, at++) {
+            const i = items[at];
+            const score = scores[at].toFixed(6);
+            if (!rater) {
+              buf += `${userId},${m.itemIds[i]},${score}\n`;
+            } else {
+              const why = because![at];
+              const by = why < 0 ? "," : `${m.itemIds[why]},${userRatingOf(m, u, why)}`;
+              buf += `${userId},${r + 1},${m.itemIds[i]},${score},${
+                rater.predict(u, i).toFixed(6)
+              },${by}\n`;
+            }
           }
-          buf += `${userId},${r + 1},${m.itemIds[i]},${score},${
-            rater.predict(u, i).toFixed(6)
-          },${because}\n`;
+          lines += n;
         }
-      }
-      lines += n;
-      if (rater) { for (let p = a; p < b; p++) liked[m.userItems[p]] = 0; }
-      if (buf.length > 1 << 16) {
         await w.writeString(buf);
-        buf = "";
-      }
-      if ((u & 255) === 0) bar.update(u);
-    }
-    await w.writeString(buf);
+        bar.update(block.first + block.sizes.length);
+      },
+    });
     await w.commit();
   } catch (err) {
     await w.abort();

@@ -17,8 +17,9 @@
  *   thousands of index probes per neighbor on every dashboard view.
  * - `user_item_predictions.pos` is the rank within the user (prediction desc,
  *   then movieId asc), computed at import, for the same reason.
- * - `user_item_predictions.liked_by_neighbors` (the user's neighbors who
- *   rated the movie >= 4.0 in training) is computed at import too: counted
+ * - `user_item_predictions` is the similar-users list computed at import
+ *   (lib/models/user_liked.ts); its `liked_by_neighbors` (the user's similar
+ *   users who rated the movie >= 4.0 in training) is computed there too: counted
  *   per request it took ~1,500 primary-key probes (30 recommendations × 50
  *   neighbors), most of a dashboard's store time. Stores imported before
  *   this column existed must be imported again ({@link SCHEMA_VERSION}).

@@ -339,23 +339,25 @@ export class SqlStore implements Store {
     // title): a heavy user's page costs one sort of (movie, rating, ts) tuples, not a join
     // per rating (measured 6.4 → 0.8 ms for 6k ratings). The total rides along. Both
     // splits: the user rated the test split's movies too.
-    // The sum rides on the same key ranges as the count (the reason rule needs the mean).
-    const count = "((SELECT COUNT(*) FROM ratings_train WHERE user_id = ?) + " +
-      "(SELECT COUNT(*) FROM ratings_test WHERE user_id = ?)) AS total, " +
-      "((SELECT COALESCE(SUM(rating2), 0) FROM ratings_train WHERE user_id = ?) + " +
-      "(SELECT COALESCE(SUM(rating2), 0) FROM ratings_test WHERE user_id = ?)) AS sum2";
+    // Count and rating sum (the mean: the reason rule and "your average") in one scan of each
+    // split's key range: count · 2^32 + sum, exact below 2^53 (sum ≤ 10 · count).
+    const count = "((SELECT COUNT(*) * 4294967296 + COALESCE(SUM(rating2), 0) FROM ratings_train " +
+      "WHERE user_id = ?) + (SELECT COUNT(*) * 4294967296 + COALESCE(SUM(rating2), 0) " +
+      "FROM ratings_test WHERE user_id = ?)) AS packed";
     const rated = "(SELECT movie_id, rating2, ts FROM ratings_train WHERE user_id = ? " +
       "UNION ALL SELECT movie_id, rating2, ts FROM ratings_test WHERE user_id = ?) r";
     const rows = await this.#withMovies(
       `SELECT r.movie_id, r.rating2, r.ts, ${count}, ${STAMP} ` +
         `FROM ${rated}${byTitle ? " LEFT JOIN movies m ON m.movie_id = r.movie_id" : ""} ` +
         `ORDER BY ${key} ${query.order.toUpperCase()}, r.movie_id ASC LIMIT ? OFFSET ?`,
-      [id, id, id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
+      [id, id, id, id, limitOf(query.limit), checkInt("offset", query.offset, 0)],
       true,
     );
     // An empty page (offset past the end, or no ratings) still needs the total.
-    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id, id, id]);
-    const total = Number(first.total);
+    const [first] = rows.length ? rows[0] : await this.#db.all(`SELECT ${count}`, [id, id]);
+    const packed = Number(first.packed);
+    const total = Math.floor(packed / 4294967296);
+    const sum2 = packed - total * 4294967296;
     return {
       items: rows.map(([r, movie]) => ({
         movie,
@@ -363,7 +365,7 @@ export class SqlStore implements Store {
         timestamp: r.ts as number,
       })),
       total,
-      meanRating: total > 0 ? Number(first.sum2) / (2 * total) : null,
+      meanRating: total > 0 ? sum2 / (2 * total) : null,
     };
   }
 

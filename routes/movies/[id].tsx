@@ -1,10 +1,11 @@
 /**
- * `/movies/:id`: one movie with poster, overview, links and similar movies;
+ * `/movies/:id`: one movie with poster, overview, links, its average rating
+ * and rating count (both splits, from the catalogue) and similar movies;
  * for a signed-in user also their rating of it, or else their predicted
  * stars (from their lists, or folded in from their ratings when the app has
  * a live recommender) beside their average.
  */
-import type { Movie } from "../../lib/store/store.ts";
+import type { Movie, MovieRatings } from "../../lib/store/store.ts";
 import { displayTitle, formatStars, type MovieView } from "../../lib/movie_view.ts";
 import { imdbUrl, movieView, tmdbUrl } from "../../lib/movie_metadata.ts";
 import { MovieCard, Poster } from "../../components/MovieCard.tsx";
@@ -16,6 +17,8 @@ import { currentProfile, liveOf } from "../_profiles.ts";
 import { type RateContext, Stars } from "../../components/Stars.tsx";
 
 export const SIMILAR_SHOWN = 12;
+/** One formatter for all requests. */
+const COUNT = new Intl.NumberFormat("en-US");
 
 export interface MovieData {
   movie: Movie;
@@ -27,6 +30,8 @@ export interface MovieData {
   rate: RateContext | null;
   /** The signed-in user's view of the movie; null when signed out. */
   you: YourStars | null;
+  /** Everyone's ratings of it (both splits): how many, and the mean stars (null: none). */
+  ratings: MovieRatings;
 }
 
 /** A signed-in user's stars for the movie. */
@@ -68,7 +73,7 @@ export const handler = {
     const deps = c.var.deps;
     const movieId = parseId(c.req.param("id"), "movie id");
     const userId = c.var.userId;
-    const [[movie, similarMovies], mine, rated] = await deps.store.snapshot(() =>
+    const [[movie, similarMovies], mine, rated, catalogue] = await deps.store.snapshot(() =>
       Promise.all([
         movieAndSimilar(deps, movieId, SIMILAR_SHOWN),
         userId === null ? null : deps.store.userMovie(userId, movieId),
@@ -76,6 +81,8 @@ export const handler = {
         userId === null
           ? null
           : deps.store.ratedMovies(userId, { sort: "date", order: "desc", offset: 0, limit: 0 }),
+        // The average and count of every movie are in the in-memory catalogue.
+        deps.store.catalogue(),
       ])
     );
     if (!movie) throw new NotFoundError("movie", movieId);
@@ -93,10 +100,7 @@ export const handler = {
     ]);
     let rate: RateContext | null = null;
     if (profile) {
-      const [ratings, catalogue] = await Promise.all([
-        deps.store.profileRatings(profile.profileId),
-        deps.store.catalogue(),
-      ]);
+      const ratings = await deps.store.profileRatings(profile.profileId);
       rate = {
         scale: catalogue.scale,
         csrf: c.var.csrfToken,
@@ -123,6 +127,7 @@ export const handler = {
       similar,
       rate,
       you,
+      ratings: catalogue.ratings.get(movieId) ?? { count: 0, mean: null },
     };
     return renderPage(c, displayTitle(movie.title), <MoviePage data={data} />);
   },
@@ -150,7 +155,7 @@ function YourStarsLine({ you }: { you: YourStars }) {
 }
 
 export default function MoviePage({ data }: { data: MovieData }) {
-  const { movie, view, tmdbId, similar, rate, you } = data;
+  const { movie, view, tmdbId, similar, rate, you, ratings } = data;
   const genres = movie.genres.filter((g) => g !== "(no genres listed)");
   return (
     <>
@@ -168,6 +173,14 @@ export default function MoviePage({ data }: { data: MovieData }) {
               ? genres.map((g) => <li key={g}>{g}</li>)
               : <li class="muted">No genres listed</li>}
           </ul>
+          <p class="movie-ratings">
+            {ratings.count === 0 || ratings.mean === null ? "No ratings yet" : (
+              <>
+                <span class="score-badge">★{formatStars(ratings.mean)}</span> average of{" "}
+                {COUNT.format(ratings.count)} {ratings.count === 1 ? "rating" : "ratings"}
+              </>
+            )}
+          </p>
           {you && <YourStarsLine you={you} />}
           <p class="overview">{view.overview ?? "No overview available yet."}</p>
           <Stars movie={movie} rate={rate} idPrefix="movie" />
