@@ -25,12 +25,15 @@ export {
 } from "./compare.ts";
 /**
  * The modules behind the pipeline's eval steps, for their code fingerprint
- * (lib/code_fingerprint.ts): the classic models' evaluation, the model steps, the serve step.
+ * (lib/code_fingerprint.ts): the classic models' evaluation, the rating-model step (and the
+ * helpers both model steps share), the ranking-model step, the serve step.
  */
 export const EVAL_MODULES = {
   classic: new URL("./evaluate.ts", import.meta.url).href,
   modelSteps: new URL("./model_steps.ts", import.meta.url).href,
+  rankingStep: new URL("./ranking_step.ts", import.meta.url).href,
   serveStep: new URL("./serve_step.ts", import.meta.url).href,
 } as const;
-export { runRankingModelStep, runRatingModelStep } from "./model_steps.ts";
+export { runRatingModelStep } from "./model_steps.ts";
+export { runRankingModelStep } from "./ranking_step.ts";
 export { runServeStep, type ServeStats } from "./serve_step.ts";

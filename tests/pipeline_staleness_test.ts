@@ -94,8 +94,8 @@ Deno.test("pipeline reruns exactly what an edit reaches", async (t) => {
       async () => {
         await edit(
           `${tree}/lib/models/ease.ts`,
-          "EASE_DEFAULTS = { lambda: 500,",
-          "EASE_DEFAULTS = { lambda: 450,",
+          "EASE_DEFAULTS = {\n  lambda: 500,",
+          "EASE_DEFAULTS = {\n  lambda: 450,",
         );
         assert.deepEqual(ran(await pipeline(tree, args)), ["ranking-model", "serve", "import"]);
         assert.deepEqual(ran(await pipeline(tree, args)), []);

@@ -173,6 +173,7 @@ const NEIGHBOR_ENGINE = new URL("../lib/neighbors/engine.ts", import.meta.url).h
 const MR_ENTRY = new URL("../mr/mod.ts", import.meta.url).href;
 const EVALUATE = EVAL_MODULES.classic;
 const MODEL_STEPS = EVAL_MODULES.modelSteps;
+const RANKING_STEP = EVAL_MODULES.rankingStep;
 const SERVE_STEP = EVAL_MODULES.serveStep;
 const PREDICT = new URL("../lib/recommend/predict.ts", import.meta.url).href;
 const IMPORT = new URL("./import.ts", import.meta.url).href;
@@ -325,7 +326,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         cutoff,
         rankUsers: options.rankUsers,
       },
-      code: modelCode(MODEL_STEPS, ranking, rankingBaseline),
+      code: modelCode(RANKING_STEP, ranking, rankingBaseline),
       run: () =>
         runRankingModelStep({
           train: f.train,

@@ -1,11 +1,8 @@
 /**
- * The files the pipeline writes from fitted models, read by outside checks
+ * The files the pipeline writes from fitted ranking models, read by outside checks
  * (docs/ARCHITECTURE.md, "Pipeline outputs"); `predict --model <ranking
  * model>` writes the second:
  *
- * - `test_predictions.csv`: header `userId,movieId,prediction`, then one
- *   line for every line of `ratings_test.csv`, in its order, the rating
- *   model's prediction with 6 decimals;
  * - `recommendations.csv`: header `userId,movieId,score`, the ranking
  *   model's top N (100) per training user, users ascending, best first
  *   (score desc, then movieId asc; lib/models/rank.ts), scores with 6
@@ -17,8 +14,10 @@
  *   none did or the ranking model has no per-item decomposition); never a
  *   movie the user rated.
  *
- * Every file is written through lib/atomic_file.ts. Cost: one prediction
- * per test rating; one top-N ranking (lib/models/rank.ts) per user.
+ * (`test_predictions.csv` is lib/recommend/test_predictions_file.ts, apart
+ * so the rating-model step's code fingerprint does not reach the ranking
+ * code.) Every file is written through lib/atomic_file.ts. Cost: one top-N
+ * ranking (lib/models/rank.ts) per user.
  *
  * @example
  * ```ts
@@ -30,42 +29,12 @@
  */
 import { AtomicFileWriter } from "../atomic_file.ts";
 import { sealFile, type SidecarValue } from "../file_seal.ts";
-import { denseIndexOf, type RatingMatrix } from "../rating_matrix.ts";
+import type { RatingMatrix } from "../rating_matrix.ts";
 import { CSV_HEADERS } from "../run_dir.ts";
-import type { RatingsTable } from "../ratings_table.ts";
 import type { RankingModel, RatingModel } from "../models/model.ts";
 import { rankUsers } from "./ranked_users.ts";
 import { defaultWorkers } from "../worker_pool.ts";
 import { Progress } from "../progress.ts";
-
-/** Writes `test_predictions.csv` for every line of `test`; returns the line count. */
-export async function writeTestPredictions(
-  model: RatingModel,
-  m: RatingMatrix,
-  test: RatingsTable,
-  out: string,
-): Promise<number> {
-  const w = await AtomicFileWriter.open(out);
-  try {
-    await w.writeString(CSV_HEADERS.testPredictions + "\n");
-    let buf = "";
-    for (let k = 0; k < test.length; k++) {
-      const u = denseIndexOf(m.userIndex, test.users[k]);
-      const i = denseIndexOf(m.itemIndex, test.movies[k]);
-      buf += `${test.users[k]},${test.movies[k]},${model.predict(u, i).toFixed(6)}\n`;
-      if (buf.length > 1 << 16) {
-        await w.writeString(buf);
-        buf = "";
-      }
-    }
-    await w.writeString(buf);
-    await w.commit();
-  } catch (err) {
-    await w.abort();
-    throw err;
-  }
-  return test.length;
-}
 
 export interface RecommendationsFileOptions {
   /** Recommendations per user. Changes output. @default 100 */
