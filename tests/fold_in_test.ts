@@ -27,6 +27,7 @@ import {
   writeFoldInStateFile,
 } from "../lib/models/fold_in_file.ts";
 import type { GivenRating } from "../lib/live_recommender.ts";
+import { handFoldInState } from "./fixtures/fold_in_states.ts";
 
 function randomRows(users: number, movies: number, density: number, seed: number) {
   const rng = new Random(seed);
@@ -184,7 +185,7 @@ Deno.test("knn-item fold-in", async (t) => {
 
   await t.step("recomputes the formula on a hand-made state", () => {
     // Items 10, 20, 30; μ 3, b = (0.5, −0.5, 0), λ_u 2, K 1. Item 30's list: 10 (0.8), 20 (0.4).
-    const r = new FoldInRecommender(handState({
+    const r = new FoldInRecommender(handFoldInState({
       itemIds: Int32Array.of(10, 20, 30),
       mu: 3,
       regUser: 2,
@@ -230,37 +231,6 @@ Deno.test("blend fold-in combines the members' fold-ins with the learned weights
   });
 });
 
-/** A full state from the fields a test sets; the rest empty (no EASE columns, no bmf). */
-function handState(part: Partial<FoldInState>): FoldInState {
-  const n = part.itemIds?.length ?? 0;
-  return {
-    itemIds: new Int32Array(0),
-    itemCounts: new Int32Array(n),
-    scaleMin: 1,
-    scaleMax: 5,
-    ranking: "ease",
-    lowRatingWeight: 0.5,
-    easeCols: new Int32Array(0),
-    easeB: new Float32Array(0),
-    mu: 3,
-    regUser: 15,
-    itemBias: new Float64Array(n),
-    knnK: 40,
-    knnOffsets: new Int32Array(n + 1),
-    knnNeighbors: new Int32Array(0),
-    knnSims: new Float32Array(0),
-    bmfSamples: 0,
-    bmfFactors: 0,
-    bmfW0: new Float64Array(0),
-    bmfAlpha: new Float64Array(0),
-    bmfUserPriors: new Float64Array(0),
-    bmfItemBias: new Float32Array(0),
-    bmfItemFactors: new Float32Array(0),
-    ratingWeights: Float64Array.of(0, 0, 1),
-    ...part,
-  };
-}
-
 // Items 1..4 all modelled; B[j][i] row-major (row = the given movie j).
 // deno-fmt-ignore
 const B4 = Float32Array.of(
@@ -270,7 +240,7 @@ const B4 = Float32Array.of(
   0.1, 0.3, 0.2, 0,
 );
 const easeState = () =>
-  handState({
+  handFoldInState({
     itemIds: Int32Array.of(1, 2, 3, 4),
     itemCounts: Int32Array.of(5, 9, 2, 9),
     easeCols: Int32Array.of(0, 1, 2, 3),

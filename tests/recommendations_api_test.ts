@@ -9,7 +9,6 @@ import { createApp, MAX_BODY_BYTES } from "../routes/app.ts";
 import { TmdbMetadata } from "../lib/tmdb.ts";
 import type { Store } from "../lib/store/store.ts";
 import { importStore } from "../tools/import.ts";
-import type { FoldInState } from "../lib/models/fold_in_state.ts";
 import { FoldInRecommender } from "../lib/models/fold_in.ts";
 import { decodeFoldInState } from "../lib/models/fold_in_file.ts";
 import { RECOMMENDATIONS_MAX_BODY_BYTES } from "../routes/api/recommendations.ts";
@@ -17,6 +16,7 @@ import { synthesize } from "../tools/synth.ts";
 import { PIPELINE_DEFAULTS, runPipeline } from "../tools/pipeline.ts";
 import { openStore } from "../lib/store/open.ts";
 import { naturalTitle } from "../lib/movie_view.ts";
+import { handFoldInState } from "./fixtures/fold_in_states.ts";
 
 const IMAGE_BASE = "https://image.tmdb.org/t/p/";
 
@@ -28,7 +28,7 @@ const B = Float32Array.of(
   0.2, 0.1, 0,   0.6,
   0.1, 0.3, 0.2, 0,
 );
-const state: FoldInState = {
+const state = handFoldInState({
   itemIds: Int32Array.of(1, 2, 3, 4),
   itemCounts: Int32Array.of(5, 9, 2, 9),
   scaleMin: 1,
@@ -40,19 +40,7 @@ const state: FoldInState = {
   mu: 3,
   regUser: 2,
   itemBias: Float64Array.of(0.5, -0.5, 0, 0.25),
-  knnK: 40,
-  knnOffsets: new Int32Array(5),
-  knnNeighbors: new Int32Array(0),
-  knnSims: new Float32Array(0),
-  bmfSamples: 0,
-  bmfFactors: 0,
-  bmfW0: new Float64Array(0),
-  bmfAlpha: new Float64Array(0),
-  bmfUserPriors: new Float64Array(0),
-  bmfItemBias: new Float32Array(0),
-  bmfItemFactors: new Float32Array(0),
-  ratingWeights: Float64Array.of(0, 0, 1),
-};
+});
 
 function appOn(store: Store, live?: FoldInRecommender) {
   return createApp({

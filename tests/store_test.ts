@@ -45,10 +45,11 @@ import {
   writeFoldInStateFile,
 } from "../lib/models/fold_in_file.ts";
 import type { FoldInState } from "../lib/models/fold_in_state.ts";
+import { handFoldInState } from "./fixtures/fold_in_states.ts";
 
 /** A fold-in state of `n` movies, all EASE columns, B filled with distinct values. */
 function foldInTestState(n: number): FoldInState {
-  return {
+  return handFoldInState({
     itemIds: Int32Array.from({ length: n }, (_, i) => i + 1),
     itemCounts: new Int32Array(n).fill(1),
     scaleMin: 0.5,
@@ -60,19 +61,7 @@ function foldInTestState(n: number): FoldInState {
     mu: 3.5,
     regUser: 15,
     itemBias: new Float64Array(n),
-    knnK: 40,
-    knnOffsets: new Int32Array(n + 1),
-    knnNeighbors: new Int32Array(0),
-    knnSims: new Float32Array(0),
-    bmfSamples: 0,
-    bmfFactors: 0,
-    bmfW0: new Float64Array(0),
-    bmfAlpha: new Float64Array(0),
-    bmfUserPriors: new Float64Array(0),
-    bmfItemBias: new Float32Array(0),
-    bmfItemFactors: new Float32Array(0),
-    ratingWeights: Float64Array.of(0, 0, 1),
-  };
+  });
 }
 
 function noRatings(err: unknown): void {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { importStore } from "../tools/import.ts";
 import { PortInUseError, startWeb } from "../tools/web.ts";
 import { writeFoldInStateFile } from "../lib/models/fold_in_file.ts";
+import { handFoldInState } from "./fixtures/fold_in_states.ts";
 
 const FIXTURE = new URL("./fixtures/web/", import.meta.url).pathname;
 
@@ -73,31 +74,23 @@ Deno.test("web gives every serving thread the store's fold-in state", async () =
       await Deno.copyFile(FIXTURE + e.name, `${dir}/${e.name}`);
     }
     // Movies 1, 2, 4: B[j][i] with j the given movie; 1 → 2 scores 0.5, 1 → 4 scores 0.2.
-    await writeFoldInStateFile(`${dir}/fold_in_state.bin`, {
-      itemIds: Int32Array.of(1, 2, 4),
-      itemCounts: Int32Array.of(3, 2, 1),
-      scaleMin: 0.5,
-      scaleMax: 5,
-      ranking: "ease",
-      lowRatingWeight: 0.5,
-      easeCols: Int32Array.of(0, 1, 2),
-      easeB: Float32Array.of(0, 0.5, 0.2, 0.1, 0, 0.3, 0.4, 0.1, 0),
-      mu: 3.5,
-      regUser: 15,
-      itemBias: new Float64Array(3),
-      knnK: 40,
-      knnOffsets: new Int32Array(4),
-      knnNeighbors: new Int32Array(0),
-      knnSims: new Float32Array(0),
-      bmfSamples: 0,
-      bmfFactors: 0,
-      bmfW0: new Float64Array(0),
-      bmfAlpha: new Float64Array(0),
-      bmfUserPriors: new Float64Array(0),
-      bmfItemBias: new Float32Array(0),
-      bmfItemFactors: new Float32Array(0),
-      ratingWeights: Float64Array.of(0, 0, 1),
-    }, { rankingModel: "ease", ratingModel: "bias" });
+    await writeFoldInStateFile(
+      `${dir}/fold_in_state.bin`,
+      handFoldInState({
+        itemIds: Int32Array.of(1, 2, 4),
+        itemCounts: Int32Array.of(3, 2, 1),
+        scaleMin: 0.5,
+        scaleMax: 5,
+        ranking: "ease",
+        lowRatingWeight: 0.5,
+        easeCols: Int32Array.of(0, 1, 2),
+        easeB: Float32Array.of(0, 0.5, 0.2, 0.1, 0, 0.3, 0.4, 0.1, 0),
+        mu: 3.5,
+        regUser: 15,
+        itemBias: new Float64Array(3),
+      }),
+      { rankingModel: "ease", ratingModel: "bias" },
+    );
     await importStore({ db, dir, progress: false });
     const web = await startWeb({
       db,
