@@ -23,6 +23,7 @@ import { importStore } from "../tools/import.ts";
 import { importInput } from "./import_bench.ts";
 import { DEFAULT_THREADS, startWeb } from "../tools/web.ts";
 import type { BenchEntry, BenchMeasure } from "./context.ts";
+import { describeWrk as describe, runWrk as wrk, type WrkResult } from "./wrk.ts";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 import { RUN_FILE_NAMES } from "../lib/run_dir.ts";
 import { concatRatings, readRatingsTable } from "../lib/ratings_table.ts";
@@ -39,63 +40,17 @@ import { Random } from "../lib/models/random.ts";
 
 const CONNECTIONS = 16, SECONDS = 20, BODIES = 40;
 
-interface WrkResult {
-  requests: number;
-  seconds: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-const LUA_DONE = `
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("WRK %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    e.status + e.connect + e.read + e.write + e.timeout))
-end
-`;
-
-async function runWrk(url: string, bodies: string[]): Promise<WrkResult> {
-  const dir = await Deno.makeTempDir({ prefix: "wrk-fold-in-" });
-  try {
-    const script = `local bodies = {${bodies.map((b) => JSON.stringify(b)).join(",\n")}}
+/** wrk POSTing `bodies` in turn to /api/recommendations. */
+function runWrk(url: string, bodies: string[]): Promise<WrkResult> {
+  const script = `local bodies = {${bodies.map((b) => JSON.stringify(b)).join(",\n")}}
 local n = 0
 request = function()
   n = n + 1
   return wrk.format("POST", "/api/recommendations",
     { ["Content-Type"] = "application/json" }, bodies[n % #bodies + 1])
 end
-` + LUA_DONE;
-    await Deno.writeTextFile(`${dir}/load.lua`, script);
-    let out: Deno.CommandOutput;
-    try {
-      out = await new Deno.Command("wrk", {
-        args: ["-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "-s", `${dir}/load.lua`, url],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) {
-        throw new Error("web-fold-in needs wrk on PATH (apt-get install wrk)");
-      }
-      throw err;
-    }
-    const text = new TextDecoder().decode(out.stdout);
-    const m = /WRK (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(text);
-    if (!out.success || !m) {
-      throw new Error(`wrk failed:\n${text}${new TextDecoder().decode(out.stderr)}`);
-    }
-    const [requests, durationUs, p50Us, p99Us, errors] = m.slice(1).map(Number);
-    return { requests, seconds: durationUs / 1e6, p50Ms: p50Us / 1e3, p99Ms: p99Us / 1e3, errors };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function describe(r: WrkResult): string {
-  return `${(r.requests / r.seconds).toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, ` +
-    `p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, ${r.requests} requests`;
+`;
+  return wrk(url, script, { connections: CONNECTIONS, seconds: SECONDS, entry: "web-fold-in" });
 }
 
 /** `count` request bodies of `n` distinct movies from `pool`, seeded half-star ratings. */

@@ -17,19 +17,11 @@ import { importStore } from "../tools/import.ts";
 import { importInput } from "./import_bench.ts";
 import { DEFAULT_THREADS, startWeb } from "../tools/web.ts";
 import type { BenchEntry } from "./context.ts";
+import { describeWrk as describe, runWrk } from "./wrk.ts";
 import { DatabaseSync } from "node:sqlite";
 import { SCHEMA_VERSION } from "../lib/store/schema.ts";
 
 const CONNECTIONS = 64, SECONDS = 20, USERS = 200;
-
-interface WrkResult {
-  requests: number;
-  seconds: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Non-2xx/3xx answers plus connect, read, write errors and timeouts. */
-  errors: number;
-}
 
 /** The cookies of a session for `userId`, through GET /login and POST /login like a browser. */
 async function login(base: string, userId: number): Promise<string> {
@@ -51,49 +43,6 @@ async function login(base: string, userId: number): Promise<string> {
   }
   // Both cookies, as a browser sends them (without the CSRF one every page sets a new one).
   return `${csrf}; ${session.split(";")[0]}`;
-}
-
-const LUA_DONE = `
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("WRK %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    e.status + e.connect + e.read + e.write + e.timeout))
-end
-`;
-
-async function runWrk(url: string, script: string): Promise<WrkResult> {
-  const dir = await Deno.makeTempDir({ prefix: "wrk-" });
-  try {
-    await Deno.writeTextFile(`${dir}/load.lua`, script + LUA_DONE);
-    let out: Deno.CommandOutput;
-    try {
-      out = await new Deno.Command("wrk", {
-        args: ["-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "-s", `${dir}/load.lua`, url],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) {
-        throw new Error("web-dashboard needs wrk on PATH (apt-get install wrk)");
-      }
-      throw err;
-    }
-    const text = new TextDecoder().decode(out.stdout);
-    const m = /WRK (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(text);
-    if (!out.success || !m) {
-      throw new Error(`wrk failed:\n${text}${new TextDecoder().decode(out.stderr)}`);
-    }
-    const [requests, durationUs, p50Us, p99Us, errors] = m.slice(1).map(Number);
-    return { requests, seconds: durationUs / 1e6, p50Ms: p50Us / 1e3, p99Ms: p99Us / 1e3, errors };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function describe(r: WrkResult): string {
-  return `${(r.requests / r.seconds).toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, ` +
-    `p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors, ${r.requests} requests`;
 }
 
 /** The largest user id and the number of training ratings in the store. */
@@ -151,13 +100,16 @@ request = function()
   ${path}
 end
 `;
+      const load = { connections: CONNECTIONS, seconds: SECONDS, entry: "web-dashboard" };
       const dashboard = await runWrk(
         web.url,
         lua(`return wrk.format("GET", "/dashboard", { ["Cookie"] = cookies[i] })`),
+        load,
       );
       const api = await runWrk(
         web.url,
         lua(`return wrk.format("GET", "/api/users/" .. users[i] .. "/recommendations")`),
+        load,
       );
       return {
         seconds: dashboard.seconds + api.seconds,
