@@ -3,16 +3,15 @@
  * profile's ratings, changing in place with every rating), then the movies
  * the visitor rated with their stars (change or remove), and "Forget me".
  */
-import { Island } from "../components/Island.tsx";
 import { MovieCard } from "../components/MovieCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { Stars } from "../components/Stars.tsx";
-import LivePicks from "../islands/LivePicks.tsx";
 import type { AppContext } from "./_http.ts";
 import { endSession } from "./_middleware.ts";
 import { currentProfile, PICKS_SHOWN } from "./_profiles.ts";
 import { profilePage, type ProfilePageData } from "./_profile_page.ts";
 import { renderPage } from "./_render.tsx";
+import { PicksPanel } from "./_picks_panel.tsx";
 
 /** Rated movies shown, newest first. */
 export const RATED_SHOWN = 60;
@@ -47,24 +46,7 @@ export default function ProfilePage({ data }: { data: ProfilePageData }) {
           rated. <a href="/welcome">Rate more movies</a> or search above.
         </p>
       </section>
-      <Panel
-        id="picks"
-        titleId="picks-title"
-        title="Recommended for you"
-        count="they change with every rating"
-      >
-        <Island
-          name="LivePicks"
-          component={LivePicks}
-          props={{
-            picks,
-            scale: rate.scale,
-            csrf: rate.csrf,
-            back: rate.back,
-            limit: PICKS_SHOWN,
-          }}
-        />
-      </Panel>
+      <PicksPanel title="Recommended for you" picks={picks} rate={rate} limit={PICKS_SHOWN} />
       <Panel
         id="rated"
         titleId="rated-title"

@@ -4,15 +4,14 @@
  * picks, which appear with the first rating and change with every one.
  * Only for a profile session (others go to the login page).
  */
-import { Island } from "../components/Island.tsx";
 import { MovieCard } from "../components/MovieCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { Stars } from "../components/Stars.tsx";
-import LivePicks from "../islands/LivePicks.tsx";
 import type { AppContext } from "./_http.ts";
 import { currentProfile, onboardingMovies } from "./_profiles.ts";
 import { profilePage, type ProfilePageData } from "./_profile_page.ts";
 import { renderPage } from "./_render.tsx";
+import { PicksPanel } from "./_picks_panel.tsx";
 
 export const TO_RATE = 24;
 /** Picks shown beside the list to rate (the dashboard shows the full list). */
@@ -56,25 +55,13 @@ export default function WelcomePage({ data }: { data: ProfilePageData }) {
           <button type="submit" class="button-primary">Search</button>
         </form>
       </section>
-      <Panel
-        id="picks"
-        titleId="picks-title"
+      <PicksPanel
         title="Your picks"
-        count="they change with every rating"
-      >
-        <Island
-          name="LivePicks"
-          component={LivePicks}
-          props={{
-            picks,
-            scale: rate.scale,
-            csrf: rate.csrf,
-            back: rate.back,
-            coldCards: false,
-            limit: WELCOME_PICKS,
-          }}
-        />
-      </Panel>
+        picks={picks}
+        rate={rate}
+        limit={WELCOME_PICKS}
+        coldCards={false}
+      />
       <Panel
         id="to-rate"
         titleId="to-rate-title"
